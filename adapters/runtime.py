@@ -1,0 +1,70 @@
+"""Start-up: build the core from settings, start every configured platform, run until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.config import Settings
+from bot.core import Core
+from bot.ports import Clock, PlatformAdapter, SystemClock
+from bot.scheduler import Scheduler
+from storage.db import create_db_engine
+from storage.migrate import upgrade
+
+from adapters.http import HttpServer
+
+log = logging.getLogger(__name__)
+
+
+def build_core(settings: Settings, *, clock: Clock | None = None) -> Core:
+    """The engine (migrated to the latest schema) and the core around it."""
+    engine = create_db_engine(settings.storage.url)
+    upgrade(engine)
+    return Core(settings=settings, engine=engine, clock=clock or SystemClock())
+
+
+def platform_adapters(core: Core, http: HttpServer) -> list[PlatformAdapter]:
+    """An adapter for each platform that has credentials."""
+    settings = core.settings
+    found: list[PlatformAdapter] = []
+    if settings.telegram_enabled:
+        from adapters.telegram.adapter import TelegramAdapter
+
+        found.append(TelegramAdapter(core, settings.telegram, http))
+    if settings.slack_enabled:
+        from adapters.slack.adapter import SlackAdapter
+
+        found.append(SlackAdapter(core, settings.slack, http))
+    return found
+
+
+async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpServer,
+                        stop: asyncio.Event | None = None) -> None:
+    """Run the platforms, the HTTP server and the scheduler until ``stop`` is set (or a signal)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    scheduler = Scheduler(core)
+    await http.start()
+    started: list[PlatformAdapter] = []
+    try:
+        for adapter in adapters:
+            core.attach(adapter)
+            await adapter.start()
+            started.append(adapter)
+            log.info("%s started", adapter.platform)
+        await scheduler.start()
+        await stop.wait()
+    finally:
+        await scheduler.stop()
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping %s failed", adapter.platform)
+        await http.stop()

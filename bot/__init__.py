@@ -1,0 +1,1 @@
+"""The platform-neutral core of ncbot: events in, outbound messages out."""

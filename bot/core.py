@@ -1,0 +1,230 @@
+"""The core: one ``handle(event)`` entry, an error boundary, the outbox and the due timers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from bot import texts as T
+from bot.commands import build_routes
+from bot.config import Settings
+from bot.context import Ctx, Work, chat_address
+from bot.dispatch import dispatch
+from bot.errors import Refusal, UsageError
+from bot.events import ButtonPressed, ChatKind, CommandIssued, FormSubmitted, HandleResult, Inbound
+from bot.outbox import Outbox
+from bot.ports import Clock, PlatformAdapter
+from bot.rich import Rich, render
+from storage.db import session_scope
+from storage.repo import people, projects, work
+
+log = logging.getLogger(__name__)
+
+TIMER_LEASE = timedelta(minutes=5)
+
+
+class Core:
+    """Holds the settings, the database and the adapters; adapters call ``handle``."""
+
+    def __init__(
+        self, *, settings: Settings, engine: Engine, clock: Clock, worker_id: str | None = None
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.routes = build_routes()
+        self.adapters: dict[str, PlatformAdapter] = {}
+        self.outbox = Outbox(engine, clock, self.adapters)
+        # Called with the earliest new due time after a commit (the scheduler's wake-up).
+        self.on_due: list[Callable[[datetime], None]] = []
+
+    def attach(self, adapter: PlatformAdapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    # ---- inbound -----------------------------------------------------------------------------
+
+    async def handle(self, event: Inbound) -> HandleResult:
+        """Process one inbound event: at most once per ``event_id``; never raises."""
+        result = HandleResult()
+        now = self.clock.now()
+        due: list[datetime] = []
+        refusal: Rich | None = None
+        try:
+            with session_scope(self.engine) as session:
+                if event.event_id and not work.record_event(
+                    session, platform=event.chat.platform, event_id=event.event_id, now=now
+                ):
+                    result.duplicate = True
+                    return result
+                ctx = self._context(session, event, now, result)
+                try:
+                    await dispatch(ctx)
+                except UsageError as exc:
+                    refusal = self._usage(event, exc)
+                    raise
+                due = ctx.due_at
+        except Refusal as exc:
+            refusal = refusal or exc.message
+        except Exception:
+            log.exception("handling %s failed", type(event).__name__)
+            refusal = render(T.INTERNAL_ERROR)
+        if refusal is not None:
+            self._answer_refusal(event, refusal, result, now)
+        self._announce_due(due)
+        await self.outbox.flush()
+        return result
+
+    def _context(self, session: object, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
+        from sqlmodel import Session
+
+        assert isinstance(session, Session)
+        identity, person = people.ensure_identity(
+            session,
+            platform=event.sender.platform,
+            user_id=event.sender.user_id,
+            display_name=event.sender.display_name,
+            username=event.sender.username,
+            now=now,
+        )
+        if event.chat.kind == ChatKind.PRIVATE:
+            identity.private_chat_id = event.chat.chat_id
+            identity.unreachable_at = None  # they wrote to us: reachable again
+        chat = projects.ensure_chat(
+            session,
+            platform=event.chat.platform,
+            platform_chat_id=event.chat.chat_id,
+            kind=event.chat.kind.value,
+            title=event.chat.title,
+        )
+        project = None
+        if chat.project_id is not None:
+            from storage.models import Project
+
+            project = session.get(Project, chat.project_id)
+        assert person.id is not None
+        return Ctx(
+            core=self,
+            session=session,
+            now=now,
+            event=event,
+            identity=identity,
+            person=person,
+            chat=chat,
+            project=project,
+            roles=people.roles_of(session, person_id=person.id),
+            result=result,
+        )
+
+    def _usage(self, event: Inbound, exc: UsageError) -> Rich:
+        name = event.name if isinstance(event, CommandIssued) else ""
+        cmd = self.routes.command(name)
+        if cmd is None:
+            return render(exc.detail or T.INTERNAL_ERROR)
+        usage = render(T.USAGE, usage=cmd.usage, example=cmd.example)
+        return render(exc.detail) + "\n" + usage if exc.detail else usage
+
+    def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult, now: datetime) -> None:
+        """Tell the person why nothing happened, in a transaction of its own."""
+        if isinstance(event, ButtonPressed):
+            result.notice = message.text
+            return
+        if isinstance(event, FormSubmitted):
+            result.field_errors = result.field_errors or {"_": message.text}
+            return
+        try:
+            with session_scope(self.engine) as session:
+                if event.event_id:
+                    work.record_event(
+                        session, platform=event.chat.platform, event_id=event.event_id, now=now
+                    )
+                chat = projects.ensure_chat(
+                    session,
+                    platform=event.chat.platform,
+                    platform_chat_id=event.chat.chat_id,
+                    kind=event.chat.kind.value,
+                    title=event.chat.title,
+                )
+                Work(self, session, now).send(chat_address(chat), message)
+        except Exception:
+            log.exception("could not answer a refused %s", type(event).__name__)
+
+    # ---- time --------------------------------------------------------------------------------
+
+    def _announce_due(self, due: list[datetime]) -> None:
+        if due:
+            earliest = min(due)
+            for callback in self.on_due:
+                callback(earliest)
+
+    async def run_due(self) -> int:
+        """Run every timer that is due now; returns how many ran."""
+        ran = 0
+        tried: set[int] = set()
+        while True:
+            now = self.clock.now()
+            with session_scope(self.engine) as session:
+                timers = [t for t in work.due_timers(session, now=now) if t.id not in tried]
+            if not timers:
+                break
+            for timer in timers:
+                assert timer.id is not None
+                tried.add(timer.id)
+                with session_scope(self.engine) as session:
+                    if not work.claim_timer(
+                        session,
+                        timer_id=timer.id,
+                        worker=self.worker_id,
+                        now=now,
+                        lease_until=now + TIMER_LEASE,
+                    ):
+                        continue
+                handler = self.routes.timers.get(timer.kind)
+                due: list[datetime] = []
+                try:
+                    with session_scope(self.engine) as session:
+                        # Finish first: a handler may re-arm its own key for the next period.
+                        work.finish_timer(session, timer_id=timer.id, now=now)
+                        w = Work(self, session, now)
+                        if handler is None:
+                            log.error("no handler for timer kind %r; dropped", timer.kind)
+                        else:
+                            await handler(w, timer.key, json.loads(timer.payload))
+                        due = w.due_at
+                    ran += 1
+                except Exception:
+                    # The lease runs out and the timer is tried again later.
+                    log.exception("timer %s (%s) failed", timer.key, timer.kind)
+                self._announce_due(due)
+        await self.outbox.flush()
+        return ran
+
+    def next_due(self) -> datetime | None:
+        with session_scope(self.engine) as session:
+            return work.next_timer_due(session)
+
+    async def advance_clock(self, delta: timedelta) -> int:
+        """Move a fake clock forward, running each timer at its own due time on the way."""
+        set_time = getattr(self.clock, "set", None)
+        if set_time is None:
+            raise TypeError("advance_clock needs a clock that can be set")
+        target = self.clock.now() + delta
+        ran = 0
+        while True:
+            nxt = self.next_due()
+            if nxt is None or nxt > target:
+                break
+            set_time(max(nxt, self.clock.now()))
+            count = await self.run_due()
+            ran += count
+            if count == 0 and (self.next_due() or target) <= self.clock.now():
+                break  # what is due keeps failing: do not spin
+        set_time(target)
+        ran += await self.run_due()
+        return ran

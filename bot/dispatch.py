@@ -1,0 +1,98 @@
+"""From an event to its handler: the checks every command shares, done once here."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import activity
+from bot import texts as T
+from bot.context import Ctx, loads
+from bot.errors import Refusal
+from bot.events import (
+    ButtonPressed,
+    ChatKind,
+    CommandIssued,
+    FormSubmitted,
+    MembershipChanged,
+    MessagePosted,
+    PollCounted,
+    PollVoted,
+)
+from bot.routing import Command
+from storage.repo import projects, work
+
+log = logging.getLogger(__name__)
+
+MAX_ARGS = 4000  # longer than any platform's message; anything past it is not a command
+
+
+async def dispatch(ctx: Ctx) -> None:
+    event = ctx.event
+    routes = ctx.core.routes
+    if isinstance(event, CommandIssued):
+        await run_command(ctx, event)
+    elif isinstance(event, ButtonPressed):
+        prefix, *parts = event.action.split(":")
+        button = routes.buttons.get(prefix)
+        if button is None:
+            raise Refusal(T.STALE_BUTTON)
+        await button(ctx, parts)
+    elif isinstance(event, FormSubmitted):
+        prefix, *parts = event.action.split(":")
+        form = routes.forms.get(prefix)
+        if form is None:
+            raise Refusal(T.STALE_BUTTON)
+        await form(ctx, parts, dict(event.values))
+    elif isinstance(event, MessagePosted):
+        await on_message(ctx, event)
+    elif isinstance(event, (PollVoted, PollCounted)):
+        handler = routes.buttons.get("native-poll")
+        if handler is not None:
+            await handler(ctx, [])
+    elif isinstance(event, MembershipChanged):
+        await activity.on_membership(ctx, event)
+
+
+async def run_command(ctx: Ctx, event: CommandIssued) -> None:
+    name = event.name.lower()
+    cmd = ctx.core.routes.command(name)
+    if cmd is None or (cmd.hidden and not cmd.summary):
+        raise Refusal(T.UNKNOWN_COMMAND, name=name[:40])
+    check_allowed(ctx, cmd)
+    args = event.args.strip()
+    if len(args) > MAX_ARGS:
+        raise Refusal(T.TOO_LONG, limit=MAX_ARGS)
+    await cmd.handler(ctx, args)
+
+
+def check_allowed(ctx: Ctx, cmd: Command) -> None:
+    """Refuse, with a one-line reason, a command this person may not use in this chat."""
+    kind = ctx.event.chat.kind
+    if kind not in cmd.chats:
+        raise Refusal(T.PRIVATE_ONLY if kind == ChatKind.GROUP else T.GROUP_ONLY, name=cmd.name)
+    if not cmd.allows_role(ctx.roles):
+        names = [T.ROLE_NAMES[r] for r in sorted(cmd.roles) if r != "admin"]
+        raise Refusal(T.ROLE_REQUIRED, roles=" and ".join(names) or "admins", name=cmd.name)
+    if cmd.needs_project and ctx.project is None:
+        raise Refusal(T.NOT_A_PROJECT)
+
+
+async def on_message(ctx: Ctx, event: MessagePosted) -> None:
+    """An ordinary message: input to an open private conversation, else counted as activity."""
+    if ctx.is_private:
+        conv = work.get_conversation(
+            ctx.session, platform=ctx.identity.platform, user_id=ctx.identity.user_id
+        )
+        if conv is not None:
+            handler = ctx.core.routes.conversations.get(conv.kind)
+            if handler is not None:
+                await handler(ctx, loads(conv.state), event.text)
+                return
+            ctx.end_conversation()
+        return
+    if ctx.project is not None:
+        assert ctx.project.id is not None
+        projects.count_message(
+            ctx.session, project_id=ctx.project.id, person_id=ctx.person_id, day=ctx.today
+        )
+        await activity.check_active(ctx, ctx.project)

@@ -1,0 +1,213 @@
+"""Delivery of the outbox: messages written with the state change are sent after commit.
+
+Rows are claimed with a lease so that two senders (or a sender and a restarted process) never
+send one twice; a failure is retried with backoff, or parked with its reason when retrying
+cannot help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, update
+from sqlmodel import col
+
+from bot.events import Address, Outbound
+from bot.ports import ChatGone, Clock, Rejected, RetryLater, Unreachable, Unsupported
+from storage.db import session_scope
+from storage.models import Chat, Identity, OutboundMessage
+from storage.repo import work
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from bot.ports import PlatformAdapter
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 12
+CONCURRENCY = 32  # chats sent to at once; each chat's own messages stay in order
+
+
+class Outbox:
+    def __init__(
+        self, engine: Engine, clock: Clock, adapters: Mapping[str, PlatformAdapter]
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._adapters = adapters
+        self._flushing = asyncio.Lock()
+        self.on_sent: list[Callable[[OutboundMessage], None]] = []
+
+    async def flush(self) -> int:
+        """Send everything due now; returns how many messages were delivered."""
+        async with self._flushing:
+            delivered = 0
+            while True:
+                batch = self._claim_batch()
+                if not batch:
+                    return delivered
+                by_chat: dict[str, list[OutboundMessage]] = defaultdict(list)
+                for row in batch:
+                    by_chat[f"{row.platform}:{row.chat_id}:{row.user_id}"].append(row)
+                gate = asyncio.Semaphore(CONCURRENCY)
+
+                async def run(rows: list[OutboundMessage]) -> int:
+                    async with gate:
+                        sent = 0
+                        for row in rows:
+                            if not await self._deliver(row):
+                                break  # keep this chat's order: the rest waits for a retry
+                            sent += 1
+                        if sent < len(rows):
+                            self._release(rows[sent + 1 :])
+                        return sent
+
+                results = await asyncio.gather(*(run(rows) for rows in by_chat.values()))
+                delivered += sum(results)
+                if sum(results) == 0:
+                    return delivered
+
+    def _claim_batch(self) -> list[OutboundMessage]:
+        now = self._clock.now()
+        with session_scope(self._engine) as s:
+            rows = work.pending_outbound(s, now=now, platforms=list(self._adapters))
+            assert all(r.id is not None for r in rows)
+            return [
+                r
+                for r in rows
+                if work.claim_outbound(s, row_id=r.id, now=now, lease_until=now + LEASE)  # type: ignore[arg-type]
+            ]
+
+    def _release(self, rows: list[OutboundMessage]) -> None:
+        with session_scope(self._engine) as s:
+            for row in rows:
+                s.execute(
+                    update(OutboundMessage)
+                    .where(col(OutboundMessage.id) == row.id)
+                    .values(status="pending", lease_until=None)
+                )
+
+    async def _deliver(self, row: OutboundMessage) -> bool:
+        adapter = self._adapters[row.platform]
+        message = Outbound.from_json(
+            Address(row.platform, chat_id=row.chat_id, user_id=row.user_id), json.loads(row.payload)
+        )
+        edit_id: str | None = None
+        if message.edit_of:
+            with session_scope(self._engine) as s:
+                edit_id, status = work.sent_message_id(s, ref=message.edit_of, platform=row.platform)
+            if edit_id is None:
+                if status in ("pending", "sending"):
+                    self._retry(row, "the message to edit is not sent yet", 1.0)
+                else:
+                    self._finish(row, parked=f"the message to edit was not delivered ({status})")
+                return False
+        try:
+            delivered = await adapter.send(message, edit_message_id=edit_id)
+        except RetryLater as exc:
+            self._retry(row, str(exc), exc.after)
+            return False
+        except Unreachable as exc:
+            self._finish(row, parked=f"unreachable: {exc}")
+            self._mark_unreachable(row)
+            return True  # the next message to this chat cannot fare better; let it park too
+        except ChatGone as exc:
+            self._finish(row, parked=f"chat gone: {exc}")
+            self._mark_chat_gone(row)
+            return True
+        except (Rejected, Unsupported) as exc:
+            self._finish(row, parked=f"rejected: {exc}")
+            return True
+        except Exception as exc:  # a passing fault (network); retried with backoff
+            log.warning("sending message %s failed: %r", row.id, exc)
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                self._finish(row, parked=f"gave up after {MAX_ATTEMPTS} attempts: {exc!r}")
+                return True
+            self._retry(row, repr(exc), min(2.0 ** (row.attempts + 1), 300.0))
+            return False
+        now = self._clock.now()
+        with session_scope(self._engine) as s:
+            s.execute(
+                update(OutboundMessage)
+                .where(col(OutboundMessage.id) == row.id)
+                .values(
+                    status="sent",
+                    sent_at=now,
+                    lease_until=None,
+                    attempts=row.attempts + 1,
+                    platform_message_id=delivered.message_id,
+                    platform_poll_id=delivered.platform_poll_id,
+                )
+            )
+        row.platform_message_id = delivered.message_id
+        row.platform_poll_id = delivered.platform_poll_id
+        for callback in self.on_sent:
+            callback(row)
+        return True
+
+    def _retry(self, row: OutboundMessage, reason: str, after: float) -> None:
+        now = self._clock.now()
+        with session_scope(self._engine) as s:
+            s.execute(
+                update(OutboundMessage)
+                .where(col(OutboundMessage.id) == row.id)
+                .values(
+                    status="pending",
+                    lease_until=None,
+                    attempts=row.attempts + 1,
+                    last_error=reason[:500],
+                    next_attempt_at=now + timedelta(seconds=after),
+                )
+            )
+
+    def _finish(self, row: OutboundMessage, *, parked: str) -> None:
+        log.warning("message %s parked: %s", row.id, parked)
+        with session_scope(self._engine) as s:
+            s.execute(
+                update(OutboundMessage)
+                .where(col(OutboundMessage.id) == row.id)
+                .values(
+                    status="parked", lease_until=None, attempts=row.attempts + 1, last_error=parked[:500]
+                )
+            )
+
+    def _mark_unreachable(self, row: OutboundMessage) -> None:
+        now = self._clock.now()
+        with session_scope(self._engine) as s:
+            match = [col(Identity.user_id) == row.user_id] if row.user_id else []
+            if row.chat_id:
+                match.append(col(Identity.private_chat_id) == row.chat_id)
+            s.execute(
+                update(Identity)
+                .where(col(Identity.platform) == row.platform, or_(*match))
+                .values(unreachable_at=now)
+            )
+
+    def _mark_chat_gone(self, row: OutboundMessage) -> None:
+        if not row.chat_id:
+            return self._mark_unreachable(row)
+        with session_scope(self._engine) as s:
+            s.execute(
+                update(Chat)
+                .where(col(Chat.platform) == row.platform, col(Chat.platform_chat_id) == row.chat_id)
+                .values(gone_at=self._clock.now())
+            )
+        return None
+
+    def next_attempt_in(self) -> float | None:
+        """Seconds until the earliest pending retry, for the background sender."""
+        with session_scope(self._engine) as s:
+            rows = work.pending_outbound(
+                s, now=self._clock.now() + timedelta(days=3650), platforms=list(self._adapters), limit=1
+            )
+        if not rows:
+            return None
+        return max(0.0, (rows[0].next_attempt_at - self._clock.now()).total_seconds())

@@ -1,0 +1,1 @@
+"""Persistence for ncbot: SQLModel tables, the engine, repository functions, migrations."""

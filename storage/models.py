@@ -1,0 +1,353 @@
+"""The tables. Message text is never stored; challenge, answer and poll texts are the record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _when(*, nullable: bool = True, index: bool = False) -> datetime | None:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+# ---- people and roles ------------------------------------------------------------------------
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = None  # None once erased
+    timezone: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    erased_at: datetime | None = _when()
+
+
+class Identity(SQLModel, table=True):
+    """One person on one platform."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str
+    user_id: str
+    display_name: str = ""
+    username: str | None = None
+    private_chat_id: str | None = None
+    unreachable_at: datetime | None = _when()
+    last_seen_at: datetime | None = _when()
+
+
+class RoleGrant(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("person_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str  # facilitator | councillor | admin
+    granted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Ward(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+
+
+class CouncillorWard(SQLModel, table=True):
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    ward_id: int = Field(foreign_key="ward.id", primary_key=True)
+
+
+class CouncillorPortfolio(SQLModel, table=True):
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    topic: str = Field(primary_key=True)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use code; redeeming it links the identity to ``person_id`` with ``role``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    role: str
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = _when()
+    used_by_identity_id: int | None = Field(default=None, foreign_key="identity.id")
+
+
+class InviteAttempt(SQLModel, table=True):
+    """A failed redemption, for limiting guesses per identity."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    user_id: str
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+# ---- projects and chats ----------------------------------------------------------------------
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)  # shared to add further chats: /project join CODE
+    name: str
+    scope: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    became_active_at: datetime | None = _when()
+
+
+class ProjectWard(SQLModel, table=True):
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    ward_id: int = Field(foreign_key="ward.id", primary_key=True)
+
+
+class ProjectTopic(SQLModel, table=True):
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    topic: str = Field(primary_key=True)
+
+
+class ProjectFacilitator(SQLModel, table=True):
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+class Chat(SQLModel, table=True):
+    """A chat the bot is in; ``project_id`` when it is one of a project's chats."""
+
+    __table_args__ = (UniqueConstraint("platform", "platform_chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    platform_chat_id: str
+    kind: str  # private | group
+    title: str | None = None
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    gone_at: datetime | None = _when()
+
+
+class ActivityDay(SQLModel, table=True):
+    """Messages per project per day: counts only, never text."""
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    messages: int = 0
+
+
+class ActivityParticipant(SQLModel, table=True):
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+# ---- councillor links ------------------------------------------------------------------------
+
+
+class CouncillorLink(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("project_id", "councillor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    councillor_id: int = Field(foreign_key="person.id", index=True)
+    status: str  # proposed | accepted | declined | left
+    reason: str = ""  # why proposed: ward or topic match, or a facilitator's /link
+    proposed_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime | None = _when()
+
+
+# ---- scope challenges ------------------------------------------------------------------------
+
+
+class Challenge(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    number: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    raised_by: int | None = Field(default=None, foreign_key="person.id", index=True)
+    raised_in_chat_id: int | None = Field(default=None, foreign_key="chat.id")
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = "open"  # open | acknowledged | answered | withdrawn
+    routed_to: str = ""  # linked | ward | facilitators
+    acknowledged_at: datetime | None = _when()
+    acknowledged_by: int | None = Field(default=None, foreign_key="person.id")
+    answered_at: datetime | None = _when()
+    reminded_at: datetime | None = _when()
+    escalated_at: datetime | None = _when()
+    reopened_at: datetime | None = _when()
+
+
+class ChallengeRecipient(SQLModel, table=True):
+    """Who a challenge was routed to (for chasing and response figures)."""
+
+    challenge_id: int = Field(foreign_key="challenge.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    notified_at: datetime = Field(sa_type=UTCDateTime)
+    reason: str = "linked"  # linked | ward | facilitator | escalation
+
+
+class ChallengeSupport(SQLModel, table=True):
+    challenge_id: int = Field(foreign_key="challenge.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ChallengeAnswer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    councillor_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    outcome: str  # in_scope | forward | referred | declined
+    explanation: str = Field(sa_column=Column(Text, nullable=False))
+    answered_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ChallengeFollowup(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    answer_id: int = Field(foreign_key="challengeanswer.id", unique=True)
+    asked_at: datetime | None = _when()
+    reply: str | None = None  # yes | not_really | still_waiting
+    replied_at: datetime | None = _when()
+
+
+# ---- polls -----------------------------------------------------------------------------------
+
+
+class Poll(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    number: int
+    question: str
+    multiple: bool = False
+    anonymous: bool = False
+    hide_results: bool = False
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = _when()
+    outcome: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    outcome_at: datetime | None = _when()
+
+
+class PollOption(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("poll_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    position: int
+    text: str
+    tally: int = 0  # anonymous ballots are only ever counted here, never tied to a voter
+
+
+class PollVote(SQLModel, table=True):
+    """A named vote. Anonymous polls keep only PollVoter (who voted) and PollOption.tally."""
+
+    __table_args__ = (UniqueConstraint("poll_id", "person_id", "option_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    option_id: int = Field(foreign_key="polloption.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PollVoter(SQLModel, table=True):
+    poll_id: int = Field(foreign_key="poll.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+class PollMessage(SQLModel, table=True):
+    """A poll as posted in one chat; ``platform_poll_id`` for native polls."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    chat_id: int = Field(foreign_key="chat.id")
+    platform_poll_id: str | None = Field(default=None, index=True)
+    native_counts: str | None = None  # JSON list, for anonymous native polls
+
+
+# ---- digests ---------------------------------------------------------------------------------
+
+
+class DigestSchedule(SQLModel, table=True):
+    """A recipient's digest cadence: a person (councillor) or a project (group digest)."""
+
+    __table_args__ = (UniqueConstraint("recipient_kind", "recipient_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_kind: str  # person | project
+    recipient_id: int
+    cadence: str  # daily | weekly | off
+    weekday: int | None = None  # 0 = Monday
+    at_time: str = "08:00"
+    last_sent_at: datetime | None = _when()
+
+
+class DigestPeriod(SQLModel, table=True):
+    """A claimed (recipient, period): the unique key is what makes a digest go out once."""
+
+    __table_args__ = (UniqueConstraint("recipient_kind", "recipient_id", "period_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_kind: str
+    recipient_id: int
+    period_key: str
+    claimed_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_by: str = ""
+    lease_until: datetime | None = _when()
+    sent_at: datetime | None = _when()
+    skipped: str | None = None  # why nothing was sent (nothing new, out of grace)
+
+
+# ---- timers, ledger, outbox, conversations ---------------------------------------------------
+
+
+class Timer(SQLModel, table=True):
+    """A due piece of work (a reminder, a deadline, a digest); claimed before it runs."""
+
+    __table_args__ = (Index("ix_timer_due", "done_at", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    key: str = Field(unique=True)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    payload: str = "{}"
+    claimed_by: str | None = None
+    lease_until: datetime | None = _when()
+    done_at: datetime | None = _when()
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """The ledger of inbound event ids already handled (webhook retries have one effect)."""
+
+    platform: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class OutboundMessage(SQLModel, table=True):
+    """The outbox: written with the change that causes it, delivered after commit."""
+
+    __table_args__ = (Index("ix_outbound_pending", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    chat_id: str | None = None
+    user_id: str | None = None
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    ref: str | None = Field(default=None, index=True)
+    status: str = "pending"  # pending | sending | sent | parked
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    lease_until: datetime | None = _when()
+    last_error: str | None = None
+    platform_message_id: str | None = None
+    platform_poll_id: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = _when()
+
+
+class Conversation(SQLModel, table=True):
+    """A multi-step exchange in a private chat (answering a challenge), kept across restarts."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    user_id: str
+    kind: str
+    state: str = "{}"
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,1 @@
+"""Keyword-only repository functions, one module per area of the record."""

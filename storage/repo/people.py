@@ -1,0 +1,256 @@
+"""People, their platform identities, roles, wards and portfolios, invites."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, delete, func, update
+from sqlmodel import Session, SQLModel, col, select
+
+from storage.models import (
+    CouncillorPortfolio,
+    CouncillorWard,
+    Identity,
+    Invite,
+    InviteAttempt,
+    Person,
+    RoleGrant,
+    Ward,
+)
+
+
+def get_identity(session: Session, *, platform: str, user_id: str) -> Identity | None:
+    return session.exec(
+        select(Identity).where(Identity.platform == platform, Identity.user_id == user_id)
+    ).first()
+
+
+def ensure_identity(
+    session: Session,
+    *,
+    platform: str,
+    user_id: str,
+    display_name: str,
+    username: str | None,
+    now: datetime,
+) -> tuple[Identity, Person]:
+    """The identity for a platform user, creating it (and a resident person) on first sight."""
+    identity = get_identity(session, platform=platform, user_id=user_id)
+    if identity is None:
+        person = Person(name=display_name or None, created_at=now)
+        session.add(person)
+        session.flush()
+        assert person.id is not None
+        identity = Identity(
+            person_id=person.id,
+            platform=platform,
+            user_id=user_id,
+            display_name=display_name,
+            username=username,
+            last_seen_at=now,
+        )
+        session.add(identity)
+        session.flush()
+        return identity, person
+    if identity.display_name != display_name or identity.username != username:
+        identity.display_name = display_name
+        identity.username = username
+    identity.last_seen_at = now
+    person = session.get(Person, identity.person_id)
+    assert person is not None
+    return identity, person
+
+
+def create_person(session: Session, *, name: str, now: datetime) -> Person:
+    person = Person(name=name, created_at=now)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def identities_of(session: Session, *, person_id: int) -> list[Identity]:
+    return list(
+        session.exec(
+            select(Identity)
+            .where(Identity.person_id == person_id)
+            .order_by(col(Identity.last_seen_at).desc())
+        )
+    )
+
+
+def reachable_identity(session: Session, *, person_id: int) -> Identity | None:
+    """The identity to message a person on: the most recently seen that is not blocked."""
+    for identity in identities_of(session, person_id=person_id):
+        if identity.unreachable_at is None:
+            return identity
+    return None
+
+
+def roles_of(session: Session, *, person_id: int) -> set[str]:
+    return set(session.exec(select(RoleGrant.role).where(RoleGrant.person_id == person_id)))
+
+
+def grant_role(session: Session, *, person_id: int, role: str, now: datetime) -> None:
+    if role not in roles_of(session, person_id=person_id):
+        session.add(RoleGrant(person_id=person_id, role=role, granted_at=now))
+        session.flush()
+
+
+def revoke_roles(session: Session, *, person_id: int) -> int:
+    result = session.exec(delete(RoleGrant).where(col(RoleGrant.person_id) == person_id))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+def people_with_role(session: Session, *, role: str) -> list[Person]:
+    return list(
+        session.exec(
+            select(Person)
+            .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+            .where(RoleGrant.role == role)
+            .order_by(col(Person.id))
+        )
+    )
+
+
+def list_people(session: Session) -> list[Person]:
+    return list(session.exec(select(Person).order_by(col(Person.id))))
+
+
+def merge_person(session: Session, *, from_id: int, into_id: int) -> None:
+    """Move everything that refers to ``from_id`` onto ``into_id``, then delete ``from_id``.
+
+    Rows that would collide with one the target already has (a vote on the same option, a
+    support of the same challenge) are dropped: the target's own row stands.
+    """
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            fk: ForeignKey
+            for fk in column.foreign_keys:
+                if fk.column.table.name != "person":
+                    continue
+                rows = session.connection().execute(
+                    table.select().where(column == from_id)
+                ).fetchall()
+                for row in rows:
+                    keys = {c.name: row._mapping[c.name] for c in table.primary_key.columns}
+                    where = [table.c[k] == v for k, v in keys.items()]
+                    try:
+                        with session.begin_nested():
+                            session.connection().execute(
+                                table.update().where(*where).values({column.name: into_id})
+                            )
+                    except Exception:
+                        session.connection().execute(table.delete().where(*where))
+    session.execute(delete(Person).where(col(Person.id) == from_id))
+
+
+# ---- wards, councillors ---------------------------------------------------------------------
+
+
+def add_ward(session: Session, *, name: str) -> Ward:
+    ward = Ward(name=name)
+    session.add(ward)
+    session.flush()
+    return ward
+
+
+def list_wards(session: Session) -> list[Ward]:
+    return list(session.exec(select(Ward).order_by(col(Ward.name))))
+
+
+def find_ward(session: Session, *, name: str) -> Ward | None:
+    return session.exec(select(Ward).where(func.lower(Ward.name) == name.strip().lower())).first()
+
+
+def set_councillor_areas(
+    session: Session, *, person_id: int, ward_ids: Iterable[int], portfolios: Iterable[str]
+) -> None:
+    session.execute(delete(CouncillorWard).where(col(CouncillorWard.person_id) == person_id))
+    session.execute(
+        delete(CouncillorPortfolio).where(col(CouncillorPortfolio.person_id) == person_id)
+    )
+    for ward_id in dict.fromkeys(ward_ids):
+        session.add(CouncillorWard(person_id=person_id, ward_id=ward_id))
+    for topic in dict.fromkeys(portfolios):
+        session.add(CouncillorPortfolio(person_id=person_id, topic=topic))
+    session.flush()
+
+
+def councillor_wards(session: Session, *, person_id: int) -> list[Ward]:
+    return list(
+        session.exec(
+            select(Ward)
+            .join(CouncillorWard, col(CouncillorWard.ward_id) == col(Ward.id))
+            .where(CouncillorWard.person_id == person_id)
+            .order_by(col(Ward.name))
+        )
+    )
+
+
+def councillor_portfolios(session: Session, *, person_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(CouncillorPortfolio.topic)
+            .where(CouncillorPortfolio.person_id == person_id)
+            .order_by(col(CouncillorPortfolio.topic))
+        )
+    )
+
+
+def councillors_of_wards(session: Session, *, ward_ids: Iterable[int]) -> list[int]:
+    ids = list(ward_ids)
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(CouncillorWard.person_id)
+            .join(RoleGrant, col(RoleGrant.person_id) == col(CouncillorWard.person_id))
+            .where(col(CouncillorWard.ward_id).in_(ids), RoleGrant.role == "councillor")
+            .distinct()
+        )
+    )
+
+
+# ---- invites --------------------------------------------------------------------------------
+
+
+def create_invite(
+    session: Session, *, code: str, role: str, person_id: int, now: datetime, ttl: timedelta
+) -> Invite:
+    invite = Invite(code=code, role=role, person_id=person_id, created_at=now, expires_at=now + ttl)
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def find_invite(session: Session, *, code: str) -> Invite | None:
+    return session.exec(select(Invite).where(Invite.code == code)).first()
+
+
+def mark_invite_used(session: Session, *, invite_id: int, identity_id: int, now: datetime) -> bool:
+    """Claim the invite; False if another redemption got there first."""
+    result = session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None))
+        .values(used_at=now, used_by_identity_id=identity_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record_failed_invite(session: Session, *, platform: str, user_id: str, now: datetime) -> None:
+    session.add(InviteAttempt(platform=platform, user_id=user_id, at=now))
+
+
+def failed_invites_since(session: Session, *, platform: str, user_id: str, since: datetime) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(InviteAttempt)
+            .where(
+                InviteAttempt.platform == platform,
+                InviteAttempt.user_id == user_id,
+                col(InviteAttempt.at) >= since,
+            )
+        ).one()
+    )

@@ -1,0 +1,165 @@
+"""Projects, their chats, wards, topics, facilitators and activity counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    ActivityDay,
+    ActivityParticipant,
+    Chat,
+    Project,
+    ProjectFacilitator,
+    ProjectTopic,
+    ProjectWard,
+    Ward,
+)
+
+
+def ensure_chat(
+    session: Session, *, platform: str, platform_chat_id: str, kind: str, title: str | None
+) -> Chat:
+    chat = session.exec(
+        select(Chat).where(Chat.platform == platform, Chat.platform_chat_id == platform_chat_id)
+    ).first()
+    if chat is None:
+        chat = Chat(platform=platform, platform_chat_id=platform_chat_id, kind=kind, title=title)
+        session.add(chat)
+        session.flush()
+    elif title and chat.title != title:
+        chat.title = title
+    return chat
+
+
+def find_chat(session: Session, *, platform: str, platform_chat_id: str) -> Chat | None:
+    return session.exec(
+        select(Chat).where(Chat.platform == platform, Chat.platform_chat_id == platform_chat_id)
+    ).first()
+
+
+def create_project(
+    session: Session, *, name: str, code: str, created_by: int, now: datetime
+) -> Project:
+    project = Project(name=name, code=code, created_by=created_by, created_at=now)
+    session.add(project)
+    session.flush()
+    return project
+
+
+def find_project_by_code(session: Session, *, code: str) -> Project | None:
+    return session.exec(select(Project).where(func.upper(Project.code) == code.upper())).first()
+
+
+def find_project(session: Session, *, key: str) -> Project | None:
+    """By id, code or exact name (for the command line)."""
+    if key.isdigit():
+        found = session.get(Project, int(key))
+        if found:
+            return found
+    return find_project_by_code(session, code=key) or session.exec(
+        select(Project).where(func.lower(Project.name) == key.lower())
+    ).first()
+
+
+def list_projects(session: Session) -> list[Project]:
+    return list(session.exec(select(Project).order_by(col(Project.id))))
+
+
+def project_chats(session: Session, *, project_id: int) -> list[Chat]:
+    return list(
+        session.exec(
+            select(Chat)
+            .where(Chat.project_id == project_id, col(Chat.gone_at).is_(None))
+            .order_by(col(Chat.id))
+        )
+    )
+
+
+def add_facilitator(session: Session, *, project_id: int, person_id: int) -> None:
+    if session.get(ProjectFacilitator, (project_id, person_id)) is None:
+        session.add(ProjectFacilitator(project_id=project_id, person_id=person_id))
+        session.flush()
+
+
+def project_facilitators(session: Session, *, project_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(ProjectFacilitator.person_id).where(ProjectFacilitator.project_id == project_id)
+        )
+    )
+
+
+def is_project_facilitator(session: Session, *, project_id: int, person_id: int) -> bool:
+    return session.get(ProjectFacilitator, (project_id, person_id)) is not None
+
+
+def set_project_wards(session: Session, *, project_id: int, ward_ids: Iterable[int]) -> None:
+    session.execute(delete(ProjectWard).where(col(ProjectWard.project_id) == project_id))
+    for ward_id in dict.fromkeys(ward_ids):
+        session.add(ProjectWard(project_id=project_id, ward_id=ward_id))
+    session.flush()
+
+
+def project_wards(session: Session, *, project_id: int) -> list[Ward]:
+    return list(
+        session.exec(
+            select(Ward)
+            .join(ProjectWard, col(ProjectWard.ward_id) == col(Ward.id))
+            .where(ProjectWard.project_id == project_id)
+            .order_by(col(Ward.name))
+        )
+    )
+
+
+def set_project_topics(session: Session, *, project_id: int, topics: Iterable[str]) -> None:
+    session.execute(delete(ProjectTopic).where(col(ProjectTopic.project_id) == project_id))
+    for topic in dict.fromkeys(topics):
+        session.add(ProjectTopic(project_id=project_id, topic=topic))
+    session.flush()
+
+
+def project_topics(session: Session, *, project_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(ProjectTopic.topic)
+            .where(ProjectTopic.project_id == project_id)
+            .order_by(col(ProjectTopic.topic))
+        )
+    )
+
+
+def count_message(session: Session, *, project_id: int, person_id: int, day: date) -> None:
+    """One message in a project chat: a count and a participant mark, never the text."""
+    row = session.get(ActivityDay, (project_id, day))
+    if row is None:
+        session.add(ActivityDay(project_id=project_id, day=day, messages=1))
+    else:
+        row.messages += 1
+    if session.get(ActivityParticipant, (project_id, day, person_id)) is None:
+        session.add(ActivityParticipant(project_id=project_id, day=day, person_id=person_id))
+    session.flush()
+
+
+def participants_since(session: Session, *, project_id: int, since: date) -> int:
+    return int(
+        session.exec(
+            select(func.count(func.distinct(ActivityParticipant.person_id))).where(
+                ActivityParticipant.project_id == project_id,
+                col(ActivityParticipant.day) >= since,
+            )
+        ).one()
+    )
+
+
+def messages_since(session: Session, *, project_id: int, since: date) -> int:
+    return int(
+        session.exec(
+            select(func.coalesce(func.sum(ActivityDay.messages), 0)).where(
+                ActivityDay.project_id == project_id, col(ActivityDay.day) >= since
+            )
+        ).one()
+    )

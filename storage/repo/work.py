@@ -1,0 +1,223 @@
+"""The machinery rows: timers, the inbound ledger, the outbox, conversations."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Conversation, OutboundMessage, ProcessedEvent, Timer
+
+# ---- timers ---------------------------------------------------------------------------------
+
+
+def schedule_timer(
+    session: Session, *, kind: str, key: str, due_at: datetime, payload: dict[str, Any] | None = None
+) -> Timer:
+    """Create or move the timer ``key`` (a done timer is re-armed)."""
+    timer = session.exec(select(Timer).where(Timer.key == key)).first()
+    data = json.dumps(payload or {})
+    if timer is None:
+        timer = Timer(kind=kind, key=key, due_at=due_at, payload=data)
+        session.add(timer)
+    else:
+        timer.kind, timer.due_at, timer.payload = kind, due_at, data
+        timer.done_at = None
+        timer.claimed_by = None
+        timer.lease_until = None
+    session.flush()
+    return timer
+
+
+def cancel_timer(session: Session, *, key: str) -> None:
+    session.execute(delete(Timer).where(col(Timer.key) == key))
+
+
+def due_timers(session: Session, *, now: datetime, limit: int = 100) -> list[Timer]:
+    return list(
+        session.exec(
+            select(Timer)
+            .where(
+                col(Timer.done_at).is_(None),
+                col(Timer.due_at) <= now,
+                or_(col(Timer.lease_until).is_(None), col(Timer.lease_until) < now),
+            )
+            .order_by(col(Timer.due_at), col(Timer.id))
+            .limit(limit)
+        )
+    )
+
+
+def next_timer_due(session: Session) -> datetime | None:
+    return session.exec(
+        select(Timer.due_at).where(col(Timer.done_at).is_(None)).order_by(col(Timer.due_at)).limit(1)
+    ).first()
+
+
+def claim_timer(
+    session: Session, *, timer_id: int, worker: str, now: datetime, lease_until: datetime
+) -> bool:
+    """Take a due timer for this worker; False if another worker holds a live lease."""
+    result = session.execute(
+        update(Timer)
+        .where(
+            col(Timer.id) == timer_id,
+            col(Timer.done_at).is_(None),
+            or_(col(Timer.lease_until).is_(None), col(Timer.lease_until) < now),
+        )
+        .values(claimed_by=worker, lease_until=lease_until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def finish_timer(session: Session, *, timer_id: int, now: datetime) -> None:
+    session.execute(update(Timer).where(col(Timer.id) == timer_id).values(done_at=now))
+
+
+# ---- the inbound ledger ---------------------------------------------------------------------
+
+
+def record_event(session: Session, *, platform: str, event_id: str, now: datetime) -> bool:
+    """Note an inbound event id; False when it was processed already."""
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(platform=platform, event_id=event_id, processed_at=now))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def prune_events(session: Session, *, before: datetime) -> int:
+    result = session.execute(
+        delete(ProcessedEvent).where(col(ProcessedEvent.processed_at) < before)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# ---- the outbox -----------------------------------------------------------------------------
+
+
+def enqueue_outbound(
+    session: Session,
+    *,
+    platform: str,
+    chat_id: str | None,
+    user_id: str | None,
+    payload: dict[str, Any],
+    ref: str | None,
+    now: datetime,
+) -> OutboundMessage:
+    row = OutboundMessage(
+        platform=platform,
+        chat_id=chat_id,
+        user_id=user_id,
+        payload=json.dumps(payload, ensure_ascii=False),
+        ref=ref,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def pending_outbound(
+    session: Session, *, now: datetime, platforms: list[str], limit: int = 500
+) -> list[OutboundMessage]:
+    return list(
+        session.exec(
+            select(OutboundMessage)
+            .where(
+                col(OutboundMessage.platform).in_(platforms),
+                or_(
+                    col(OutboundMessage.status) == "pending",
+                    # a sender that died mid-send: its lease ran out, so take the row over
+                    (col(OutboundMessage.status) == "sending")
+                    & (col(OutboundMessage.lease_until) < now),
+                ),
+                col(OutboundMessage.next_attempt_at) <= now,
+            )
+            .order_by(col(OutboundMessage.id))
+            .limit(limit)
+        )
+    )
+
+
+def claim_outbound(session: Session, *, row_id: int, now: datetime, lease_until: datetime) -> bool:
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            col(OutboundMessage.id) == row_id,
+            or_(
+                col(OutboundMessage.status) == "pending",
+                (col(OutboundMessage.status) == "sending")
+                & (col(OutboundMessage.lease_until) < now),
+            ),
+        )
+        .values(status="sending", lease_until=lease_until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def sent_message_id(session: Session, *, ref: str, platform: str) -> tuple[str | None, str]:
+    """(platform message id, status) of the latest message sent with ``ref`` on a platform."""
+    row = session.exec(
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.ref == ref,
+            OutboundMessage.platform == platform,
+            col(OutboundMessage.payload).not_like('%"edit_of": "%'),
+        )
+        .order_by(col(OutboundMessage.id).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None, "missing"
+    return row.platform_message_id, row.status
+
+
+def outbound_by_status(session: Session, *, status: str, limit: int = 100) -> list[OutboundMessage]:
+    return list(
+        session.exec(
+            select(OutboundMessage)
+            .where(OutboundMessage.status == status)
+            .order_by(col(OutboundMessage.id))
+            .limit(limit)
+        )
+    )
+
+
+# ---- conversations --------------------------------------------------------------------------
+
+
+def get_conversation(session: Session, *, platform: str, user_id: str) -> Conversation | None:
+    return session.exec(
+        select(Conversation).where(
+            Conversation.platform == platform, Conversation.user_id == user_id
+        )
+    ).first()
+
+
+def set_conversation(
+    session: Session, *, platform: str, user_id: str, kind: str, state: dict[str, Any], now: datetime
+) -> None:
+    conv = get_conversation(session, platform=platform, user_id=user_id)
+    if conv is None:
+        conv = Conversation(platform=platform, user_id=user_id, kind=kind, updated_at=now)
+        session.add(conv)
+    conv.kind, conv.state, conv.updated_at = kind, json.dumps(state), now
+    session.flush()
+
+
+def end_conversation(session: Session, *, platform: str, user_id: str) -> bool:
+    result = session.execute(
+        delete(Conversation).where(
+            col(Conversation.platform) == platform, col(Conversation.user_id) == user_id
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
