@@ -41,12 +41,31 @@ def build_routes() -> Routes:
         Command("councillors", project_groups.councillors_command,
                 "the councillors linked to this project and how quickly they answer",
                 "/councillors", "/councillors", chats=GROUP, needs_project=True),
+        # ---- linking and scope challenges
+        # ---- polls
+        # ---- digests
+        # ---- privacy and data rights
     ]
     assert ANYONE and FACILITATOR and COUNCILLOR  # role sets used by feature rows below
     return Routes(
         commands=tuple(commands),
-        buttons={},
-        forms={},
-        conversations={},
-        timers={},
+        buttons={
+            # ---- linking and scope challenges
+            # ---- polls
+            # ---- digests
+            # ---- privacy and data rights
+        },
+        forms={
+            # ---- linking and scope challenges
+        },
+        conversations={
+            # ---- linking and scope challenges
+            # ---- polls
+        },
+        timers={
+            # ---- linking and scope challenges
+            # ---- polls
+            # ---- digests
+        },
+        native_poll=None,  # polls
     )

@@ -46,9 +46,8 @@ async def dispatch(ctx: Ctx) -> None:
     elif isinstance(event, MessagePosted):
         await on_message(ctx, event)
     elif isinstance(event, (PollVoted, PollCounted)):
-        handler = routes.buttons.get("native-poll")
-        if handler is not None:
-            await handler(ctx, [])
+        if routes.native_poll is not None:
+            await routes.native_poll(ctx)
     elif isinstance(event, MembershipChanged):
         await activity.on_membership(ctx, event)
 

@@ -46,6 +46,8 @@ class Routes:
     forms: dict[str, FormHandler]
     conversations: dict[str, ConversationHandler]
     timers: dict[str, TimerHandler]
+    # Votes and counts from native platform polls (PollVoted, PollCounted).
+    native_poll: Callable[[Ctx], Awaitable[None]] | None = None
 
     def command(self, name: str) -> Command | None:
         for cmd in self.commands:
