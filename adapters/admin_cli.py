@@ -1,0 +1,134 @@
+"""`ncbot admin ...`: argument parsing and printing around bot.admin (also used by the console)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from bot import admin
+from bot.config import Settings
+from storage.db import session_scope
+
+Printer = Callable[[str], None]
+
+
+def add_admin_parser(sub: Any) -> None:
+    p = sub.add_parser("admin", help="administer wards, invites, people and projects")
+    asub = p.add_subparsers(dest="admin_cmd", required=True, metavar="COMMAND")
+
+    ward = asub.add_parser("ward", help="add or list wards")
+    wsub = ward.add_subparsers(dest="ward_cmd", required=True, metavar="add|list")
+    wadd = wsub.add_parser("add", help="add a ward")
+    wadd.add_argument("name", nargs="+")
+    _json(wadd)
+    _json(wsub.add_parser("list", help="list wards"))
+
+    inv = asub.add_parser("invite", help="issue a single-use invite code")
+    isub = inv.add_subparsers(dest="role", required=True, metavar="councillor|facilitator|admin|link")
+    c = isub.add_parser("councillor", help="invite a councillor")
+    c.add_argument("--name", required=True)
+    c.add_argument("--ward", action="append", default=[], help="a ward (repeat for several)")
+    c.add_argument("--portfolio", action="append", default=[], help="a portfolio topic (repeat)")
+    _json(c)
+    for role in ("facilitator", "admin"):
+        r = isub.add_parser(role, help=f"invite a {role}")
+        r.add_argument("--name", required=True)
+        _json(r)
+    link = isub.add_parser("link", help="an invite linking another platform to an existing person")
+    link.add_argument("--person", required=True, help="the person's id or name")
+    _json(link)
+
+    _json(asub.add_parser("people", help="list people, their roles and identities"))
+    rev = asub.add_parser("revoke", help="take every role from a person at once")
+    rev.add_argument("person", help="the person's id or name")
+    _json(rev)
+    _json(asub.add_parser("projects", help="list projects with their activity"))
+
+
+def _json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run_admin(ns: argparse.Namespace, *, engine: Engine, settings: Settings, now: datetime,
+              out: Printer) -> Any:
+    """Carry out one admin command; raises AdminError with a one-line reason."""
+    with session_scope(engine) as session:
+        result = _dispatch(ns, session=session, settings=settings, now=now)
+    if getattr(ns, "json", False):
+        out(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        out(_text(ns, result))
+    return result
+
+
+def _dispatch(ns: argparse.Namespace, *, session: Any, settings: Settings, now: datetime) -> Any:
+    cmd = ns.admin_cmd
+    if cmd == "ward":
+        if ns.ward_cmd == "add":
+            return admin.add_ward(session, name=" ".join(ns.name))
+        return admin.list_wards(session)
+    if cmd == "invite":
+        role = "link" if ns.role == "link" else ns.role
+        if role == "link":
+            person = admin.find_person(session, key=ns.person)
+            roles = sorted(admin.people.roles_of(session, person_id=person.id or 0))
+            return admin.invite(
+                session, settings=settings, now=now, role=roles[0] if roles else "facilitator",
+                person=ns.person,
+            ).as_dict()
+        return admin.invite(
+            session, settings=settings, now=now, role=role, name=ns.name,
+            wards=getattr(ns, "ward", None), portfolios=getattr(ns, "portfolio", None),
+        ).as_dict()
+    if cmd == "people":
+        return admin.list_people(session)
+    if cmd == "revoke":
+        return admin.revoke(session, person=ns.person)
+    if cmd == "projects":
+        return admin.list_projects(session, settings=settings, now=now)
+    raise admin.AdminError(f"unknown admin command {cmd!r}")
+
+
+def _text(ns: argparse.Namespace, result: Any) -> str:
+    cmd = ns.admin_cmd
+    if cmd == "ward":
+        if ns.ward_cmd == "add":
+            return f"Ward added: {result['name']}"
+        return "\n".join(w["name"] for w in result) or "No wards yet."
+    if cmd == "invite":
+        lines = [
+            f"Invite for {result['name']} ({result['role']}): {result['code']}",
+            f"Redeem in a private chat with the bot: /start {result['code']}"
+            " (Slack: /ncbot join " + result["code"] + ")",
+            f"Expires {result['expires_at']}. Single use.",
+        ]
+        if result["deep_link"]:
+            lines.insert(2, f"Telegram link: {result['deep_link']}")
+        return "\n".join(lines)
+    if cmd == "people":
+        if not result:
+            return "No people yet."
+        return "\n".join(
+            f"{p['id']:>4}  {p['name'] or '(erased)'}  [{', '.join(p['roles']) or 'resident'}]"
+            + (f"  wards: {', '.join(p['wards'])}" if p["wards"] else "")
+            + (f"  portfolios: {', '.join(p['portfolios'])}" if p["portfolios"] else "")
+            + (f"  on: {', '.join(p['identities'])}" if p["identities"] else "  (invite not redeemed)")
+            for p in result
+        )
+    if cmd == "revoke":
+        return f"Revoked {', '.join(result['revoked'])} from {result['name']}."
+    if cmd == "projects":
+        if not result:
+            return "No projects yet."
+        return "\n".join(
+            f"{p['id']:>4}  {p['name']} ({p['code']})  {p['chats']} chat(s)  "
+            f"{p['messages']} messages, {p['participants']} people in the window"
+            f"  {'ACTIVE' if p['active'] else 'quiet'}"
+            for p in result
+        )
+    return json.dumps(result)

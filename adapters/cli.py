@@ -1,0 +1,221 @@
+"""`ncbot`: the command line. Wires settings, storage, the core and the adapters together."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.admin import AdminError
+from bot.config import ConfigError, Settings, load_settings
+
+from adapters.admin_cli import add_admin_parser, run_admin
+
+DEMO_SCRIPT = Path(__file__).with_name("demo.ncbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ncbot",
+        description="Networked Councillor: links councillors to co-production project groups.",
+    )
+    parser.add_argument("--config", metavar="PATH",
+                        help="TOML config file (default: $NCBOT_CONFIG, else ./config.toml if present)")
+    sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="run every platform that has credentials (the console if none)")
+    con = sub.add_parser("console", help="chat with the bot in the terminal")
+    con.add_argument("--script", metavar="FILE", help="play a file of console lines ('-' for stdin)")
+    con.add_argument("--start", metavar="ISO-TIME", help="script mode: the clock's start (UTC)")
+    sub.add_parser("demo", help="play the built-in scenario on a throwaway database")
+
+    cfg = sub.add_parser("config", help="configuration")
+    csub = cfg.add_subparsers(dest="config_cmd", required=True, metavar="check")
+    chk = csub.add_parser("check", help="validate a config file")
+    chk.add_argument("path", nargs="?", help="the file (default: the one --config names)")
+
+    db = sub.add_parser("db", help="database")
+    dsub = db.add_subparsers(dest="db_cmd", required=True, metavar="upgrade|backup")
+    dsub.add_parser("upgrade", help="apply the migrations")
+    bk = dsub.add_parser("backup", help="copy the SQLite database consistently, even while running")
+    bk.add_argument("path")
+
+    add_admin_parser(sub)
+    return parser
+
+
+def config_path(ns: argparse.Namespace) -> str | None:
+    if ns.config:
+        return str(ns.config)
+    env = os.environ.get("NCBOT_CONFIG")
+    if env:
+        return env
+    return "config.toml" if Path("config.toml").exists() else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ns = build_parser().parse_args(argv)
+    try:
+        return _main(ns)
+    except ConfigError as exc:
+        print(f"ncbot: config error: {exc}", file=sys.stderr)
+        return 2
+    except AdminError as exc:
+        print(f"ncbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(ns: argparse.Namespace) -> int:
+    if ns.cmd == "config":
+        path = ns.path or config_path(ns)
+        load_settings(path)
+        print(f"{path or '(defaults)'}: OK")
+        return 0
+    settings = load_settings(config_path(ns))
+    _logging(settings, quiet=ns.cmd in ("console", "demo", "admin", "db") or not _has_platform(settings))
+    if ns.cmd == "run":
+        return asyncio.run(_run(settings))
+    if ns.cmd == "console":
+        return asyncio.run(_console(settings, script=ns.script, start=ns.start))
+    if ns.cmd == "demo":
+        return _demo(settings)
+    if ns.cmd == "db":
+        return _db(ns, settings)
+    if ns.cmd == "admin":
+        from adapters.runtime import build_core
+
+        core = build_core(settings)
+        run_admin(ns, engine=core.engine, settings=settings, now=core.clock.now(), out=print)
+        return 0
+    raise AssertionError(ns.cmd)
+
+
+def _has_platform(settings: Settings) -> bool:
+    return settings.telegram_enabled or settings.slack_enabled
+
+
+def _logging(settings: Settings, *, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.bot.log_level)
+    if settings.bot.log_json:
+        from adapters.logs import JsonFormatter
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=level, handlers=[handler])
+    else:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+async def _run(settings: Settings) -> int:
+    from adapters.http import HttpServer
+    from adapters.runtime import build_core, platform_adapters, run_platforms
+
+    if not _has_platform(settings):
+        print("No platform credentials configured: starting the console. (:quit to leave)")
+        return await _console(settings, script=None, start=None)
+    core = build_core(settings)
+    http = HttpServer(core, host=settings.http.host, port=settings.http.port)
+    await run_platforms(core, platform_adapters(core, http), http)
+    return 0
+
+
+async def _console(settings: Settings, *, script: str | None, start: str | None) -> int:
+    from adapters.console import ConsoleAdapter
+    from adapters.runtime import build_core
+    from bot.ports import FakeClock, OffsetClock
+
+    if script is not None:
+        when = datetime.fromisoformat(start) if start else datetime.now(UTC).replace(second=0, microsecond=0)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        core = build_core(settings, clock=FakeClock(when))
+        console = ConsoleAdapter(core)
+        if script == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            try:
+                lines = Path(script).read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                print(f"ncbot: cannot read {script}: {exc.strerror}", file=sys.stderr)
+                return 1
+        await core.run_due()
+        await console.play(lines)
+        return 0
+    return await _interactive(build_core(settings, clock=OffsetClock()))
+
+
+async def _interactive(core: object) -> int:
+    from adapters.console import HELP, ConsoleAdapter
+    from bot.core import Core
+    from bot.scheduler import Scheduler
+
+    assert isinstance(core, Core)
+    try:
+        import readline  # line editing and history for input()
+
+        history = Path.home() / ".ncbot_history"
+        if history.exists():
+            readline.read_history_file(history)
+    except (ImportError, OSError):
+        readline = None  # type: ignore[assignment]
+    console = ConsoleAdapter(core)
+    scheduler = Scheduler(core)
+    await scheduler.start()
+    print(f"{core.settings.bot.name} console. Type :help for console commands, /help for the bot's.")
+    print(HELP.splitlines()[1])
+    try:
+        while True:
+            try:
+                raw = await asyncio.to_thread(input, console.prompt())
+            except EOFError:
+                break
+            if not await console.line(raw):
+                break
+    finally:
+        await scheduler.stop()
+        if readline is not None:
+            try:
+                readline.write_history_file(Path.home() / ".ncbot_history")
+            except OSError:
+                pass
+    return 0
+
+
+def _demo(settings: Settings) -> int:
+    with tempfile.TemporaryDirectory(prefix="ncbot-demo-") as tmp:
+        demo = settings.model_copy(
+            update={"storage": settings.storage.model_copy(update={"url": f"sqlite:///{tmp}/demo.db"})}
+        )
+        return asyncio.run(_console(demo, script=str(DEMO_SCRIPT), start="2026-01-05T09:00:00+00:00"))
+
+
+def _db(ns: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import create_db_engine
+    from storage.migrate import current_revision, upgrade
+
+    engine = create_db_engine(settings.storage.url)
+    if ns.db_cmd == "upgrade":
+        upgrade(engine)
+        print(f"Database at revision {current_revision(engine)}.")
+        return 0
+    from storage.backup import backup
+
+    target = Path(ns.path)
+    try:
+        backup(engine, target)
+    except ValueError as exc:
+        raise AdminError(str(exc)) from exc
+    print(f"Backed up to {target}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

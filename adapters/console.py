@@ -1,0 +1,245 @@
+"""The console: a local chat in the terminal, interactive or played from a script.
+
+Lines starting with ``:`` are the console's own (``:as``, ``:in``, ``:dm``, ``:press``, ``:vote``,
+``:clock``, ``:admin``, ``:who``, ``:quit``); everything else is said in the current chat. In a
+transcript every message the bot sends is one block: ``[<chat>] text`` or ``[dm <person>] text``,
+its buttons on the next line as ``  (1) Accept  (2) Decline``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import shlex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.admin import AdminError
+from bot.core import Core
+from bot.durations import parse_duration
+from bot.events import (
+    ButtonPressed,
+    ChatKind,
+    ChatRef,
+    CommandIssued,
+    Inbound,
+    MessagePosted,
+    Outbound,
+    Sender,
+)
+from bot.ports import Delivered
+from storage.db import session_scope
+from storage.repo import projects
+
+from adapters.admin_cli import add_admin_parser, run_admin
+
+PLATFORM = "console"
+HELP = """Console commands:
+  :as <person>          speak as someone (a new name starts as a resident)
+  :in <chat>            speak in a group chat     :dm   speak in your private chat with the bot
+  :press <n or text>    press a button on the last message here that has buttons
+  :vote <poll> <option> vote in a poll            :reply <line>  say a line as a reply to the last message here
+  :clock +3d            move the clock forward (due reminders, deadlines and digests fire)
+  :admin <command>      run an admin command, e.g. :admin ward add Fremont
+  :who                  who you are and where     :quit   leave
+  {code} in a line is the last invite code issued here, {project} the newest project's code."""
+
+
+@dataclass
+class _Shown:
+    where: str
+    buttons: list[tuple[str, str]]
+
+
+@dataclass
+class ConsoleAdapter:
+    core: Core
+    out: Callable[[str], None] = print
+    platform: str = PLATFORM
+    person: str = "you"
+    chat: str | None = None  # None: the private chat with the bot
+    last_code: str | None = None
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _events: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _with_buttons: dict[str, _Shown] = field(default_factory=dict)
+    _last_said: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.core.attach(self)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    # ---- outbound ------------------------------------------------------------------------------
+
+    async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
+        where = self._label(message)
+        text = message.text.text
+        if message.poll is not None and not message.buttons:
+            options = "  ".join(f"({i}) {o}" for i, o in enumerate(message.poll.options, 1))
+            text = f"{text}\n  {options}"
+        prefix = "(edited) " if edit_message_id else ""
+        block = f"[{where}] {prefix}{text}"
+        buttons = [(b.label, b.action) for row in message.buttons for b in row]
+        if buttons:
+            block += "\n  " + "  ".join(f"({i}) {label}" for i, (label, _) in enumerate(buttons, 1))
+            self._with_buttons[where] = _Shown(where, buttons)
+        if message.attachment is not None:
+            block += f"\n  [file {message.attachment.filename}, {len(message.attachment.content)} bytes]"
+        self.out(block)
+        return Delivered(edit_message_id or str(next(self._ids)))
+
+    def _label(self, message: Outbound) -> str:
+        to = message.to
+        if to.chat_id and to.chat_id.startswith("dm:"):
+            return f"dm {to.chat_id[3:]}"
+        if to.chat_id:
+            return to.chat_id
+        return f"dm {to.user_id}"
+
+    # ---- inbound -------------------------------------------------------------------------------
+
+    @property
+    def where(self) -> str:
+        return f"dm {self.person}" if self.chat is None else self.chat
+
+    def _chat_ref(self) -> ChatRef:
+        if self.chat is None:
+            return ChatRef(PLATFORM, f"dm:{self.person}", ChatKind.PRIVATE)
+        return ChatRef(PLATFORM, self.chat, ChatKind.GROUP, self.chat)
+
+    def _sender(self) -> Sender:
+        return Sender(PLATFORM, self.person, self.person)
+
+    def _event_id(self) -> str:
+        return f"console-{next(self._events)}"
+
+    def prompt(self) -> str:
+        return f"{self.person}@{self.chat or 'dm'}> "
+
+    async def line(self, raw: str, *, echo: bool = False) -> bool:
+        """Take one console line; False when the console should stop."""
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            return True
+        if echo:
+            self.out(f"{self.prompt()}{text}")
+        text = self._expand(text)
+        if text.startswith(":"):
+            return await self._console_command(text)
+        await self._say(text)
+        return True
+
+    def _expand(self, text: str) -> str:
+        if "{code}" in text and self.last_code:
+            text = text.replace("{code}", self.last_code)
+        if "{project}" in text:
+            with session_scope(self.core.engine) as s:
+                newest = projects.list_projects(s)
+            if newest:
+                text = text.replace("{project}", newest[-1].code)
+        return text
+
+    async def _say(self, text: str, *, reply_to: str | None = None) -> None:
+        event: Inbound
+        if text.startswith("/") and len(text) > 1:
+            head, _, args = text[1:].partition(" ")
+            event = CommandIssued(chat=self._chat_ref(), sender=self._sender(), name=head,
+                                  args=args.strip(), reply_to_text=reply_to, event_id=self._event_id())
+        else:
+            self._last_said[self.where] = text
+            event = MessagePosted(chat=self._chat_ref(), sender=self._sender(), text=text,
+                                  event_id=self._event_id())
+        result = await self.core.handle(event)
+        if result.notice:
+            self.out(f"[notice {self.person}] {result.notice}")
+
+    async def _console_command(self, text: str) -> bool:
+        word, _, rest = text[1:].partition(" ")
+        rest = rest.strip()
+        if word in ("quit", "exit", "q"):
+            return False
+        if word == "as" and rest:
+            self.person = rest.split()[0]
+        elif word == "in" and rest:
+            self.chat = rest.split()[0]
+        elif word == "dm":
+            self.chat = None
+        elif word == "who":
+            self.out(f"(you are {self.person}, in {self.where}; clock {self._now()})")
+        elif word == "press" and rest:
+            await self._press(rest)
+        elif word == "vote" and rest:
+            await self._say(f"/vote {rest}")
+        elif word == "reply" and rest:
+            await self._say(rest, reply_to=self._last_said.get(self.where))
+        elif word == "clock" and rest:
+            await self._clock(rest)
+        elif word == "admin":
+            self._admin(rest)
+        else:
+            self.out(HELP)
+        return True
+
+    async def _press(self, which: str) -> None:
+        shown = self._with_buttons.get(self.where)
+        if shown is None:
+            self.out(f"(no message with buttons in {self.where})")
+            return
+        action = None
+        if which.isdigit() and 1 <= int(which) <= len(shown.buttons):
+            action = shown.buttons[int(which) - 1][1]
+        else:
+            for label, act in shown.buttons:
+                if which.lower() in label.lower():
+                    action = act
+                    break
+        if action is None:
+            labels = ", ".join(label for label, _ in shown.buttons)
+            self.out(f"(no button {which!r}; the buttons are: {labels})")
+            return
+        result = await self.core.handle(
+            ButtonPressed(chat=self._chat_ref(), sender=self._sender(), action=action,
+                          event_id=self._event_id())
+        )
+        if result.notice:
+            self.out(f"[notice {self.person}] {result.notice}")
+
+    async def _clock(self, spec: str) -> None:
+        delta = parse_duration(spec.lstrip("+"))
+        if delta is None or delta <= timedelta(0):
+            self.out("(usage: :clock +30m | +2h | +3d | +1w)")
+            return
+        await self.core.advance_clock(delta)
+        self.out(f"(clock: {self._now()})")
+
+    def _now(self) -> str:
+        return self.core.clock.now().astimezone().strftime("%a %d %b %Y %H:%M")
+
+    def _admin(self, rest: str) -> None:
+        parser = argparse.ArgumentParser(prog=":", add_help=False, exit_on_error=False)
+        sub = parser.add_subparsers(dest="cmd", required=True)
+        add_admin_parser(sub)
+        try:
+            ns = parser.parse_args(shlex.split(rest and "admin " + rest or "admin"))
+        except (argparse.ArgumentError, SystemExit, ValueError) as exc:
+            self.out(f"(admin: {exc or 'usage: :admin ward|invite|people|revoke|projects ...'})")
+            return
+        try:
+            result = run_admin(ns, engine=self.core.engine, settings=self.core.settings,
+                               now=self.core.clock.now(), out=lambda s: self.out(f"(admin) {s}"))
+        except AdminError as exc:
+            self.out(f"(admin: {exc})")
+            return
+        if isinstance(result, dict) and "code" in result:
+            self.last_code = result["code"]
+
+    async def play(self, lines: Iterable[str]) -> None:
+        """Script mode: echo each line as ``<person>@<chat>> line`` and act on it."""
+        for raw in lines:
+            if not await self.line(raw, echo=True):
+                break
