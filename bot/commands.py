@@ -7,7 +7,7 @@ platform command menus all read from it.
 from __future__ import annotations
 
 from bot import help as help_
-from bot import invites, project_groups
+from bot import invites, linking, project_groups
 from bot.routing import ANYONE, GROUP, PRIVATE, Command, Routes
 
 FACILITATOR = frozenset({"facilitator"})
@@ -42,6 +42,15 @@ def build_routes() -> Routes:
                 "the councillors linked to this project and how quickly they answer",
                 "/councillors", "/councillors", chats=GROUP, needs_project=True),
         # ---- linking and scope challenges
+        Command("link", linking.link_command, "ask a councillor to link to this project",
+                "/link <councillor>", "/link Jane Doe", roles=FACILITATOR, chats=GROUP,
+                needs_project=True),
+        Command("unlink", linking.unlink_command, "unlink a councillor from this project",
+                "/unlink <councillor>", "/unlink Jane Doe", roles=FACILITATOR, chats=GROUP,
+                needs_project=True),
+        Command("mygroups", linking.mygroups_command,
+                "the project groups you are linked to (leave one from here)",
+                "/mygroups", "/mygroups", roles=COUNCILLOR, chats=PRIVATE),
         # ---- polls
         # ---- digests
         # ---- privacy and data rights
@@ -51,6 +60,7 @@ def build_routes() -> Routes:
         commands=tuple(commands),
         buttons={
             # ---- linking and scope challenges
+            "link": linking.link_button,
             # ---- polls
             # ---- digests
             # ---- privacy and data rights

@@ -67,6 +67,8 @@ async def make_project(bot: TestingAdapter, facilitator: str, chat: str, name: s
     if scope:
         await bot.say(facilitator, f"/scope {scope}", chat=chat)
     wards = list(wards)
+    for ward in wards:
+        add_ward(bot, ward)
     if wards:
         await bot.say(facilitator, f"/ward {', '.join(wards)}", chat=chat)
     topics = list(topics)
