@@ -50,8 +50,12 @@ class Core:
 
     # ---- inbound -----------------------------------------------------------------------------
 
-    async def handle(self, event: Inbound) -> HandleResult:
-        """Process one inbound event: at most once per ``event_id``; never raises."""
+    async def handle(self, event: Inbound, *, deliver: bool = True) -> HandleResult:
+        """Process one inbound event: at most once per ``event_id``; never raises.
+
+        ``deliver=False`` leaves the outbox flush to the caller: an adapter that must answer the
+        platform within seconds (open a form, show field errors) flushes after answering.
+        """
         result = HandleResult()
         now = self.clock.now()
         due: list[datetime] = []
@@ -78,7 +82,8 @@ class Core:
         if refusal is not None:
             self._answer_refusal(event, refusal, result, now)
         self._announce_due(due)
-        await self.outbox.flush()
+        if deliver:
+            await self.outbox.flush()
         return result
 
     def _context(self, session: object, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
