@@ -65,9 +65,12 @@ async def start_command(ctx: Ctx, args: str) -> None:
     invite = people.find_invite(ctx.session, code=normalise_code(args.split()[0]))
     problem = _problem(invite, ctx.now)
     if problem is not None:
-        # Recorded outside the refused transaction, so guesses count even though nothing else stays.
-        _record_failure(ctx)
-        raise Refusal(problem)
+        # Answered, not refused: the failed guess must be committed to count against the limit.
+        people.record_failed_invite(
+            ctx.session, platform=ctx.identity.platform, user_id=ctx.identity.user_id, now=ctx.now
+        )
+        ctx.reply(problem)
+        return
     assert invite is not None and invite.id is not None
     if not people.mark_invite_used(
         ctx.session, invite_id=invite.id, identity_id=ctx.identity.id or 0, now=ctx.now
@@ -84,15 +87,6 @@ def _problem(invite: Invite | None, now: datetime) -> str | None:
     if invite.expires_at <= now:
         return T.INVITE_EXPIRED
     return None
-
-
-def _record_failure(ctx: Ctx) -> None:
-    from storage.db import session_scope
-
-    with session_scope(ctx.core.engine) as s:
-        people.record_failed_invite(
-            s, platform=ctx.identity.platform, user_id=ctx.identity.user_id, now=ctx.now
-        )
 
 
 async def redeem(ctx: Ctx, invite: Invite) -> None:

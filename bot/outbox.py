@@ -79,7 +79,12 @@ class Outbox:
         now = self._clock.now()
         with session_scope(self._engine) as s:
             rows = work.pending_outbound(s, now=now, platforms=list(self._adapters))
-            assert all(r.id is not None for r in rows)
+            heads = work.waiting_heads(s, now=now, platforms=list(self._adapters))
+            rows = [
+                r
+                for r in rows
+                if (r.id or 0) < heads.get((r.platform, r.chat_id, r.user_id), 1 << 62)
+            ]
             return [
                 r
                 for r in rows

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -146,6 +146,28 @@ def pending_outbound(
             .limit(limit)
         )
     )
+
+
+def waiting_heads(session: Session, *, now: datetime, platforms: list[str]) -> dict[tuple[str, str | None, str | None], int]:
+    """Per address, the id of its earliest message still waiting for a retry.
+
+    Later messages to the same chat must wait behind it, so that a chat reads in order.
+    """
+    rows = session.exec(
+        select(
+            OutboundMessage.platform,
+            OutboundMessage.chat_id,
+            OutboundMessage.user_id,
+            func.min(OutboundMessage.id),
+        )
+        .where(
+            col(OutboundMessage.platform).in_(platforms),
+            col(OutboundMessage.status).in_(("pending", "sending")),
+            col(OutboundMessage.next_attempt_at) > now,
+        )
+        .group_by(OutboundMessage.platform, OutboundMessage.chat_id, OutboundMessage.user_id)
+    )
+    return {(p, c, u): int(i) for p, c, u, i in rows}
 
 
 def claim_outbound(session: Session, *, row_id: int, now: datetime, lease_until: datetime) -> bool:

@@ -1,0 +1,115 @@
+"""The command line as a process: help, config check, admin commands, console scripts, the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ncbot(*args: str, db: Path, stdin: str | None = None, env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NCBOT_")}
+    full_env["NCBOT_STORAGE__URL"] = f"sqlite:///{db}"
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        input=stdin, capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=120,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cli.db"
+
+
+def test_help_lists_the_commands(db: Path) -> None:
+    out = ncbot("--help", db=db)
+    assert out.returncode == 0
+    for word in ("run", "console", "demo", "config", "db", "admin"):
+        assert word in out.stdout
+
+
+def test_config_check(db: Path, tmp_path: Path) -> None:
+    ok = ncbot("config", "check", str(ROOT / "config.example.toml"), db=db)
+    assert ok.returncode == 0 and "OK" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[challenges]\nremind_after_hours = -1\n")
+    out = ncbot("config", "check", str(bad), db=db)
+    assert out.returncode == 2
+    assert out.stderr.startswith("ncbot: config error: challenges.remind_after_hours:")
+    assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_bad_environment_fails_run_at_start(db: Path) -> None:
+    out = ncbot("run", db=db, env={"NCBOT_HTTP__PORT": "99999"})
+    assert out.returncode == 2 and "http.port" in out.stderr
+
+
+def test_admin_round_trip_with_json(db: Path) -> None:
+    assert ncbot("db", "upgrade", db=db).returncode == 0
+    added = ncbot("admin", "ward", "add", "Fremont", "--json", db=db)
+    assert json.loads(added.stdout)["name"] == "Fremont"
+    again = ncbot("admin", "ward", "add", "fremont", db=db)
+    assert again.returncode == 1 and "exists already" in again.stderr
+    inv = json.loads(ncbot("admin", "invite", "councillor", "--name", "Jane Doe", "--ward", "Fremont",
+                           "--portfolio", "Housing", "--json", db=db).stdout)
+    assert len(inv["code"]) == 10 and inv["role"] == "councillor"
+    people = json.loads(ncbot("admin", "people", "--json", db=db).stdout)
+    assert people[0]["name"] == "Jane Doe" and people[0]["wards"] == ["Fremont"]
+    assert people[0]["portfolios"] == ["housing"] and people[0]["roles"] == []
+    unknown = ncbot("admin", "invite", "councillor", "--name", "X", "--ward", "Atlantis", db=db)
+    assert unknown.returncode == 1 and "unknown ward 'Atlantis'" in unknown.stderr
+    assert json.loads(ncbot("admin", "projects", "--json", db=db).stdout) == []
+
+
+def test_console_script_registers_a_project(db: Path) -> None:
+    script = "\n".join([
+        ":admin invite facilitator --name \"Fran Smith\"",
+        ":as fran",
+        "/start {code}",
+        ":in garden",
+        "/project Fremont Garden",
+        "/scope Redesign the allotments with residents",
+        ":as rita",
+        "/scope Something else",
+    ])
+    out = ncbot("console", "--script", "-", db=db, stdin=script)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout
+    assert "fran@dm> /start {code}" in lines
+    assert "[dm fran] Welcome, Fran Smith. You are registered as a facilitator." in lines
+    assert "[garden] Fremont Garden is registered as a project group." in lines
+    assert "[garden] Scope of Fremont Garden set:\nRedesign the allotments with residents" in lines
+    assert "rita@garden> /scope Something else\n[garden] Only this project's facilitators" in lines
+
+
+def test_console_press_and_clock_commands_answer(db: Path) -> None:
+    out = ncbot("console", "--script", "-", db=db, stdin=":press 1\n:clock +1d\n:clock soon\n:who\n")
+    assert "(no message with buttons in dm you)" in out.stdout
+    assert "(clock: " in out.stdout and "(usage: :clock" in out.stdout
+    assert "(you are you, in dm you;" in out.stdout
+
+
+def test_demo_plays_to_the_end(db: Path) -> None:
+    out = ncbot("demo", db=db)
+    assert out.returncode == 0, out.stderr
+    assert "is registered as a project group" in out.stdout
+    assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_backup_copies_the_database(db: Path, tmp_path: Path) -> None:
+    ncbot("admin", "ward", "add", "Fremont", db=db)
+    target = tmp_path / "backup.db"
+    out = ncbot("db", "backup", str(target), db=db)
+    assert out.returncode == 0, out.stderr
+    copy = ncbot("admin", "ward", "list", "--json", db=target)
+    assert json.loads(copy.stdout) == [{"id": 1, "name": "Fremont"}]
+    again = ncbot("db", "backup", str(target), db=db)
+    assert again.returncode == 1 and "exists already" in again.stderr
