@@ -78,7 +78,9 @@ def invite(
             ward = people.find_ward(session, name=ward_name)
             if ward is None:
                 known = ", ".join(w.name for w in people.list_wards(session)) or "none yet"
-                raise AdminError(f"unknown ward {ward_name!r} (known: {known}); add it with 'ncbot admin ward add'")
+                raise AdminError(
+                    f"unknown ward {ward_name!r} (known: {known}); add it with 'ncbot admin ward add'"
+                )
             ward_rows.append(ward)
         if person is None and not ward_rows and not portfolios:
             raise AdminError("a councillor needs --ward or --portfolio")

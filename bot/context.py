@@ -180,7 +180,9 @@ class Ctx(Work):
     def has_role(self, *roles: str) -> bool:
         return "admin" in self.roles or any(r in self.roles for r in roles)
 
-    def reply(self, text: Rich | str, buttons: Buttons = (), *, ref: str | None = None, **values: Any) -> None:
+    def reply(
+        self, text: Rich | str, buttons: Buttons = (), *, ref: str | None = None, **values: Any
+    ) -> None:
         """Answer in the chat the event came from."""
         self.send(chat_address(self.chat), text, buttons, ref=ref, **values)
 

@@ -59,7 +59,7 @@ class Outbox:
                     by_chat[f"{row.platform}:{row.chat_id}:{row.user_id}"].append(row)
                 gate = asyncio.Semaphore(CONCURRENCY)
 
-                async def run(rows: list[OutboundMessage]) -> int:
+                async def run(rows: list[OutboundMessage], gate: asyncio.Semaphore = gate) -> int:
                     async with gate:
                         sent = 0
                         for row in rows:

@@ -34,7 +34,7 @@ async def _boom(ctx: Ctx, args: str) -> None:
 
 def _with_command(core: Core, command: Command) -> None:
     r = core.routes
-    core.routes = Routes(r.commands + (command,), r.buttons, r.forms, r.conversations, r.timers)
+    core.routes = Routes((*r.commands, command), r.buttons, r.forms, r.conversations, r.timers)
 
 
 async def test_a_failing_handler_answers_briefly_and_the_bot_goes_on(

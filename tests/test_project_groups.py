@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from adapters.testing import TestingAdapter
-from bot.events import ChatRef, ChatKind, MemberChange, MembershipChanged
+from bot.events import ChatKind, ChatRef, MemberChange, MembershipChanged
 from bot.ports import FakeClock
 from storage.db import session_scope
 from storage.models import ActivityDay, Chat, Project
@@ -126,7 +127,7 @@ async def test_activity_counts_messages_not_text(bot: TestingAdapter, clock: Fak
     with session_scope(bot.core.engine) as s:
         assert projects.list_projects(s)[0].became_active_at == clock.now()
     # nothing anyone said is stored anywhere
-    raw = open(bot.core.engine.url.database or "", "rb").read()  # noqa: SIM115
+    raw = Path(bot.core.engine.url.database or "").read_bytes()  # noqa: ASYNC240
     assert b"bus stop" not in raw
 
 

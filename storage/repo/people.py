@@ -57,9 +57,9 @@ def ensure_identity(
         identity.display_name = display_name
         identity.username = username
     identity.last_seen_at = now
-    person = session.get(Person, identity.person_id)
-    assert person is not None
-    return identity, person
+    found = session.get(Person, identity.person_id)
+    assert found is not None
+    return identity, found
 
 
 def create_person(session: Session, *, name: str, now: datetime) -> Person:
@@ -98,8 +98,8 @@ def grant_role(session: Session, *, person_id: int, role: str, now: datetime) ->
 
 
 def revoke_roles(session: Session, *, person_id: int) -> int:
-    result = session.exec(delete(RoleGrant).where(col(RoleGrant.person_id) == person_id))  # type: ignore[call-overload]
-    return int(result.rowcount or 0)
+    result = session.execute(delete(RoleGrant).where(col(RoleGrant.person_id) == person_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def people_with_role(session: Session, *, role: str) -> list[Person]:

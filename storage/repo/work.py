@@ -148,7 +148,9 @@ def pending_outbound(
     )
 
 
-def waiting_heads(session: Session, *, now: datetime, platforms: list[str]) -> dict[tuple[str, str | None, str | None], int]:
+def waiting_heads(
+    session: Session, *, now: datetime, platforms: list[str]
+) -> dict[tuple[str, str | None, str | None], int]:
     """Per address, the id of its earliest message still waiting for a retry.
 
     Later messages to the same chat must wait behind it, so that a chat reads in order.
@@ -165,9 +167,11 @@ def waiting_heads(session: Session, *, now: datetime, platforms: list[str]) -> d
             col(OutboundMessage.status).in_(("pending", "sending")),
             col(OutboundMessage.next_attempt_at) > now,
         )
-        .group_by(OutboundMessage.platform, OutboundMessage.chat_id, OutboundMessage.user_id)
+        .group_by(
+            col(OutboundMessage.platform), col(OutboundMessage.chat_id), col(OutboundMessage.user_id)
+        )
     )
-    return {(p, c, u): int(i) for p, c, u, i in rows}
+    return {(p, c, u): int(i or 0) for p, c, u, i in rows}
 
 
 def claim_outbound(session: Session, *, row_id: int, now: datetime, lease_until: datetime) -> bool:
