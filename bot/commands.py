@@ -6,8 +6,16 @@ platform command menus all read from it.
 
 from __future__ import annotations
 
+from bot import (
+    challenge_answers,
+    challenges,
+    chasing,
+    invites,
+    linking,
+    project_groups,
+    response_figures,  # noqa: F401  (registers the figures /councillors shows)
+)
 from bot import help as help_
-from bot import invites, linking, project_groups
 from bot.routing import ANYONE, GROUP, PRIVATE, Command, Routes
 
 FACILITATOR = frozenset({"facilitator"})
@@ -51,6 +59,21 @@ def build_routes() -> Routes:
         Command("mygroups", linking.mygroups_command,
                 "the project groups you are linked to (leave one from here)",
                 "/mygroups", "/mygroups", roles=COUNCILLOR, chats=PRIVATE),
+        Command("challenge", challenges.challenge_command,
+                "raise a scope challenge (also as a reply to a message), or show one by number",
+                "/challenge <text> | /challenge (replying to a message) | /challenge <number>",
+                "/challenge The bus route cuts the allotments off from the estate",
+                chats=GROUP, needs_project=True),
+        Command("challenges", challenges.challenges_command,
+                "this project's scope challenges with their status and age",
+                "/challenges", "/challenges", chats=GROUP, needs_project=True),
+        Command("withdraw", challenges.withdraw_command, "withdraw a scope challenge you raised",
+                "/withdraw <number>", "/withdraw 3"),
+        Command("answer", challenge_answers.answer_command, "answer a scope challenge in one line",
+                "/answer <number | project-code#number> <in-scope|forward|referred|declined> "
+                "<explanation>",
+                "/answer 3 forward I will raise the bus route at the transport committee on 4 May",
+                roles=COUNCILLOR | FACILITATOR, chats=PRIVATE),
         # ---- polls
         # ---- digests
         # ---- privacy and data rights
@@ -61,19 +84,27 @@ def build_routes() -> Routes:
         buttons={
             # ---- linking and scope challenges
             "link": linking.link_button,
+            "chal": challenges.support_button,
+            "chalans": challenge_answers.answer_button,
+            "chalfup": chasing.followup_button,
             # ---- polls
             # ---- digests
             # ---- privacy and data rights
         },
         forms={
             # ---- linking and scope challenges
+            "chalanswer": challenge_answers.answer_form,
         },
         conversations={
             # ---- linking and scope challenges
+            challenge_answers.CONVERSATION: challenge_answers.answer_conversation,
             # ---- polls
         },
         timers={
             # ---- linking and scope challenges
+            "challenge_remind": chasing.remind,
+            "challenge_escalate": chasing.escalate,
+            "challenge_followup": chasing.ask_followup,
             # ---- polls
             # ---- digests
         },
