@@ -234,3 +234,19 @@ POLL_OUTCOME_EMPTY = "Please write the outcome as text, or send /cancel."
 # ---- digests ---------------------------------------------------------------------------------
 
 # ---- privacy and data rights -----------------------------------------------------------------
+
+# ---- overview (a person's home page) ---------------------------------------------------------
+OVERVIEW_STRANGER = (
+    "Hello, I am {bot}. I connect project groups with their councillors.\n"
+    "If you were given an invite code, redeem it with /start <code>."
+)
+OVERVIEW_HEADER = "**{name}** — {roles}"
+OVERVIEW_NO_ROLE = "resident"
+OVERVIEW_PROJECTS = "**Your projects**"
+OVERVIEW_PROJECT_LINE = "• {project} (`{code}`){how}"
+OVERVIEW_NO_PROJECTS = "You are not linked to any project yet."
+OVERVIEW_AWAITING = "**Challenges awaiting your answer**"
+OVERVIEW_AWAITING_LINE = "• #{number} in {project}, {age} old: {text}"
+OVERVIEW_NOTHING_AWAITING = "Nothing is awaiting your answer."
+OVERVIEW_FIGURES = "**Your figures:** {figures}"
+FORM_NOT_OPENED = "The form could not be opened in time. Please press the button again."

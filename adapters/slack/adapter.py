@@ -1,0 +1,247 @@
+"""The Slack platform: a slack-bolt AsyncApp on our HTTP server (or Socket Mode) around the core.
+
+Every request is acknowledged first and worked on after, except a modal submission, whose
+validation errors must travel in the acknowledgement itself; the core is asked to hold its
+outbox (``deliver=False``) so that answer is quick, and the outbox is flushed once Slack has it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.http import HttpServer
+from adapters.slack import translate
+from adapters.slack.delivery import SlackDelivery, WaitOutRateLimit
+from adapters.slack.home import home_view
+from adapters.slack.modals import field_errors, modal_view
+from adapters.slack.render import escape
+from bot import texts as T
+from bot.config import ConfigError, SlackSection
+from bot.core import Core
+from bot.events import ChatKind, FormSubmitted, HandleResult, Inbound, Outbound
+from bot.overview import person_overview
+from bot.ports import Delivered
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/ncbot"
+EVENTS_PATH = "/slack/events"
+ACK_BUDGET = 2.0  # seconds a modal submission may take before it is acknowledged without errors
+
+
+class SlackAdapter:
+    platform = translate.PLATFORM
+
+    def __init__(self, core: Core, settings: SlackSection, http: HttpServer, *,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        if not settings.bot_token:
+            raise ConfigError("slack.bot_token: needed to run on Slack")
+        if settings.mode == "http" and not settings.signing_secret:
+            raise ConfigError("slack.signing_secret: needed for slack.mode = \"http\"")
+        if settings.mode == "socket" and not settings.app_token:
+            raise ConfigError("slack.app_token: needed for slack.mode = \"socket\"")
+        self.core = core
+        self.settings = settings
+        # Answers to Slack (modals, App Home) wait out a 429; messages go back to the outbox.
+        self.client = AsyncWebClient(
+            token=settings.bot_token, base_url=settings.api_base_url,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(), WaitOutRateLimit(sleep=sleep)],
+        )
+        commands = [c.name for c in core.routes.commands]
+        self.delivery = SlackDelivery(
+            AsyncWebClient(token=settings.bot_token, base_url=settings.api_base_url),
+            commands=commands, monotonic=monotonic, sleep=sleep,
+        )
+        self.app = AsyncApp(
+            signing_secret=settings.signing_secret or "",
+            client=self.client,
+            request_verification_enabled=settings.mode == "http",
+        )
+        self.bot_user_id: str | None = None
+        self.on_processed: list[Callable[[Inbound, HandleResult], None]] = []
+        self._names: dict[str, str] = {}
+        self._socket: Any = None
+        self._register()
+        if settings.mode == "http":
+            http.add_route("POST", EVENTS_PATH, self._http)
+        http.health["slack"] = self.health
+
+    # ---- the port --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        try:
+            me = await self.client.auth_test()
+            self.bot_user_id = me.get("user_id")
+        except Exception as exc:  # Slack may be unreachable now and back later
+            log.warning("slack: auth.test failed at start (%r); carrying on", exc)
+        if self.settings.mode == "socket":
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.app, self.settings.app_token)
+            await self._socket.connect_async()
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        try:
+            await asyncio.wait_for(self.delivery.coalescer.drain(), 5.0)
+        except TimeoutError:
+            self.delivery.coalescer.forget()
+
+    async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
+        return await self.delivery.send(message, edit_message_id=edit_message_id)
+
+    async def health(self) -> tuple[bool, str]:
+        try:
+            me = await self.client.auth_test()
+        except Exception as exc:
+            return False, f"auth.test failed: {type(exc).__name__}"
+        if self._socket is not None and not self._socket.client.is_connected():
+            return False, "socket mode disconnected"
+        return True, f"{self.settings.mode} mode as {me.get('user', '?')}"
+
+    # ---- inbound ---------------------------------------------------------------------------
+
+    async def _http(self, request: web.Request) -> web.StreamResponse:
+        answer = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(answer)
+
+    def _register(self) -> None:
+        self.app.command(COMMAND)(self._on_command)
+        self.app.action(re.compile(".*"))(self._on_action)
+        self.app.view_submission(re.compile(".*"))(self._on_view)
+        self.app.event("app_home_opened")(self._on_home)
+        for kind in translate.EVENTS:
+            self.app.event(kind)(self._on_event)
+
+    def _known(self, context: Any) -> translate.Known:
+        bot_user = getattr(context, "bot_user_id", None) or self.bot_user_id
+        return translate.Known(bot_user, [c.name for c in self.core.routes.commands])
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], context: Any) -> None:
+        await ack()
+        event = translate.slash_command(body, self._known(context))
+        if event.chat.kind == ChatKind.PRIVATE:
+            # A slash command can be typed in anyone's DM; the bot answers in its own.
+            event = dataclasses.replace(event, chat=dataclasses.replace(event.chat, chat_id=""))
+        await self._process(event)
+
+    async def _on_event(self, body: dict[str, Any], context: Any) -> None:
+        event = translate.events_api(body, self._known(context))
+        if event is not None:
+            await self._process(event)
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], context: Any) -> None:
+        await ack()
+        event = translate.block_action(body, self._known(context))
+        if event is None:
+            return
+        result = await self._process(event, deliver=False)
+        if result.form is not None:
+            # The trigger id lives three seconds: the modal opens before anything is sent.
+            try:
+                await self.client.views_open(trigger_id=body["trigger_id"],
+                                             view=modal_view(result.form))
+            except SlackApiError as exc:
+                log.warning("slack: views.open failed: %s", exc.response.get("error"))
+                result.notice = result.notice or T.FORM_NOT_OPENED
+        if result.notice:
+            await self._notice(event, result.notice)
+        await self._deliver()
+
+    async def _on_view(self, ack: Any, body: dict[str, Any], context: Any) -> None:
+        event = translate.view_submission(body, self._known(context))
+        work = asyncio.ensure_future(self._process(event, deliver=False))
+        try:
+            result = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET)
+        except TimeoutError:
+            await ack()  # too slow to show errors in the modal: they come as a message instead
+            result = await work
+            if result.field_errors:
+                await self._notice(event, " ".join(result.field_errors.values()))
+        else:
+            if result.field_errors:
+                errors = field_errors(body.get("view") or {}, result.field_errors)
+                await ack(response_action="errors", errors=errors)
+            else:
+                await ack()
+        await self._deliver()
+
+    async def _on_home(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        user = event["user"]
+        sections = person_overview(self.core, platform=self.platform, user_id=user)
+        commands = [c.name for c in self.core.routes.commands]
+        try:
+            await self.client.views_publish(user_id=user, view=home_view(sections, commands))
+        except SlackApiError as exc:
+            log.warning("slack: views.publish failed: %s", exc.response.get("error"))
+
+    # ---- the way through the core ---------------------------------------------------------
+
+    async def _process(self, event: Inbound, *, deliver: bool = True) -> HandleResult:
+        event = await self._complete(event)
+        result = await self.core.handle(event, deliver=False)
+        for callback in self.on_processed:
+            callback(event, result)
+        if deliver:
+            await self._deliver()
+        return result
+
+    async def _complete(self, event: Inbound) -> Inbound:
+        """Put in what the payload lacks: the private chat's channel and the person's name."""
+        changes: dict[str, Any] = {}
+        if event.chat.kind == ChatKind.PRIVATE and not event.chat.chat_id:
+            try:
+                channel = await self.delivery.dm_channel(event.sender.user_id)
+            except SlackApiError as exc:
+                log.warning("slack: conversations.open failed: %s", exc.response.get("error"))
+                channel = f"dm:{event.sender.user_id}"
+            changes["chat"] = dataclasses.replace(event.chat, chat_id=channel)
+        name = await self._name(event.sender.user_id)
+        if name:
+            changes["sender"] = dataclasses.replace(event.sender, display_name=name)
+        return dataclasses.replace(event, **changes) if changes else event
+
+    async def _name(self, user_id: str) -> str | None:
+        if user_id and user_id not in self._names:
+            try:
+                user = (await self.client.users_info(user=user_id)).get("user") or {}
+            except SlackApiError:
+                return None
+            profile = user.get("profile") or {}
+            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+            self._names[user_id] = str(name or user.get("name") or user_id)
+        return self._names.get(user_id)
+
+    async def _deliver(self) -> None:
+        try:
+            await self.core.outbox.flush()
+        except Exception:
+            log.exception("slack: flushing the outbox failed; the scheduler retries")
+
+    async def _notice(self, event: Inbound, notice: str) -> None:
+        """A short answer only the presser sees (Slack has no toast)."""
+        channel = event.chat.chat_id
+        if not channel or isinstance(event, FormSubmitted):
+            channel = await self.delivery.dm_channel(event.sender.user_id)
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=event.sender.user_id,
+                                                 text=escape(notice))
+        except SlackApiError as exc:
+            log.warning("slack: a notice could not be shown: %s", exc.response.get("error"))

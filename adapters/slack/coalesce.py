@@ -1,0 +1,77 @@
+"""Edits of one message coalesced: at most one update per message per interval, the latest wins.
+
+A live poll count changes with every vote; Slack allows about one update per second per
+message, so a burst of edits becomes one update now and one with the latest text a moment later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.events import Outbound
+from bot.ports import RetryLater
+
+log = logging.getLogger(__name__)
+
+Update = Callable[[str, Outbound], Awaitable[None]]
+
+
+class EditCoalescer:
+    def __init__(self, update: Update, *, interval: float = 1.0,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._update = update
+        self._interval = interval
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._last: dict[str, float] = {}
+        self._waiting: dict[str, Outbound] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def edit(self, message_id: str, message: Outbound) -> None:
+        """Update now if the message was not updated within the interval, else later (latest text)."""
+        if message_id in self._waiting:
+            self._waiting[message_id] = message  # the pending update will carry this text
+            return
+        wait = self._last.get(message_id, float("-inf")) + self._interval - self._monotonic()
+        if wait <= 0:
+            self._last[message_id] = self._monotonic()
+            await self._update(message_id, message)
+            return
+        self._waiting[message_id] = message
+        task = asyncio.create_task(self._later(message_id, wait))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _later(self, message_id: str, wait: float) -> None:
+        while True:
+            await self._sleep(wait)
+            message = self._waiting.pop(message_id)
+            self._last[message_id] = self._monotonic()
+            try:
+                await self._update(message_id, message)
+                return
+            except RetryLater as exc:
+                # Rate limited: wait as told, keeping whatever newer text arrives meanwhile.
+                self._waiting.setdefault(message_id, message)
+                wait = exc.after
+            except Exception:
+                log.exception("a delayed edit of %s failed", message_id)
+                return
+
+    @property
+    def pending(self) -> int:
+        return len(self._waiting)
+
+    async def drain(self) -> None:
+        """Wait for every delayed update (on stop, and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def forget(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._waiting.clear()

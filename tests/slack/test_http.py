@@ -1,0 +1,126 @@
+"""Signed requests into the running Bolt app: signatures, the slash command, DMs, retries."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from bot.events import ChatKind, CommandIssued, MessagePosted
+from tests.slack.conftest import Rig
+
+
+async def test_bad_signature_is_refused_with_401(rig: Rig) -> None:
+    status, _ = await rig.slack.command("help", secret="not-the-secret")
+    assert status == 401
+    assert rig.processed.empty()
+
+
+async def test_stale_timestamp_is_refused(rig: Rig) -> None:
+    status, _ = await rig.slack.command("help", timestamp=time.time() - 60 * 10)
+    assert status == 401
+    assert rig.processed.empty()
+
+
+async def test_url_verification_is_answered(rig: Rig) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "t"})
+    status, text = await rig.slack.post(body, "application/json")
+    assert status == 200 and "c-123" in text
+
+
+async def test_slash_command_becomes_a_command_and_is_answered(rig: Rig) -> None:
+    status, _ = await rig.slack.command("help scope", channel="C1", channel_name="garden")
+    assert status == 200
+    event, _result = await rig.next_processed()
+    assert isinstance(event, CommandIssued)
+    assert (event.name, event.args, event.chat.chat_id) == ("help", "scope", "C1")
+    [post] = (await rig.api.wait_for("chat.postMessage"))
+    assert post.params["channel"] == "C1"
+    assert "/ncbot scope" in post.params["text"]  # commands read the Slack way
+    assert post.token == "xoxb-1-test"
+
+
+async def test_bare_slash_command_is_help(rig: Rig) -> None:
+    await rig.slack.command("", channel="C1")
+    event, _ = await rig.next_processed()
+    assert isinstance(event, CommandIssued) and event.name == "help"
+    [post] = await rig.api.wait_for("chat.postMessage")
+    assert "Commands you can use here" in post.params["text"]
+
+
+async def test_slash_command_in_a_dm_is_answered_in_the_bots_own_dm(rig: Rig) -> None:
+    await rig.slack.command("help", user="U7", channel="D999", channel_name="directmessage")
+    event, _ = await rig.next_processed()
+    assert event.chat.kind == ChatKind.PRIVATE and event.chat.chat_id == "D7"
+    [post] = await rig.api.wait_for("chat.postMessage")
+    assert post.params["channel"] == "D7"
+
+
+async def test_dm_starting_with_a_command_word_is_a_command(rig: Rig) -> None:
+    await rig.slack.event({"type": "message", "channel": "D5", "channel_type": "im",
+                           "user": "U5", "text": "help scope", "ts": "1.1"})
+    event, _ = await rig.next_processed()
+    assert isinstance(event, CommandIssued) and (event.name, event.args) == ("help", "scope")
+    await rig.slack.event({"type": "message", "channel": "D5", "channel_type": "im",
+                           "user": "U5", "text": "/help", "ts": "1.2"})
+    event, _ = await rig.next_processed()
+    assert isinstance(event, CommandIssued) and event.name == "help"
+    await rig.slack.event({"type": "message", "channel": "D5", "channel_type": "im",
+                           "user": "U5", "text": "thanks a lot", "ts": "1.3"})
+    event, _ = await rig.next_processed()
+    assert isinstance(event, MessagePosted)
+
+
+async def test_channel_message_counts_as_activity_and_names_are_looked_up(rig: Rig) -> None:
+    rig.api.names["U8"] = "Priya Shah"
+    await rig.slack.event({"type": "message", "channel": "C2", "channel_type": "channel",
+                           "user": "U8", "text": "hello", "ts": "2.1"})
+    event, _ = await rig.next_processed()
+    assert isinstance(event, MessagePosted) and event.chat.kind == ChatKind.GROUP
+    assert event.sender.display_name == "Priya Shah"
+
+
+async def test_app_mention_is_a_command(rig: Rig) -> None:
+    await rig.slack.event({"type": "app_mention", "channel": "C3", "user": "U1",
+                           "text": "<@UBOT> help", "ts": "3.1"})
+    event, _ = await rig.next_processed()
+    assert isinstance(event, CommandIssued) and event.name == "help" and event.args == ""
+
+
+async def test_a_retried_event_has_one_effect(rig: Rig) -> None:
+    dm = {"type": "message", "channel": "D5", "channel_type": "im", "user": "U5",
+          "text": "help", "ts": "4.1"}
+    first, _ = await rig.slack.event(dm, event_id="Ev-same")
+    again, _ = await rig.slack.event(dm, event_id="Ev-same", retry_num=1)
+    assert (first, again) == (200, 200)
+    _, one = await rig.next_processed()
+    _, two = await rig.next_processed()
+    await rig.core.outbox.flush()
+    assert [one.duplicate, two.duplicate].count(True) == 1
+    assert len(rig.posts("D5")) == 1
+
+
+async def test_the_bots_own_messages_are_ignored(rig: Rig) -> None:
+    await rig.slack.event({"type": "message", "channel": "C2", "channel_type": "channel",
+                           "user": "UBOT", "text": "me", "ts": "5.1"})
+    await rig.slack.event({"type": "message", "subtype": "bot_message", "channel": "C2",
+                           "bot_id": "B9", "text": "other bot", "ts": "5.2"})
+    await rig.slack.event({"type": "message", "channel": "C2", "channel_type": "channel",
+                           "user": "U1", "text": "a person", "ts": "5.3"})
+    event, _ = await rig.next_processed()
+    assert isinstance(event, MessagePosted) and event.text == "a person"
+
+
+async def test_health_reports_slack(rig: Rig) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as s, s.get(
+        f"http://127.0.0.1:{rig.http.bound_port}/healthz"
+    ) as resp:
+        body = await resp.json()
+    assert body["checks"]["slack"]["ok"] is True
+    rig.api.fail("auth.test", "invalid_auth")
+    async with aiohttp.ClientSession() as s, s.get(
+        f"http://127.0.0.1:{rig.http.bound_port}/healthz"
+    ) as resp:
+        assert resp.status == 503
+        assert (await resp.json())["checks"]["slack"]["ok"] is False
