@@ -12,6 +12,8 @@ from bot import (
     chasing,
     invites,
     linking,
+    poll_votes,
+    polls,
     project_groups,
     response_figures,  # noqa: F401  (registers the figures /councillors shows)
 )
@@ -75,6 +77,26 @@ def build_routes() -> Routes:
                 "/answer 3 forward I will raise the bus route at the transport committee on 4 May",
                 roles=COUNCILLOR | FACILITATOR, chats=PRIVATE),
         # ---- polls
+        Command("poll", polls.poll_command, "start a poll in every chat of this project",
+                "/poll <question> | <option> | <option> [| ...] [--multi] [--anonymous] "
+                "[--hide-results] [--closes 2h|3d|18:00|2026-12-01T18:00]",
+                "/poll Where should the new bench go? | By the pond | Under the oak --closes 3d",
+                roles=FACILITATOR | COUNCILLOR, chats=GROUP, needs_project=True),
+        Command("vote", poll_votes.vote_command, "vote in a poll, change or withdraw your vote",
+                "/vote <poll number> <option number or text | none>", "/vote 1 2",
+                chats=GROUP, needs_project=True),
+        Command("closepoll", polls.closepoll_command, "close a poll now and post its results",
+                "/closepoll <poll number>", "/closepoll 1", roles=FACILITATOR | COUNCILLOR,
+                chats=GROUP, needs_project=True),
+        Command("extendpoll", polls.extendpoll_command, "give a poll more time",
+                "/extendpoll <poll number> <2h | 3d | 18:00 | 2026-12-01T18:00>",
+                "/extendpoll 1 2d", roles=FACILITATOR | COUNCILLOR, chats=GROUP,
+                needs_project=True),
+        Command("outcome", polls.outcome_command,
+                "say what happens next after a poll (posted to the project)",
+                "/outcome <poll number> <what happens next>",
+                "/outcome 1 We will put the bench by the pond in March.",
+                roles=FACILITATOR | COUNCILLOR),
         # ---- digests
         # ---- privacy and data rights
     ]
@@ -88,6 +110,7 @@ def build_routes() -> Routes:
             "chalans": challenge_answers.answer_button,
             "chalfup": chasing.followup_button,
             # ---- polls
+            "poll": poll_votes.vote_button,
             # ---- digests
             # ---- privacy and data rights
         },
@@ -99,6 +122,7 @@ def build_routes() -> Routes:
             # ---- linking and scope challenges
             challenge_answers.CONVERSATION: challenge_answers.answer_conversation,
             # ---- polls
+            polls.OUTCOME_CONVERSATION: polls.outcome_reply,
         },
         timers={
             # ---- linking and scope challenges
@@ -106,7 +130,9 @@ def build_routes() -> Routes:
             "challenge_escalate": chasing.escalate,
             "challenge_followup": chasing.ask_followup,
             # ---- polls
+            "poll.close": polls.close_due,
+            "poll.remind": polls.remind_due,
             # ---- digests
         },
-        native_poll=None,  # polls
+        native_poll=poll_votes.native_vote,  # polls
     )
