@@ -1,0 +1,280 @@
+"""Polls, their options, votes and voters, and the messages that carry them in each chat.
+
+A named vote is a PollVote row with the voter's person id. An anonymous ballot is a PollVoter
+row (who took part) plus ``tally + 1`` on each chosen option, in one statement that keeps no
+link between the two.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Chat,
+    CouncillorLink,
+    OutboundMessage,
+    Person,
+    Poll,
+    PollMessage,
+    PollOption,
+    PollVote,
+    PollVoter,
+)
+
+# ---- polls and options ----------------------------------------------------------------------
+
+
+def create_poll(
+    session: Session,
+    *,
+    project_id: int,
+    question: str,
+    options: Iterable[str],
+    multiple: bool,
+    anonymous: bool,
+    hide_results: bool,
+    created_by: int,
+    now: datetime,
+    closes_at: datetime,
+) -> Poll:
+    """A new poll with the project's next number."""
+    last = session.exec(select(func.max(Poll.number)).where(Poll.project_id == project_id)).one()
+    poll = Poll(
+        project_id=project_id,
+        number=(last or 0) + 1,
+        question=question,
+        multiple=multiple,
+        anonymous=anonymous,
+        hide_results=hide_results,
+        created_by=created_by,
+        created_at=now,
+        closes_at=closes_at,
+    )
+    session.add(poll)
+    session.flush()
+    assert poll.id is not None
+    for position, text in enumerate(options, 1):
+        session.add(PollOption(poll_id=poll.id, position=position, text=text))
+    session.flush()
+    return poll
+
+
+def find_poll(session: Session, *, project_id: int, number: int) -> Poll | None:
+    return session.exec(
+        select(Poll).where(Poll.project_id == project_id, Poll.number == number)
+    ).first()
+
+
+def polls_numbered(session: Session, *, number: int) -> list[Poll]:
+    return list(session.exec(select(Poll).where(Poll.number == number).order_by(col(Poll.id))))
+
+
+def poll_options(session: Session, *, poll_id: int) -> list[PollOption]:
+    return list(
+        session.exec(
+            select(PollOption)
+            .where(PollOption.poll_id == poll_id)
+            .order_by(col(PollOption.position))
+        )
+    )
+
+
+def closed_polls(session: Session, *, project_id: int, since: datetime) -> list[Poll]:
+    """Polls of a project closed at or after ``since`` (for digests), oldest first."""
+    return list(
+        session.exec(
+            select(Poll)
+            .where(Poll.project_id == project_id, col(Poll.closed_at) >= since)
+            .order_by(col(Poll.closed_at))
+        )
+    )
+
+
+def is_linked_councillor(session: Session, *, project_id: int, person_id: int) -> bool:
+    return (
+        session.exec(
+            select(CouncillorLink.id).where(
+                CouncillorLink.project_id == project_id,
+                CouncillorLink.councillor_id == person_id,
+                CouncillorLink.status == "accepted",
+            )
+        ).first()
+        is not None
+    )
+
+
+# ---- votes ----------------------------------------------------------------------------------
+
+
+def has_voted(session: Session, *, poll_id: int, person_id: int) -> bool:
+    return session.get(PollVoter, (poll_id, person_id)) is not None
+
+
+def named_choices(session: Session, *, poll_id: int, person_id: int) -> list[int]:
+    """The option ids a person chose in a named poll."""
+    return sorted(
+        session.exec(
+            select(PollVote.option_id).where(
+                PollVote.poll_id == poll_id, PollVote.person_id == person_id
+            )
+        )
+    )
+
+
+def set_named_choices(
+    session: Session, *, poll_id: int, person_id: int, option_ids: Iterable[int], now: datetime
+) -> None:
+    """Replace a person's named vote with ``option_ids`` (none: the vote is withdrawn)."""
+    session.execute(
+        delete(PollVote).where(
+            col(PollVote.poll_id) == poll_id, col(PollVote.person_id) == person_id
+        )
+    )
+    chosen = sorted(set(option_ids))
+    for option_id in chosen:
+        session.add(PollVote(poll_id=poll_id, option_id=option_id, person_id=person_id, at=now))
+    voter = session.get(PollVoter, (poll_id, person_id))
+    if chosen and voter is None:
+        session.add(PollVoter(poll_id=poll_id, person_id=person_id))
+    elif not chosen and voter is not None:
+        session.delete(voter)
+    session.flush()
+
+
+def cast_anonymous(
+    session: Session, *, poll_id: int, person_id: int, option_ids: Iterable[int]
+) -> bool:
+    """Count an anonymous ballot once; False if this person has already cast one."""
+    if has_voted(session, poll_id=poll_id, person_id=person_id):
+        return False
+    session.add(PollVoter(poll_id=poll_id, person_id=person_id))
+    session.execute(
+        update(PollOption)
+        .where(col(PollOption.poll_id) == poll_id, col(PollOption.id).in_(sorted(set(option_ids))))
+        .values(tally=col(PollOption.tally) + 1)
+    )
+    session.flush()
+    return True
+
+
+def voter_count(session: Session, *, poll_id: int) -> int:
+    return int(
+        session.exec(
+            select(func.count()).select_from(PollVoter).where(PollVoter.poll_id == poll_id)
+        ).one()
+    )
+
+
+def option_counts(session: Session, *, poll_id: int) -> list[int]:
+    """Per option in order: anonymous tally + named votes + native counts from every chat."""
+    options = poll_options(session, poll_id=poll_id)
+    named = dict(
+        session.exec(
+            select(PollVote.option_id, func.count())
+            .where(PollVote.poll_id == poll_id)
+            .group_by(col(PollVote.option_id))
+        ).all()
+    )
+    counts = [o.tally + int(named.get(o.id or 0, 0)) for o in options]
+    for message in poll_messages(session, poll_id=poll_id):
+        if message.native_counts:
+            for i, n in enumerate(json.loads(message.native_counts)[: len(counts)]):
+                counts[i] += max(0, int(n))
+    return counts
+
+
+def voter_names(session: Session, *, poll_id: int, option_id: int) -> list[str | None]:
+    """Who chose an option in a named poll, in voting order (None: an erased person)."""
+    return list(
+        session.exec(
+            select(Person.name)
+            .select_from(PollVote)
+            .outerjoin(Person, col(Person.id) == col(PollVote.person_id))
+            .where(PollVote.poll_id == poll_id, PollVote.option_id == option_id)
+            .order_by(col(PollVote.id))
+        )
+    )
+
+
+def has_native_counts(session: Session, *, poll_id: int) -> bool:
+    return any(m.native_counts for m in poll_messages(session, poll_id=poll_id))
+
+
+# ---- the poll's message in each chat ---------------------------------------------------------
+
+
+def add_poll_message(session: Session, *, poll_id: int, chat_id: int) -> PollMessage:
+    message = PollMessage(poll_id=poll_id, chat_id=chat_id)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def poll_messages(session: Session, *, poll_id: int) -> list[PollMessage]:
+    return list(
+        session.exec(
+            select(PollMessage).where(PollMessage.poll_id == poll_id).order_by(col(PollMessage.id))
+        )
+    )
+
+
+def find_native_message(
+    session: Session, *, platform: str, platform_poll_id: str
+) -> PollMessage | None:
+    """The poll message a platform's native poll belongs to, learning it from the outbox once."""
+    found = session.exec(
+        select(PollMessage)
+        .join(Chat, col(Chat.id) == col(PollMessage.chat_id))
+        .where(PollMessage.platform_poll_id == platform_poll_id, Chat.platform == platform)
+    ).first()
+    if found is not None:
+        return found
+    sent = session.exec(
+        select(OutboundMessage).where(
+            OutboundMessage.platform == platform,
+            OutboundMessage.platform_poll_id == platform_poll_id,
+            col(OutboundMessage.ref).is_not(None),
+        )
+    ).first()
+    if sent is None or sent.ref is None:
+        return None
+    return _learn_native(session, sent.ref, platform_poll_id)
+
+
+def _learn_native(session: Session, ref: str, platform_poll_id: str) -> PollMessage | None:
+    """``ref`` is "poll:<poll id>@<chat id>": note the platform poll on that chat's message."""
+    head, _, chat = ref.partition("@")
+    kind, _, poll = head.partition(":")
+    if kind != "poll" or not poll.isdigit() or not chat.isdigit():
+        return None
+    found = session.exec(
+        select(PollMessage).where(
+            PollMessage.poll_id == int(poll), PollMessage.chat_id == int(chat)
+        )
+    ).first()
+    if found is not None:
+        found.platform_poll_id = platform_poll_id
+        session.flush()
+    return found
+
+
+def delivery_of(session: Session, *, ref: str) -> tuple[str, str | None]:
+    """(status, platform poll id) of the first message sent with ``ref``; ("missing", None)."""
+    row = session.exec(
+        select(OutboundMessage).where(OutboundMessage.ref == ref).order_by(col(OutboundMessage.id))
+    ).first()
+    if row is None:
+        return "missing", None
+    return row.status, row.platform_poll_id
+
+
+def set_native_counts(session: Session, *, message_id: int, counts: Iterable[int]) -> None:
+    message = session.get(PollMessage, message_id)
+    if message is not None:
+        message.native_counts = json.dumps([max(0, int(n)) for n in counts])
+        session.flush()

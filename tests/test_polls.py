@@ -1,0 +1,410 @@
+"""Quick polls through the core: starting, who may start, closing, extending and the outcome."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from adapters.testing import SentMessage, TestingAdapter
+from bot.config import Settings
+from bot.core import Core
+from bot.events import Outbound
+from bot.ports import Delivered, FakeClock
+from storage.db import session_scope
+from storage.models import Conversation, CouncillorLink, Poll, Timer
+from storage.repo import polls
+from tests.helpers import make_councillor, make_facilitator, make_project
+
+QUESTION = "Where should the new bench go?"
+LINE = f"/poll {QUESTION} | By the pond | Under the oak | Near the gate"
+
+
+async def garden(bot: TestingAdapter) -> int:
+    """Fran facilitates the garden project; returns its id."""
+    await make_facilitator(bot, "Fran Smith")
+    project = await make_project(bot, "fran", "garden", "Fremont Community Garden")
+    assert project.id is not None
+    return project.id
+
+
+def poll_row(bot: TestingAdapter, number: int = 1) -> Poll:
+    with session_scope(bot.core.engine) as s:
+        project_id = s.exec(select(Poll.project_id)).first()
+        assert project_id is not None
+        poll = polls.find_poll(s, project_id=project_id, number=number)
+        assert poll is not None
+        s.expunge(poll)
+        return poll
+
+
+def counts(bot: TestingAdapter, number: int = 1) -> list[int]:
+    poll = poll_row(bot, number)
+    with session_scope(bot.core.engine) as s:
+        return polls.option_counts(s, poll_id=poll.id or 0)
+
+
+def poll_message(bot: TestingAdapter, chat: str = "garden") -> SentMessage:
+    return [m for m in bot.to_chat(chat) if m.message.ref and m.message.ref.startswith("poll:")][-1]
+
+
+class ButtonsOnly(TestingAdapter):
+    """A platform without native polls (as Slack): it shows the option buttons."""
+
+    __test__ = False
+
+    async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
+        delivered = await super().send(message, edit_message_id=edit_message_id)
+        return Delivered(delivered.message_id)
+
+
+# ---- starting ---------------------------------------------------------------------------------
+
+
+async def test_facilitator_starts_a_poll(bot: TestingAdapter, clock: FakeClock) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --closes 2d", chat="garden")
+    sent = poll_message(bot)
+    assert sent.text.startswith(f"Poll #1 from Fran Smith:\n{QUESTION}")
+    assert "Named poll: everyone in the project can see who voted for what." in sent.text
+    assert "Closes Wed 7 Jan at 09:00" in sent.text
+    assert sent.button_labels == ["1. By the pond (0)", "2. Under the oak (0)",
+                                  "3. Near the gate (0)"]
+    assert sent.message.poll is not None and sent.message.poll.options == (
+        "By the pond", "Under the oak", "Near the gate")
+    assert not sent.message.poll.anonymous
+    with session_scope(bot.core.engine) as s:
+        timers = {t.key: t.due_at for t in s.exec(select(Timer))}
+    assert timers["poll:1:close"] == clock.now() + timedelta(days=2)
+    assert timers["poll:1:remind"] == clock.now() + timedelta(days=2) - timedelta(hours=2)
+
+
+async def test_default_duration_from_config(bot: TestingAdapter, clock: FakeClock) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    assert poll_row(bot).closes_at == clock.now() + timedelta(days=3)
+
+
+async def test_anonymous_poll_says_who_can_see(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --anonymous", chat="garden")
+    sent = poll_message(bot)
+    assert "Anonymous poll: nobody" in sent.text and "anonymous votes are final" in sent.text
+    assert "Counts are shown when the poll closes." in sent.text
+    assert sent.button_labels[0] == "1. By the pond"  # no live counts
+    assert sent.message.poll is not None and sent.message.poll.anonymous
+
+
+async def test_hidden_results_use_buttons_not_a_native_poll(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --hide-results", chat="garden")
+    sent = poll_message(bot)
+    assert sent.message.poll is None
+    assert "Results are hidden until the poll closes." in sent.text
+    assert sent.button_labels == ["1. By the pond", "2. Under the oak", "3. Near the gate"]
+
+
+async def test_a_resident_may_not_start_a_poll(bot: TestingAdapter) -> None:
+    await garden(bot)
+    replies = await bot.say("rita", LINE, chat="garden")
+    assert replies[-1].text == "Only councillors and facilitators can use /poll."
+    with session_scope(bot.core.engine) as s:
+        assert s.exec(select(Poll)).first() is None
+
+
+async def test_a_facilitator_of_another_project_may_not(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await make_facilitator(bot, "Olga Other")
+    replies = await bot.say("olga", LINE, chat="garden")
+    assert replies[-1].text == "Only this project's facilitators can start a poll here."
+
+
+async def _linked_councillor(bot: TestingAdapter, project_id: int) -> None:
+    person_id = await make_councillor(bot, "Jane Doe", ["Fremont"])
+    with session_scope(bot.core.engine) as s:
+        s.add(CouncillorLink(project_id=project_id, councillor_id=person_id, status="accepted",
+                             proposed_at=bot.core.clock.now()))
+
+
+async def test_a_linked_councillor_starts_polls_only_when_allowed(
+    bot: TestingAdapter, settings: Settings
+) -> None:
+    project_id = await garden(bot)
+    await _linked_councillor(bot, project_id)
+    replies = await bot.say("jane", LINE, chat="garden")
+    assert replies[-1].text == "Only this project's facilitators can start a poll here."
+    allowed = settings.model_copy(
+        update={"polls": settings.polls.model_copy(update={"councillors_may_start": True})}
+    )
+    bot.core.settings = allowed
+    await bot.say("jane", LINE, chat="garden")
+    assert poll_message(bot).text.startswith("Poll #1 from Jane Doe")
+
+
+async def test_an_unlinked_councillor_may_not_even_when_allowed(
+    bot: TestingAdapter, settings: Settings
+) -> None:
+    await garden(bot)
+    await make_councillor(bot, "Jane Doe", ["Fremont"])
+    bot.core.settings = settings.model_copy(
+        update={"polls": settings.polls.model_copy(update={"councillors_may_start": True})}
+    )
+    replies = await bot.say("jane", LINE, chat="garden")
+    assert replies[-1].text == (
+        "Only this project's facilitators and linked councillors can start a poll here."
+    )
+
+
+async def test_a_bad_line_gets_the_reason_and_the_usage(bot: TestingAdapter) -> None:
+    await garden(bot)
+    replies = await bot.say("fran", "/poll Bench? | pond", chat="garden")
+    assert replies[-1].text.startswith("A poll needs at least 2 options, separated by |.\nUsage: /poll")
+    replies = await bot.say("fran", "/poll", chat="garden")
+    assert "separated by |" in replies[-1].text and "Example: /poll" in replies[-1].text
+
+
+async def test_user_text_with_markers_stays_plain(bot: TestingAdapter) -> None:
+    await garden(bot)
+    replies = await bot.say("fran", "/poll **Bold** {x}? | {y} | a --closes {z}", chat="garden")
+    assert 'can\'t read "{z}"' in replies[-1].text
+    await bot.say("fran", "/poll **Bold** {x}? | {y} | a", chat="garden")
+    assert "**Bold** {x}?" in poll_message(bot).text
+
+
+async def test_poll_outside_a_project(bot: TestingAdapter) -> None:
+    await make_facilitator(bot, "Fran Smith")
+    replies = await bot.say("fran", LINE, chat="somewhere")
+    assert "not a project group yet" in replies[-1].text
+
+
+# ---- closing ----------------------------------------------------------------------------------
+
+
+async def test_closes_on_time_after_a_restart(core: Core, settings: Settings,
+                                              clock: FakeClock) -> None:
+    bot = TestingAdapter(core)
+    await garden(bot)
+    await bot.say("fran", LINE + " --closes 1d", chat="garden")
+    await bot.say("rita", "/vote 1 2", chat="garden")
+    await bot.say("sam", "/vote 1 2", chat="garden")
+    await bot.say("tom", "/vote 1 1", chat="garden")
+    # The bot is down past the deadline; a new process on the same database starts.
+    clock.advance(timedelta(days=2))
+    later = Core(settings=settings, engine=core.engine, clock=clock, worker_id="second")
+    again = TestingAdapter(later)
+    assert await later.run_due() >= 1
+    results = again.to_chat("garden")
+    assert results[0].message.edit_of == f"poll:1@{_chat_id(again)}"
+    assert results[0].text.startswith("Poll #1 has closed:")
+    text = results[1].text
+    assert text.startswith(f"Results of poll #1: {QUESTION}")
+    assert "By the pond\n███░░░░░░░ 1 (33%)\n   Tom" in text
+    assert "Under the oak\n███████░░░ 2 (67%)\n   Rita, Sam" in text
+    assert "Near the gate\n░░░░░░░░░░ 0 (0%)" in text
+    assert "3 votes in all." in text and "Most votes: Under the oak." in text
+    assert poll_row(again).closed_at == clock.now()
+    asked = again.last(user="fran")
+    assert "What happens next?" in asked.text and "Under the oak" in asked.text
+
+
+def _chat_id(bot: TestingAdapter) -> int:
+    with session_scope(bot.core.engine) as s:
+        from storage.repo import projects
+
+        chat = projects.find_chat(s, platform="test", platform_chat_id="garden")
+        assert chat is not None and chat.id is not None
+        return chat.id
+
+
+async def test_closing_soon_notice_then_close(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --closes 1d", chat="garden")
+    await bot.core.advance_clock(timedelta(hours=23))
+    assert bot.last(chat="garden").text.startswith("Poll #1 closes Tue 6 Jan at 09:00")
+    await bot.core.advance_clock(timedelta(hours=1))
+    assert bot.last(chat="garden").text.startswith("Results of poll #1")
+    assert bot.last(chat="garden").text.endswith("Nobody voted.")
+
+
+async def test_close_early(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    await bot.say("rita", "/vote 1 3", chat="garden")
+    replies = await bot.say("rita", "/closepoll 1", chat="garden")
+    assert replies[-1].text == "Only councillors and facilitators can use /closepoll."
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    assert bot.last(chat="garden").text.startswith("Results of poll #1")
+    with session_scope(bot.core.engine) as s:
+        assert s.exec(select(Timer).where(Timer.key == "poll:1:close")).first() is None
+    replies = await bot.say("fran", "/closepoll 1", chat="garden")
+    assert replies[-1].text == "Poll #1 has already closed."
+    replies = await bot.say("sam", "/vote 1 1", chat="garden")
+    assert replies[-1].text == "Sorry, this poll has closed (poll #1)."
+    result = await bot.press("sam", poll_message(bot).button("pond"), chat="garden")
+    assert result.notice == "Sorry, this poll has closed (poll #1)."
+    assert counts(bot) == [0, 0, 1]
+
+
+async def test_closepoll_of_an_unknown_poll(bot: TestingAdapter) -> None:
+    await garden(bot)
+    assert (await bot.say("fran", "/closepoll 7", chat="garden"))[-1].text == (
+        "This project has no poll #7.")
+    assert (await bot.say("fran", "/closepoll x", chat="garden"))[-1].text.startswith("Usage:")
+
+
+async def test_extend(bot: TestingAdapter, clock: FakeClock) -> None:
+    await garden(bot)
+    start = clock.now()
+    await bot.say("fran", LINE + " --closes 1d", chat="garden")
+    replies = await bot.say("fran", "/extendpoll 1 2d", chat="garden")
+    assert replies[-1].text == f"Poll #1 now closes Thu 8 Jan at 09:00: {QUESTION}"
+    assert poll_row(bot).closes_at == start + timedelta(days=3)
+    with session_scope(bot.core.engine) as s:
+        timer = s.exec(select(Timer).where(Timer.key == "poll:1:close")).one()
+        assert timer.due_at == start + timedelta(days=3)
+    await bot.core.advance_clock(timedelta(days=2))
+    assert poll_row(bot).closed_at is None
+    await bot.core.advance_clock(timedelta(days=1))
+    assert poll_row(bot).closed_at == start + timedelta(days=3)
+
+
+async def test_extend_refusals(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --closes 1d", chat="garden")
+    replies = await bot.say("fran", "/extendpoll 1 later", chat="garden")
+    assert replies[-1].text.startswith('I can\'t read "later"')
+    replies = await bot.say("fran", "/extendpoll 1 2026-01-05T12:00", chat="garden")
+    assert replies[-1].text.startswith("The new deadline must be later than the current one")
+    replies = await bot.say("fran", "/extendpoll 1 100d", chat="garden")
+    assert replies[-1].text == "A quick poll can run for at most 90 days."
+    replies = await bot.say("fran", "/extendpoll 1", chat="garden")
+    assert replies[-1].text.startswith("Usage: /extendpoll")
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    replies = await bot.say("fran", "/extendpoll 1 2d", chat="garden")
+    assert replies[-1].text == "Poll #1 has already closed."
+
+
+async def test_extend_to_a_time_of_day(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --closes 2h", chat="garden")
+    await bot.say("fran", "/extendpoll 1 18:00", chat="garden")
+    assert poll_row(bot).closes_at.hour == 18
+
+
+# ---- the outcome ------------------------------------------------------------------------------
+
+
+async def test_outcome_by_private_reply(bot: TestingAdapter, clock: FakeClock) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    await bot.say("rita", "/vote 1 1", chat="garden")
+    replies = await bot.say("fran", "/outcome 1 Too early", chat="garden")
+    assert replies[-1].text.startswith("Poll #1 is still open")
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    asked = bot.last(user="fran")
+    assert asked.text.startswith("Poll #1 in Fremont Community Garden has closed.")
+    replies = await bot.say("fran", "The bench goes by the pond; we order it next week.")
+    posted = [m for m in replies if m.to.chat_id == "garden"]
+    assert posted[0].text == (
+        f"What happens next, after poll #1 ({QUESTION}):\n"
+        "The bench goes by the pond; we order it next week.\n— Fran Smith"
+    )
+    assert replies[-1].text == "Thank you. The outcome of poll #1 is posted to Fremont Community Garden."
+    poll = poll_row(bot)
+    assert poll.outcome == "The bench goes by the pond; we order it next week."
+    assert poll.outcome_at == clock.now()
+    with session_scope(bot.core.engine) as s:
+        assert s.exec(select(Conversation)).first() is None
+
+
+async def test_outcome_by_command_in_group_and_in_private(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    await bot.say("fran", "/outcome 1 We will ask the council for two benches.", chat="garden")
+    assert bot.last(chat="garden").text.startswith("What happens next, after poll #1")
+    assert poll_row(bot).outcome == "We will ask the council for two benches."
+    with session_scope(bot.core.engine) as s:
+        assert s.exec(select(Conversation)).first() is None  # the question was answered
+    replies = await bot.say("fran", "/outcome 1 Corrected: one bench, by the pond.")
+    assert replies[-1].text.startswith("Thank you. The outcome of poll #1 is posted")
+    assert poll_row(bot).outcome == "Corrected: one bench, by the pond."
+
+
+async def test_outcome_refusals(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    await make_facilitator(bot, "Olga Other")
+    replies = await bot.say("olga", "/outcome 1 Mine now", chat="garden")
+    assert replies[-1].text.startswith("Only the person who started poll #1")
+    replies = await bot.say("olga", "/outcome 1 Mine now")
+    assert replies[-1].text == "None of your projects has a closed poll #1."
+    replies = await bot.say("rita", "/outcome 1 x", chat="garden")
+    assert replies[-1].text == "Only councillors and facilitators can use /outcome."
+    replies = await bot.say("fran", "/outcome 1", chat="garden")
+    assert replies[-1].text.startswith("Usage: /outcome")
+    assert poll_row(bot).outcome is None
+
+
+async def test_cancel_leaves_the_outcome_to_the_command(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    await bot.say("fran", "/cancel")
+    await bot.say("fran", "just chatting")
+    assert poll_row(bot).outcome is None
+
+
+# ---- several chats ----------------------------------------------------------------------------
+
+
+async def test_one_poll_in_two_chats_is_counted_together(bot: TestingAdapter) -> None:
+    await garden(bot)
+    with session_scope(bot.core.engine) as s:
+        from storage.repo import projects
+
+        code = projects.list_projects(s)[0].code
+    await bot.say("fran", f"/project join {code}", chat="officers")
+    await bot.say("fran", LINE + " --multi", chat="garden")
+    assert poll_message(bot, "garden").message.poll is not None
+    assert poll_message(bot, "officers").message.poll is not None
+    await bot.say("rita", "/vote 1 1,2", chat="garden")
+    await bot.say("oscar", "/vote 1 2", chat="officers")
+    await bot.press("olive", poll_message(bot, "officers").button("gate"), chat="officers")
+    # the same person in the other chat changes, not adds, their vote
+    await bot.say("rita", "/vote 1 1", chat="officers")
+    assert counts(bot) == [1, 1, 1]
+    await bot.say("fran", "/closepoll 1", chat="officers")
+    for chat in ("garden", "officers"):
+        text = bot.last(chat=chat).text
+        assert "3 choices from 3 people." in text, text
+
+
+async def test_buttons_show_live_counts_where_there_is_no_native_poll(
+    core: Core, bot: TestingAdapter
+) -> None:
+    project_id = await garden(bot)
+    slack = ButtonsOnly(core, platform="buttons")
+    with session_scope(core.engine) as s:
+        from storage.repo import projects
+
+        chat = projects.ensure_chat(s, platform="buttons", platform_chat_id="C1", kind="group",
+                                    title="officers")
+        chat.project_id = project_id
+    await bot.say("fran", LINE, chat="garden")
+    result = await slack.press("sue", poll_message(slack, "C1").button("oak"), chat="C1")
+    assert result.notice == "Your vote in poll #1: Under the oak."
+    edited = slack.to_chat("C1")[-1]
+    assert edited.edit_of_id == poll_message(slack, "C1").message_id
+    assert edited.button_labels[1] == "2. Under the oak (1)"
+    assert "Voted so far: 1." in edited.text
+    assert all(m.message.edit_of is None for m in bot.to_chat("garden"))  # native: not edited
+    # pressing again withdraws; another option changes the vote
+    await slack.press("sue", poll_message(slack, "C1").button("oak"), chat="C1")
+    assert counts(bot) == [0, 0, 0]
+    await slack.press("sue", poll_message(slack, "C1").button("oak"), chat="C1")
+    result = await slack.press("sue", poll_message(slack, "C1").button("pond"), chat="C1")
+    assert result.notice == "Your vote in poll #1: By the pond."
+    assert counts(bot) == [1, 0, 0]
+    assert slack.to_chat("C1")[-1].button_labels[0] == "1. By the pond (1)"
