@@ -1,0 +1,170 @@
+"""The Telegram adapter: python-telegram-bot run inside our event loop, polling or webhooks."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+
+from aiohttp import web
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from adapters.http import HttpServer
+from adapters.telegram.delivery import Delivery
+from adapters.telegram.failures import FloodPacer
+from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, BotSelf, translate
+from bot.config import TelegramSection
+from bot.core import Core
+from bot.events import ButtonPressed, ChatKind, Outbound
+from bot.ports import Delivered
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+TOAST_LIMIT = 200  # characters Telegram shows in a callback query answer
+
+
+class TelegramAdapterError(Exception):
+    """The adapter cannot start as configured."""
+
+
+class TelegramAdapter:
+    """Holds the core; turns updates into events and outbound messages into Bot API calls."""
+
+    platform = PLATFORM
+
+    def __init__(self, core: Core, settings: TelegramSection, http: HttpServer, *,
+                 pacer: FloodPacer | None = None, poll_timeout: float = 30.0) -> None:
+        if not settings.token:
+            raise TelegramAdapterError("telegram.token: not set")
+        if settings.mode == "webhook" and not settings.webhook_secret:
+            raise TelegramAdapterError(
+                "telegram.webhook_secret: required in webhook mode (the header Telegram sends)")
+        self.core = core
+        self.settings = settings
+        self.pacer = pacer or FloodPacer()
+        self.poll_timeout = poll_timeout
+        builder = (
+            ApplicationBuilder()
+            .token(settings.token)
+            .base_url(settings.api_base_url)
+            .base_file_url(settings.file_base_url)
+            .job_queue(None)  # timers are rows in our database, run by our scheduler
+            .rate_limiter(self.pacer)
+            .get_updates_read_timeout(poll_timeout + 10)
+        )
+        if settings.mode == "webhook":
+            builder = builder.updater(None)
+        self.app: Application = builder.build()
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.app.add_error_handler(self._on_error)
+        self.delivery = Delivery(self.app.bot)
+        self.me: BotSelf | None = None
+        self.last_ok: float | None = None
+        self.last_error: tuple[float, str] | None = None
+        if settings.mode == "webhook":
+            http.add_route("POST", WEBHOOK_PATH, self._webhook)
+        http.health["telegram"] = self.health
+        core.attach(self)
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.app.initialize()  # getMe: a wrong token or an unreachable API stops us here
+        bot = self.app.bot
+        self.me = BotSelf(bot.id, self.settings.bot_username or bot.username, bot.first_name)
+        await self._set_commands()
+        if self.settings.mode == "webhook":
+            if self.settings.webhook_url:
+                await bot.set_webhook(self.settings.webhook_url, allowed_updates=ALLOWED_UPDATES,
+                                      secret_token=self.settings.webhook_secret)
+            await self.app.start()
+        else:
+            await self.app.start()
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                timeout=int(self.poll_timeout), allowed_updates=ALLOWED_UPDATES,
+                error_callback=self._polling_failed,
+            )
+        self.last_ok = time.monotonic()
+        log.info("telegram: @%s, %s", self.me.username, self.settings.mode)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def _set_commands(self) -> None:
+        """The command menu, per kind of chat, from the core's command table."""
+        for kind, scope in ((ChatKind.PRIVATE, BotCommandScopeAllPrivateChats()),
+                            (ChatKind.GROUP, BotCommandScopeAllGroupChats())):
+            commands = [BotCommand(c.name, c.summary[:256]) for c in self.core.routes.commands
+                        if not c.hidden and kind in c.chats and c.summary]
+            try:
+                await self.app.bot.set_my_commands(commands, scope=scope)
+            except TelegramError as exc:
+                log.warning("setting the %s command menu failed: %s", kind.value, exc)
+
+    # ---- inbound -------------------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert self.me is not None
+        self.last_ok = time.monotonic()
+        event = translate(update, self.me)
+        if event is None:
+            return
+        if isinstance(event, ButtonPressed) and update.callback_query is not None:
+            # Answer the button within Telegram's few seconds, then deliver what it caused.
+            result = await self.core.handle(event, deliver=False)
+            try:
+                await update.callback_query.answer(
+                    (result.notice or "")[:TOAST_LIMIT] or None)
+            except TelegramError as exc:
+                log.info("answering a button press failed: %s", exc)
+            await self.core.outbox.flush()
+            return
+        await self.core.handle(event)
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        expected = (self.settings.webhook_secret or "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            return web.Response(status=403, text="forbidden")
+        if not self.app.running or self.me is None:
+            return web.Response(status=503, text="starting")  # Telegram will send it again
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("a webhook body that is not an update: %r", exc)
+            return web.Response(status=400, text="not an update")
+        # Handled before answering: if we die half way, Telegram retries and the ledger
+        # keeps a retried update from having a second effect.
+        await self.app.process_update(update)
+        return web.Response(status=200, text="ok")
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update failed: %r", context.error, exc_info=context.error)
+
+    def _polling_failed(self, exc: TelegramError) -> None:
+        self.last_error = (time.monotonic(), str(exc))
+        log.warning("telegram polling: %s", exc)
+
+    # ---- outbound ------------------------------------------------------------------------------
+
+    async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
+        delivered = await self.delivery.send(message, edit_message_id=edit_message_id)
+        self.last_ok = time.monotonic()
+        return delivered
+
+    async def health(self) -> tuple[bool, str]:
+        if not self.app.running:
+            return False, "not running"
+        if self.last_error is not None and (self.last_ok is None or self.last_ok < self.last_error[0]):
+            return False, f"{self.settings.mode}: {self.last_error[1]}"
+        return True, self.settings.mode

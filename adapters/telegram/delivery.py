@@ -1,0 +1,147 @@
+"""Outbound messages to Telegram calls: text in parts, native polls, documents and edits."""
+
+from __future__ import annotations
+
+from telegram import Bot, InputFile, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ParseMode, PollLimit
+from telegram.error import BadRequest, ChatMigrated, TelegramError
+
+from adapters.telegram.failures import delivery_error, is_not_modified
+from adapters.telegram.render import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    keyboard,
+    poll_option,
+    poll_question,
+    shorten,
+    split,
+    to_html,
+)
+from bot.events import Outbound
+from bot.ports import Delivered, Rejected
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# A native poll's message id carries the id of the text sent above it: "poll:<poll>:<text>".
+POLL_PREFIX = "poll:"
+
+
+class Delivery:
+    """Sends one Outbound through a PTB bot and raises the core's typed failures."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
+        target = message.to.chat_id or message.to.user_id
+        if not target:
+            raise Rejected("no chat or person to send to")
+        private = message.to.user_id is not None
+        try:
+            try:
+                return await self._send(target, message, edit_message_id)
+            except ChatMigrated as moved:
+                # A group that became a supergroup: the message goes to where the chat now is.
+                return await self._send(str(moved.new_chat_id), message, edit_message_id)
+        except TelegramError as exc:
+            failure = delivery_error(exc, private=private)
+            if failure is None:
+                raise  # a passing fault: the outbox retries with backoff
+            raise failure from exc
+
+    async def _send(self, chat_id: str, message: Outbound, edit_id: str | None) -> Delivered:
+        if edit_id is not None:
+            return await self._edit(chat_id, message, edit_id)
+        if message.poll is not None and _native(message):
+            return await self._poll(chat_id, message)
+        if message.attachment is not None:
+            return await self._document(chat_id, message)
+        last = await self._text(chat_id, message)
+        return Delivered(str(last.message_id))
+
+    async def _text(self, chat_id: str, message: Outbound, *, buttons: bool = True) -> Message:
+        parts = split(message.text, MESSAGE_LIMIT)
+        if not message.text.text.strip():
+            raise Rejected("an empty message")
+        markup = keyboard(message.buttons) if buttons else None
+        sent: Message | None = None
+        for i, part in enumerate(parts):
+            sent = await self.bot.send_message(
+                chat_id, to_html(part), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                reply_markup=markup if i == len(parts) - 1 else None,
+            )
+        assert sent is not None
+        return sent
+
+    async def _poll(self, chat_id: str, message: Outbound) -> Delivered:
+        """The text (without the vote buttons other platforms need), then Telegram's own poll."""
+        poll = message.poll
+        assert poll is not None
+        header = await self._text(chat_id, message, buttons=False) if message.text.text.strip() \
+            else None
+        sent = await self.bot.send_poll(
+            chat_id, poll_question(poll.question), [poll_option(o) for o in poll.options],
+            is_anonymous=poll.anonymous, allows_multiple_answers=poll.multiple,
+            allows_revoting=True,
+        )
+        assert sent.poll is not None
+        header_id = "" if header is None else str(header.message_id)
+        return Delivered(f"{POLL_PREFIX}{sent.message_id}:{header_id}", platform_poll_id=sent.poll.id)
+
+    async def _document(self, chat_id: str, message: Outbound) -> Delivered:
+        att = message.attachment
+        assert att is not None
+        caption: str | None = to_html(message.text) if message.text.text.strip() else None
+        if caption is not None and len(message.text) > CAPTION_LIMIT:
+            await self._text(chat_id, message, buttons=False)
+            caption = None
+        sent = await self.bot.send_document(
+            chat_id, InputFile(att.content, filename=att.filename), caption=caption,
+            parse_mode=ParseMode.HTML, reply_markup=keyboard(message.buttons),
+        )
+        return Delivered(str(sent.message_id))
+
+    async def _edit(self, chat_id: str, message: Outbound, edit_id: str) -> Delivered:
+        if edit_id.startswith(POLL_PREFIX):
+            return await self._edit_poll(chat_id, message, edit_id)
+        try:
+            await self.bot.edit_message_text(
+                to_html(shorten(message.text, MESSAGE_LIMIT)), chat_id, int(edit_id),
+                parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                reply_markup=keyboard(message.buttons),
+            )
+        except TelegramError as exc:
+            if not is_not_modified(exc):
+                raise
+        return Delivered(edit_id)
+
+    async def _edit_poll(self, chat_id: str, message: Outbound, edit_id: str) -> Delivered:
+        """An edit of a native poll means it is over: stop it, and say so in the text above it."""
+        poll_id, _, header_id = edit_id.removeprefix(POLL_PREFIX).partition(":")
+        try:
+            await self.bot.stop_poll(chat_id, int(poll_id))
+        except BadRequest as exc:
+            if "already closed" not in exc.message.lower():
+                raise
+        if not message.text.text.strip():
+            return Delivered(edit_id)
+        if header_id:
+            try:
+                await self.bot.edit_message_text(
+                    to_html(shorten(message.text, MESSAGE_LIMIT)), chat_id, int(header_id),
+                    parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                )
+            except TelegramError as exc:
+                if not is_not_modified(exc):
+                    raise
+        else:
+            await self.bot.send_message(
+                chat_id, to_html(shorten(message.text, MESSAGE_LIMIT)), parse_mode=ParseMode.HTML,
+                reply_parameters=ReplyParameters(int(poll_id), allow_sending_without_reply=True),
+            )
+        return Delivered(edit_id)
+
+
+def _native(message: Outbound) -> bool:
+    """Telegram shows 1 to 12 options; other polls keep the buttons every platform can show."""
+    assert message.poll is not None
+    return 2 <= len(message.poll.options) <= PollLimit.MAX_OPTION_NUMBER
