@@ -16,7 +16,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.coalesce import EditCoalescer
-from adapters.slack.render import message_payload
+from adapters.slack.render import message_payload, votes_by_buttons
 from bot.events import Outbound
 from bot.ports import ChatGone, Delivered, Rejected, RetryLater, Unreachable
 
@@ -89,7 +89,8 @@ class SlackDelivery:
         except SlackApiError as exc:
             raise failure(exc) from exc
         ref = message_ref(str(answer.get("channel") or channel), str(answer["ts"]))
-        return Delivered(ref, platform_poll_id=ref if message.poll is not None else None)
+        voted_here = votes_by_buttons(message) is not None
+        return Delivered(ref, platform_poll_id=ref if voted_here else None)
 
     async def channel_for(self, message: Outbound) -> str:
         to = message.to

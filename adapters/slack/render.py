@@ -116,17 +116,32 @@ def poll_block(poll: NativePoll) -> dict[str, Any]:
     return {"type": "actions", "block_id": POLL_BLOCK, "elements": element}
 
 
+def votes_by_buttons(message: Outbound) -> NativePoll | None:
+    """The poll whose votes this adapter collects itself, if any.
+
+    When the core sends its own option buttons beside the poll, those carry the votes (and the
+    core keeps their counts live). Otherwise a named poll gets vote buttons here, reported back
+    as ``PollVoted``; an anonymous one gets none, since Slack cannot count it without knowing
+    who voted (its text tells people how to vote by command).
+    """
+    poll = message.poll
+    if poll is None or message.buttons or poll.anonymous:
+        return None
+    return poll
+
+
 def message_payload(message: Outbound, commands: Collection[str] = ()) -> dict[str, Any]:
     """``text`` (the notification and fallback) and, when needed, ``blocks`` for chat.postMessage."""
     text = mrkdwn(message.text, commands)
     if message.poll is not None and not message.text.text.strip():
         text = escape(message.poll.question)
     payload: dict[str, Any] = {"text": text}
-    if not message.buttons and message.poll is None and len(text) <= SECTION_CHARS:
+    poll = votes_by_buttons(message)
+    if not message.buttons and poll is None and len(text) <= SECTION_CHARS:
         return payload
     blocks = [section(part) for part in _chunks(text)]
-    if message.poll is not None:
-        blocks.append(poll_block(message.poll))
+    if poll is not None:
+        blocks.append(poll_block(poll))
     blocks += button_rows(message.buttons)
     if len(blocks) > MAX_BLOCKS:
         # Keep the buttons (they carry the actions); the text is in ``text`` in full anyway.
