@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -82,6 +83,17 @@ class FakeSlack:
 
         await asyncio.wait_for(enough(), 10.0)
         return self.called(method)
+
+    async def wait_until(self, check: Callable[[], bool]) -> None:
+        """Until ``check()`` holds, re-checked after every call."""
+        assert self._changed is not None
+
+        async def holds() -> None:
+            assert self._changed is not None
+            async with self._changed:
+                await self._changed.wait_for(check)
+
+        await asyncio.wait_for(holds(), 10.0)
 
     # ---- the API -------------------------------------------------------------------------------
 
