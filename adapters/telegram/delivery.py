@@ -35,7 +35,7 @@ class Delivery:
         target = message.to.chat_id or message.to.user_id
         if not target:
             raise Rejected("no chat or person to send to")
-        private = message.to.user_id is not None
+        private = _is_private(message.to.user_id, target)
         try:
             try:
                 return await self._send(target, message, edit_message_id)
@@ -139,6 +139,11 @@ class Delivery:
                 reply_parameters=ReplyParameters(int(poll_id), allow_sending_without_reply=True),
             )
         return Delivered(edit_id)
+
+
+def _is_private(user_id: str | None, chat_id: str) -> bool:
+    """A person rather than a group: on Telegram, group and channel ids are negative."""
+    return user_id is not None or not chat_id.startswith("-")
 
 
 def _native(message: Outbound) -> bool:

@@ -78,6 +78,7 @@ class Fault:
     retry_after: int | None = None
     times: int = 1
     chat_id: str | None = None
+    migrate_to_chat_id: int | None = None
 
 
 def _decode(value: str) -> Any:
@@ -133,9 +134,11 @@ class FakeBotApi:
             self._changed.notify_all()
 
     def fail(self, method: str, status: int, description: str, *, retry_after: int | None = None,
-             times: int = 1, chat_id: str | int | None = None) -> None:
+             times: int = 1, chat_id: str | int | None = None,
+             migrate_to_chat_id: int | None = None) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id``, if given) fail like this."""
         self.faults.append(Fault(method, status, description, retry_after, times,
-                                 None if chat_id is None else str(chat_id)))
+                                 None if chat_id is None else str(chat_id), migrate_to_chat_id))
 
     def sent(self, method: str = "sendMessage", *, chat_id: str | int | None = None,
              ok: bool | None = True) -> list[ApiCall]:
@@ -169,6 +172,8 @@ class FakeBotApi:
                                     "description": fault.description}
             if fault.retry_after is not None:
                 body["parameters"] = {"retry_after": fault.retry_after}
+            if fault.migrate_to_chat_id is not None:
+                body["parameters"] = {"migrate_to_chat_id": fault.migrate_to_chat_id}
             await self._record(call)
             return web.json_response(body, status=fault.status)
         if method == "getUpdates":
