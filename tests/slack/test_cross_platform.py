@@ -168,7 +168,7 @@ async def test_a_challenge_from_telegram_is_answered_in_a_slack_modal(both: Both
     assert (status, body) == (200, "")
     await b.tg_api.wait_for(lambda: any(explanation in c.text
                                         for c in b.tg_api.sent(chat_id=GROUP_ID)))
-    raiser = PEOPLE["alice"]["id"]
+    raiser = int(PEOPLE["alice"]["id"])  # type: ignore[call-overload]
     await b.tg_api.wait_for(lambda: any(explanation in c.text
                                         for c in b.tg_api.sent(chat_id=raiser)))
 
