@@ -14,8 +14,10 @@ from bot import (
     linking,
     poll_votes,
     polls,
+    privacy,
     project_groups,
     response_figures,  # noqa: F401  (registers the figures /councillors shows)
+    retention,
 )
 from bot import help as help_
 from bot.routing import ANYONE, GROUP, PRIVATE, Command, Routes
@@ -99,6 +101,12 @@ def build_routes() -> Routes:
                 roles=FACILITATOR | COUNCILLOR),
         # ---- digests
         # ---- privacy and data rights
+        Command("mydata", privacy.mydata_command,
+                "get everything I store about you, as a file", "/mydata", "/mydata",
+                chats=PRIVATE),
+        Command("forgetme", privacy.forgetme_command,
+                "erase your name and accounts (your challenges and votes stay, anonymous)",
+                "/forgetme", "/forgetme", chats=PRIVATE),
     ]
     assert ANYONE and FACILITATOR and COUNCILLOR  # role sets used by feature rows below
     return Routes(
@@ -113,6 +121,7 @@ def build_routes() -> Routes:
             "poll": poll_votes.vote_button,
             # ---- digests
             # ---- privacy and data rights
+            privacy.ACTION: privacy.privacy_button,
         },
         forms={
             # ---- linking and scope challenges
@@ -133,6 +142,8 @@ def build_routes() -> Routes:
             "poll.close": polls.close_due,
             "poll.remind": polls.remind_due,
             # ---- digests
+            # ---- privacy and data rights
+            retention.TIMER_KIND: retention.on_prune_timer,
         },
         native_poll=poll_votes.native_vote,  # polls
     )

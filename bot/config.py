@@ -111,6 +111,10 @@ class InvitesSection(_Section):
     max_failed_per_hour: int = Field(default=5, ge=1)
 
 
+class LedgerSection(_Section):
+    retention_days: int = Field(default=7, ge=1)
+
+
 class ChallengesSection(_Section):
     remind_after_hours: int = Field(default=48, ge=1)
     escalate_after_days: int = Field(default=7, ge=1)
@@ -175,6 +179,7 @@ class Settings(_Section):
     activity: ActivitySection = ActivitySection()
     linking: LinkingSection = LinkingSection()
     invites: InvitesSection = InvitesSection()
+    ledger: LedgerSection = LedgerSection()
     challenges: ChallengesSection = ChallengesSection()
     polls: PollsSection = PollsSection()
     digests: DigestsSection = DigestsSection()

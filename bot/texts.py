@@ -417,6 +417,27 @@ POLL_OUTCOME_EMPTY = "Please write the outcome as text, or send /cancel."
 # ---- digests ---------------------------------------------------------------------------------
 
 # ---- privacy and data rights -----------------------------------------------------------------
+MYDATA_SENT = (
+    "Here is everything I store about you, as a JSON file. Messages you write in groups are never "
+    "stored, only counted. To have your name and accounts erased, send /forgetme."
+)
+MYDATA_FILENAME = "my-data-{day}.json"
+FORGET_ASK = (
+    "**Erase your data?**\n"
+    "Your name and your accounts on every platform are erased, and any role you hold ends. "
+    "What you added to the democratic record stays without your name: your scope challenges as "
+    "raised by \"a former member\", your votes counted but no longer linked to you.\n"
+    "This cannot be undone."
+)
+FORGET_BUTTON_CONFIRM = "Erase my data"
+FORGET_BUTTON_CANCEL = "Cancel"
+FORGET_DONE = (
+    "Your data is erased. Your challenges stay as raised by a former member and your votes stay "
+    "counted, without your name. If you write to me again, I will see you as someone new."
+)
+FORGET_CANCELLED = "Nothing was erased."
+FORGET_NOT_YOURS = "Only the person who asked can confirm this."
+
 
 # ---- overview (a person's home page) ---------------------------------------------------------
 OVERVIEW_STRANGER = (

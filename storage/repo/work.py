@@ -33,6 +33,11 @@ def schedule_timer(
     return timer
 
 
+def pending_timer(session: Session, *, key: str) -> Timer | None:
+    """The timer ``key`` when it is armed and not yet done."""
+    return session.exec(select(Timer).where(Timer.key == key, col(Timer.done_at).is_(None))).first()
+
+
 def cancel_timer(session: Session, *, key: str) -> None:
     session.execute(delete(Timer).where(col(Timer.key) == key))
 
