@@ -2,39 +2,54 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import project_groups
 from bot import texts as T
+from bot.challenges import answer_buttons
 from bot.context import Work
+from bot.durations import describe_age
+from bot.events import Button
 from bot.rich import Rich, join, render
 from storage.db import session_scope
 from storage.models import Person
-from storage.repo import links, people, projects
+from storage.repo import challenges, links, people, projects
 
 if TYPE_CHECKING:
     from bot.core import Core
 
-SHOWN = 20  # lines per part; the rest is a command away
+AWAITING = ("open", "acknowledged")
+SHOWN = 20  # projects listed; the rest is a command away
+SHOWN_CHALLENGES = 10  # each comes with its buttons
+TEXT_CHARS = 140
 
 
-def person_overview(core: Core, *, platform: str, user_id: str) -> list[Rich]:
-    """Parts of the overview, each a block of lines; read-only."""
+@dataclass(frozen=True)
+class OverviewPart:
+    text: Rich
+    buttons: tuple[Button, ...] = ()
+
+
+def person_overview(core: Core, *, platform: str, user_id: str) -> list[OverviewPart]:
+    """The parts of the overview, in order; read-only."""
     with session_scope(core.engine) as session:
         identity = people.get_identity(session, platform=platform, user_id=user_id)
         person = session.get(Person, identity.person_id) if identity else None
         if person is None or person.id is None or person.erased_at is not None:
-            return [render(T.OVERVIEW_STRANGER, bot=core.settings.bot.name)]
+            return [OverviewPart(render(T.OVERVIEW_STRANGER, bot=core.settings.bot.name))]
         w = Work(core, session, core.clock.now())
         roles = sorted(people.roles_of(session, person_id=person.id))
-        named = ", ".join(r for r in roles) or T.OVERVIEW_NO_ROLE
         name = person.name or (identity.display_name if identity else "")
-        parts = [render(T.OVERVIEW_HEADER, name=name, roles=named)]
-        parts.append(_projects(w, person.id))
+        parts = [OverviewPart(render(T.OVERVIEW_HEADER, name=name,
+                                     roles=", ".join(roles) or T.OVERVIEW_NO_ROLE))]
+        parts.append(OverviewPart(_projects(w, person.id)))
+        if "councillor" in roles or challenges.received_by(session, person_id=person.id):
+            parts += _awaiting(w, person.id)
         if "councillor" in roles:
             figures = "; ".join(f for f in (src(w, person.id) for src in project_groups.FIGURES) if f)
             if figures:
-                parts.append(render(T.OVERVIEW_FIGURES, figures=figures))
+                parts.append(OverviewPart(render(T.OVERVIEW_FIGURES, figures=figures)))
         return parts
 
 
@@ -53,3 +68,23 @@ def _projects(w: Work, person_id: int) -> Rich:
     if len(lines) == 1:
         lines.append(render(T.OVERVIEW_NO_PROJECTS))
     return join(lines)
+
+
+def _awaiting(w: Work, person_id: int) -> list[OverviewPart]:
+    waiting = [c for _r, c in challenges.received_by(w.session, person_id=person_id)
+               if c.status in AWAITING]
+    if not waiting:
+        return [OverviewPart(join([render(T.OVERVIEW_AWAITING),
+                                   render(T.OVERVIEW_NOTHING_AWAITING)]))]
+    waiting.sort(key=lambda c: c.raised_at)  # oldest first: they have waited longest
+    parts = [OverviewPart(render(T.OVERVIEW_AWAITING))]
+    for challenge in waiting[:SHOWN_CHALLENGES]:
+        project = projects.find_project(w.session, key=str(challenge.project_id))
+        text = challenge.text
+        if len(text) > TEXT_CHARS:
+            text = text[:TEXT_CHARS] + "…"
+        line = render(T.OVERVIEW_AWAITING_LINE, number=challenge.number,
+                      project=project.name if project else "?",
+                      age=describe_age(w.now - challenge.raised_at), text=text)
+        parts.append(OverviewPart(line, tuple(b for row in answer_buttons(challenge) for b in row)))
+    return parts

@@ -153,6 +153,23 @@ async def test_a_challenge_from_telegram_is_answered_in_a_slack_modal(both: Both
     assert opened.params["trigger_id"] == "trig-answer"
     assert view["private_metadata"].startswith("chalanswer:")
 
+    # The Home tab lists it too, and its Answer button opens the same form.
+    await b.slack.event({"type": "app_home_opened", "user": JANE, "tab": "home"})
+    [home] = await b.slack_api.wait_for("views.publish")
+    shown = json.dumps(home.params["view"])
+    assert "Challenges awaiting your answer" in shown and "The bus route" in shown
+    answer = next(e["value"] for block in home.params["view"]["blocks"]
+                  for e in block.get("elements", []) if "Answer" in e["text"]["text"])
+    await b.slack.interaction({
+        "type": "block_actions", "trigger_id": "trig-home", "user": {"id": JANE},
+        "container": {"type": "view", "view_id": "VHOME"},
+        "actions": [{"type": "button", "action_id": "b0_1", "block_id": "home3",
+                     "value": answer, "action_ts": "2"}],
+    })
+    again = await b.slack_api.wait_for("views.open", 2)
+    assert again[1].params["trigger_id"] == "trig-home"
+    assert again[1].params["view"]["private_metadata"] == view["private_metadata"]
+
     _, body = await b.slack.submit(view, {
         "outcome": {"type": "radio_buttons", "selected_option": {"value": "forward"}},
         "explanation": {"type": "plain_text_input", "value": ""},
