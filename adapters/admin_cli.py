@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot import admin
+from bot import admin, outbox_admin
 from bot.config import Settings
 from storage.db import session_scope
 
@@ -48,6 +48,9 @@ def add_admin_parser(sub: Any) -> None:
     rev.add_argument("person", help="the person's id or name")
     _json(rev)
     _json(asub.add_parser("projects", help="list projects with their activity"))
+    box = asub.add_parser("outbox", help="messages parked or waiting for delivery, with reasons")
+    box.add_argument("--retry", type=int, metavar="ID", help="queue a parked message again")
+    _json(box)
 
 
 def _json(p: argparse.ArgumentParser) -> None:
@@ -91,11 +94,17 @@ def _dispatch(ns: argparse.Namespace, *, session: Any, settings: Settings, now: 
         return admin.revoke(session, person=ns.person)
     if cmd == "projects":
         return admin.list_projects(session, settings=settings, now=now)
+    if cmd == "outbox":
+        if ns.retry is not None:
+            return outbox_admin.retry_parked(session, row_id=ns.retry, now=now)
+        return outbox_admin.outbox_report(session)
     raise admin.AdminError(f"unknown admin command {cmd!r}")
 
 
 def _text(ns: argparse.Namespace, result: Any) -> str:
     cmd = ns.admin_cmd
+    if cmd == "outbox":
+        return outbox_admin.describe(result)
     if cmd == "ward":
         if ns.ward_cmd == "add":
             return f"Ward added: {result['name']}"

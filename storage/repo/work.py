@@ -223,6 +223,24 @@ def outbound_by_status(session: Session, *, status: str, limit: int = 100) -> li
     )
 
 
+def count_outbound(session: Session) -> dict[str, int]:
+    """How many outbox rows there are in each status."""
+    rows = session.exec(
+        select(OutboundMessage.status, func.count()).group_by(col(OutboundMessage.status))
+    )
+    return {status: int(n) for status, n in rows}
+
+
+def requeue_outbound(session: Session, *, row_id: int, now: datetime) -> bool:
+    """Put a parked message back in the queue with a fresh set of attempts; False if not parked."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(col(OutboundMessage.id) == row_id, col(OutboundMessage.status) == "parked")
+        .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 # ---- conversations --------------------------------------------------------------------------
 
 
