@@ -110,7 +110,7 @@ class SlackAdapter:
             me = await self.client.auth_test()
         except Exception as exc:
             return False, f"auth.test failed: {type(exc).__name__}"
-        if self._socket is not None and not self._socket.client.is_connected():
+        if self._socket is not None and not await self._socket.client.is_connected():
             return False, "socket mode disconnected"
         return True, f"{self.settings.mode} mode as {me.get('user', '?')}"
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_USER = "UBOT"
 
@@ -38,6 +38,8 @@ class FakeSlack:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # user id -> real name for users.info
     uploads: dict[str, bytes] = field(default_factory=dict)
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
@@ -53,6 +55,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link", self._socket_mode)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -133,6 +136,8 @@ class FakeSlack:
             return ok | {"channel": p.get("channel"), "ts": ts, "message_ts": ts}
         if method == "chat.update":
             return ok | {"channel": p.get("channel"), "ts": p.get("ts")}
+        if method == "apps.connections.open":
+            return ok | {"url": f"ws://{request.host}/link"}
         if method == "conversations.open":
             return ok | {"channel": {"id": "D" + str(p.get("users", "")).lstrip("U")}}
         if method in ("views.open", "views.publish", "views.update"):
@@ -153,6 +158,38 @@ class FakeSlack:
             files = json.loads(files) if isinstance(files, str) else files
             return ok | {"files": [{"id": f["id"], "title": f.get("title")} for f in files or []]}
         return ok
+
+    # ---- Socket Mode -----------------------------------------------------------------------------
+
+    async def envelope(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send an envelope over the socket as Slack does; returns the bot's acknowledgement."""
+        await self.wait_until(lambda: bool(self.sockets))
+        envelope_id = f"env-{next(self._ts)}"
+        await self.sockets[-1].send_json({"envelope_id": envelope_id, "type": kind,
+                                          "payload": payload, "accepts_response_payload": True,
+                                          "retry_attempt": 0, "retry_reason": ""})
+        await self.wait_until(lambda: envelope_id in self.acks)
+        return self.acks[envelope_id]
+
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A1"}})
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(msg.data)
+            if "envelope_id" in data:
+                self.acks[data["envelope_id"]] = data
+                async with self._changed:
+                    self._changed.notify_all()
+        self.sockets.remove(ws)
+        return ws
 
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["file_id"]] = await request.read()
