@@ -51,6 +51,7 @@ def add_admin_parser(sub: Any) -> None:
     box = asub.add_parser("outbox", help="messages parked or waiting for delivery, with reasons")
     box.add_argument("--retry", type=int, metavar="ID", help="queue a parked message again")
     _json(box)
+    _json(asub.add_parser("councillors", help="councillors with their response figures"))
 
 
 def _json(p: argparse.ArgumentParser) -> None:
@@ -98,6 +99,8 @@ def _dispatch(ns: argparse.Namespace, *, session: Any, settings: Settings, now: 
         if ns.retry is not None:
             return outbox_admin.retry_parked(session, row_id=ns.retry, now=now)
         return outbox_admin.outbox_report(session)
+    if cmd == "councillors":
+        return admin.list_councillors(session, now=now)
     raise admin.AdminError(f"unknown admin command {cmd!r}")
 
 
@@ -139,5 +142,12 @@ def _text(ns: argparse.Namespace, result: Any) -> str:
             f"{p['messages']} messages, {p['participants']} people in the window"
             f"  {'ACTIVE' if p['active'] else 'quiet'}"
             for p in result
+        )
+    if cmd == "councillors":
+        if not result:
+            return "No councillors yet."
+        return "\n".join(
+            f"{c['person_id']:>4}  Cllr {c['name']}  ({', '.join(c['wards']) or 'no ward'})  {c['summary']}"
+            for c in result
         )
     return json.dumps(result)

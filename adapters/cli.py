@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from adapters.admin_cli import add_admin_parser, run_admin
 from bot.admin import AdminError
 from bot.config import ConfigError, Settings, load_settings
-
-from adapters.admin_cli import add_admin_parser, run_admin
 
 DEMO_SCRIPT = Path(__file__).with_name("demo.ncbot")
 
@@ -45,6 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
     dsub.add_parser("upgrade", help="apply the migrations")
     bk = dsub.add_parser("backup", help="copy the SQLite database consistently, even while running")
     bk.add_argument("path")
+
+    exp = sub.add_parser("export", help="export the public record")
+    esub = exp.add_subparsers(dest="export_cmd", required=True, metavar="challenges")
+    ech = esub.add_parser("challenges", help="a project's challenges, answers and outcomes")
+    ech.add_argument("--project", required=True, help="the project's id, code or name")
+    ech.add_argument("--format", choices=("csv", "json"), default="csv")
+    ech.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    dig = sub.add_parser("digest", help="digests")
+    dsub2 = dig.add_subparsers(dest="digest_cmd", required=True, metavar="preview")
+    prev = dsub2.add_parser("preview", help="a digest as it would read now (nothing is sent)")
+    who = prev.add_mutually_exclusive_group(required=True)
+    who.add_argument("--person", help="a councillor's id or name")
+    who.add_argument("--project", help="a project's id, code or name (the group digest)")
+    prev.add_argument("--json", action="store_true", help="machine-readable output")
 
     add_admin_parser(sub)
     return parser
@@ -84,11 +98,15 @@ def _main(ns: argparse.Namespace) -> int:
     if ns.cmd == "run":
         return asyncio.run(_run(settings))
     if ns.cmd == "console":
-        return asyncio.run(_console(settings, script=ns.script, start=ns.start))
+        return asyncio.run(
+            _console(settings, script=_script_lines(ns.script), start=_start_time(ns.start))
+        )
     if ns.cmd == "demo":
         return _demo(settings)
     if ns.cmd == "db":
         return _db(ns, settings)
+    if ns.cmd in ("export", "digest"):
+        return _record(ns, settings)
     if ns.cmd == "admin":
         from adapters.runtime import build_core
 
@@ -96,6 +114,44 @@ def _main(ns: argparse.Namespace) -> int:
         run_admin(ns, engine=core.engine, settings=settings, now=core.clock.now(), out=print)
         return 0
     raise AssertionError(ns.cmd)
+
+
+def _record(ns: argparse.Namespace, settings: Settings) -> int:
+    """`ncbot export challenges` and `ncbot digest preview`: read-only views of the record."""
+    import csv
+    import io
+    import json
+
+    from adapters.runtime import build_core
+    from bot import admin
+    from storage.db import session_scope
+
+    core = build_core(settings)
+    with session_scope(core.engine) as session:
+        if ns.cmd == "digest":
+            messages = admin.preview_digest(session, settings=settings, now=core.clock.now(),
+                                            person=ns.person, project=ns.project)
+            if ns.json:
+                print(json.dumps(messages, indent=2, ensure_ascii=False))
+            else:
+                print("\n\n".join(messages) if messages else "Nothing new: no digest would be sent.")
+            return 0
+        rows = admin.export_challenges(session, project=ns.project)
+    if ns.format == "json":
+        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    else:
+        buffer = io.StringIO()
+        fields = list(rows[0]) if rows else ["number", "raised_at", "raised_by", "text", "status"]
+        writer = csv.DictWriter(buffer, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if ns.output:
+        Path(ns.output).write_text(text, encoding="utf-8")
+        print(f"{len(rows)} challenge(s) written to {ns.output}.")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _has_platform(settings: Settings) -> bool:
@@ -127,29 +183,41 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
-async def _console(settings: Settings, *, script: str | None, start: str | None) -> int:
+async def _console(settings: Settings, *, script: list[str] | None, start: datetime | None) -> int:
+    """The console: interactive on a clock that runs, or a script on a clock moved by ``:clock``."""
     from adapters.console import ConsoleAdapter
     from adapters.runtime import build_core
     from bot.ports import FakeClock, OffsetClock
 
-    if script is not None:
-        when = datetime.fromisoformat(start) if start else datetime.now(UTC).replace(second=0, microsecond=0)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        core = build_core(settings, clock=FakeClock(when))
-        console = ConsoleAdapter(core)
-        if script == "-":
-            lines = sys.stdin.read().splitlines()
-        else:
-            try:
-                lines = Path(script).read_text(encoding="utf-8").splitlines()
-            except OSError as exc:
-                print(f"ncbot: cannot read {script}: {exc.strerror}", file=sys.stderr)
-                return 1
-        await core.run_due()
-        await console.play(lines)
-        return 0
-    return await _interactive(build_core(settings, clock=OffsetClock()))
+    if script is None:
+        return await _interactive(build_core(settings, clock=OffsetClock()))
+    when = start or datetime.now(UTC).replace(second=0, microsecond=0)
+    core = build_core(settings, clock=FakeClock(when))
+    console = ConsoleAdapter(core)
+    await core.run_due()
+    await console.play(script)
+    return 0
+
+
+def _script_lines(script: str | None) -> list[str] | None:
+    if script is None:
+        return None
+    if script == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return Path(script).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise AdminError(f"cannot read {script}: {exc.strerror}") from exc
+
+
+def _start_time(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise AdminError(f"--start {text!r} is not a date-time such as 2026-01-05T09:00") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 async def _interactive(core: object) -> int:
@@ -194,7 +262,8 @@ def _demo(settings: Settings) -> int:
         demo = settings.model_copy(
             update={"storage": settings.storage.model_copy(update={"url": f"sqlite:///{tmp}/demo.db"})}
         )
-        return asyncio.run(_console(demo, script=str(DEMO_SCRIPT), start="2026-01-05T09:00:00+00:00"))
+        lines = DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
+        return asyncio.run(_console(demo, script=lines, start=datetime(2026, 1, 5, 9, tzinfo=UTC)))
 
 
 def _db(ns: argparse.Namespace, settings: Settings) -> int:

@@ -183,3 +183,43 @@ def find_project(session: Session, *, key: str) -> Project:
     if project is None:
         raise AdminError(f"no project {key!r} (see ncbot admin projects)")
     return project
+
+
+def list_councillors(session: Session, *, now: datetime) -> list[dict[str, Any]]:
+    """Every councillor with their response figures (median times, before escalation, follow-ups)."""
+    from bot.response_figures import councillor_figures
+
+    out = []
+    for person in people.people_with_role(session, role="councillor"):
+        assert person.id is not None
+        figures = councillor_figures(session, person_id=person.id, now=now)
+        row = figures.to_json()
+        row["wards"] = [w.name for w in people.councillor_wards(session, person_id=person.id)]
+        row["summary"] = figures.summary()
+        out.append(row)
+    return out
+
+
+def export_challenges(session: Session, *, project: str) -> list[dict[str, Any]]:
+    """The public record of one project's challenges, answers and outcomes."""
+    from bot.response_figures import export_challenges as rows_of
+
+    found = find_project(session, key=project)
+    assert found.id is not None
+    return rows_of(session, project_id=found.id)
+
+
+def preview_digest(
+    session: Session, *, settings: Settings, now: datetime, person: str | None, project: str | None
+) -> list[str]:
+    """A digest as it would read now, one string per message; [] when nothing is new."""
+    from bot.digest_delivery import preview_digest as person_digest
+    from bot.digest_delivery import preview_group_digest
+
+    if project is not None:
+        found = find_project(session, key=project)
+        messages = preview_group_digest(session, project_id=found.id or 0, now=now, settings=settings)
+    else:
+        target = find_person(session, key=person or "")
+        messages = person_digest(session, person_id=target.id or 0, now=now, settings=settings)
+    return [m.text for m in messages]

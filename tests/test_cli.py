@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,57 @@ def test_backup_copies_the_database(db: Path, tmp_path: Path) -> None:
     assert json.loads(copy.stdout) == [{"id": 1, "name": "Fremont"}]
     again = ncbot("db", "backup", str(target), db=db)
     assert again.returncode == 1 and "exists already" in again.stderr
+
+
+SCENARIO = """
+:admin ward add Fremont
+:admin invite councillor --name "Jane Doe" --ward Fremont
+:as jane
+/start {code}
+:admin invite facilitator --name "Fran Smith"
+:as fran
+/start {code}
+:in garden
+/project Fremont Garden
+/ward Fremont
+:as rita
+hello
+:as sam
+hi
+:as tom
+hey
+:as jane
+:dm
+:press Accept
+:as rita
+:in garden
+/challenge Move the bus stop back, "now"
+:as jane
+:dm
+/answer 1 forward I will raise it with the transport cabinet member.
+"""
+
+
+def test_export_figures_and_digest_preview_on_a_played_scenario(db: Path, tmp_path: Path) -> None:
+    # the preview reads "now" from the real clock, so the scenario happens an hour ago
+    start = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
+    played = ncbot("console", "--script", "-", "--start", start.isoformat(), db=db, stdin=SCENARIO)
+    assert "[garden] Answer to scope challenge #1" in played.stdout, played.stdout
+    csv_out = ncbot("export", "challenges", "--project", "Fremont Garden", "--format", "csv", db=db)
+    assert csv_out.returncode == 0, csv_out.stderr
+    header, row = csv_out.stdout.splitlines()[:2]
+    assert header.startswith("number,raised_at,raised_by,text,status")
+    assert row.startswith(f'1,{start.isoformat()},rita,"Move the bus stop back, ""now""",answered')
+    js = json.loads(ncbot("export", "challenges", "--project", "1", "--format", "json", db=db).stdout)
+    assert js[0]["outcome"] == "forward" and js[0]["answered_by"] == "Jane Doe"
+    target = tmp_path / "out.csv"
+    written = ncbot("export", "challenges", "--project", "1", "--output", str(target), db=db)
+    assert "1 challenge(s) written" in written.stdout and target.read_text().startswith("number,")
+    figures = json.loads(ncbot("admin", "councillors", "--json", db=db).stdout)
+    assert figures[0]["name"] == "Jane Doe" and figures[0]["answered"] == 1
+    assert figures[0]["wards"] == ["Fremont"]
+    preview = ncbot("digest", "preview", "--person", "Jane Doe", db=db)
+    assert preview.returncode == 0, preview.stderr
+    assert "Move the bus stop back" in preview.stdout
+    missing = ncbot("digest", "preview", "--person", "Nobody", db=db)
+    assert missing.returncode == 1 and missing.stderr.startswith("ncbot: no person 'Nobody'")
