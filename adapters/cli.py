@@ -221,7 +221,7 @@ def _start_time(text: str | None) -> datetime | None:
 
 
 async def _interactive(core: object) -> int:
-    from adapters.console import HELP, ConsoleAdapter
+    from adapters.console import ConsoleAdapter
     from bot.core import Core
     from bot.scheduler import Scheduler
 
@@ -238,7 +238,8 @@ async def _interactive(core: object) -> int:
     scheduler = Scheduler(core)
     await scheduler.start()
     print(f"{core.settings.bot.name} console. Type :help for console commands, /help for the bot's.")
-    print(HELP.splitlines()[1])
+    print(f"You are {console.person!r} in your private chat with the bot; "
+          ":as <name> and :in <chat> to move around.")
     try:
         while True:
             try:
