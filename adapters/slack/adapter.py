@@ -21,6 +21,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.http import HttpServer
 from adapters.slack import translate
@@ -31,7 +32,16 @@ from adapters.slack.render import escape
 from bot import texts as T
 from bot.config import ConfigError, SlackSection
 from bot.core import Core
-from bot.events import ChatKind, FormSubmitted, HandleResult, Inbound, Outbound
+from bot.events import (
+    ChatKind,
+    CommandIssued,
+    FormSubmitted,
+    HandleResult,
+    Inbound,
+    MemberChange,
+    MembershipChanged,
+    Outbound,
+)
 from bot.overview import person_overview
 from bot.ports import Delivered
 
@@ -74,6 +84,7 @@ class SlackAdapter:
         self.bot_user_id: str | None = None
         self.on_processed: list[Callable[[Inbound, HandleResult], None]] = []
         self._names: dict[str, str] = {}
+        self._member_of: set[str] = set()
         self._socket: Any = None
         self._register()
         if settings.mode == "http":
@@ -138,12 +149,26 @@ class SlackAdapter:
         if event.chat.kind == ChatKind.PRIVATE:
             # A slash command can be typed in anyone's DM; the bot answers in its own.
             event = dataclasses.replace(event, chat=dataclasses.replace(event.chat, chat_id=""))
+        elif not await self._is_member(event.chat.chat_id):
+            # Its answer could not be posted there, and the chat would be taken for gone.
+            await self._respond(body.get("response_url"), T.ADD_ME_FIRST)
+            return
         await self._process(event)
 
     async def _on_event(self, body: dict[str, Any], context: Any) -> None:
         event = translate.events_api(body, self._known(context))
-        if event is not None:
-            await self._process(event)
+        if event is None:
+            return
+        if isinstance(event, MembershipChanged):
+            joined = event.change == MemberChange.BOT_ADDED
+            (self._member_of.add if joined else self._member_of.discard)(event.chat.chat_id)
+        raw = body.get("event") or {}
+        parent = raw.get("thread_ts")
+        if isinstance(event, CommandIssued) and not event.args and parent and parent != raw.get("ts"):
+            # "@ncbot challenge" as a reply in a thread: the thread's first message is meant.
+            event = dataclasses.replace(
+                event, reply_to_text=await self._message_text(event.chat.chat_id, parent))
+        await self._process(event)
 
     async def _on_action(self, ack: Any, body: dict[str, Any], context: Any) -> None:
         await ack()
@@ -228,6 +253,39 @@ class SlackAdapter:
             name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
             self._names[user_id] = str(name or user.get("name") or user_id)
         return self._names.get(user_id)
+
+    async def _is_member(self, channel: str) -> bool:
+        """Whether the bot is in the channel; unknown (an API that cannot say) counts as yes."""
+        if channel in self._member_of:
+            return True
+        try:
+            info = await self.client.conversations_info(channel=channel)
+        except SlackApiError as exc:
+            return exc.response.get("error") != "channel_not_found"
+        member = bool((info.get("channel") or {}).get("is_member", True))
+        if member:
+            self._member_of.add(channel)
+        return member
+
+    async def _respond(self, response_url: str | None, text: str) -> None:
+        """An answer only the person who typed the command sees, through its response URL."""
+        if not response_url:
+            return
+        try:
+            await AsyncWebhookClient(response_url).send(text=escape(text),
+                                                        response_type="ephemeral")
+        except Exception as exc:
+            log.warning("slack: answering through the response URL failed: %r", exc)
+
+    async def _message_text(self, channel: str, ts: str) -> str | None:
+        try:
+            found = await self.client.conversations_replies(channel=channel, ts=ts, limit=1)
+        except SlackApiError as exc:
+            log.warning("slack: the thread's message could not be read: %s",
+                        exc.response.get("error"))
+            return None
+        messages = found.get("messages") or []
+        return translate.as_typed(messages[0].get("text") or "") if messages else None
 
     async def _deliver(self) -> None:
         try:

@@ -33,6 +33,22 @@ ALIASES = {"join": "start"}
 # Message subtypes that are somebody writing; edits, joins and bot posts are not.
 _SPOKEN = {None, "thread_broadcast", "file_share", "me_message"}
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+_MARKUP = re.compile(r"<([@#!]?)([^>|]*)(?:\|([^>]*))?>")
+
+
+def as_typed(text: str) -> str:
+    """Slack's message markup back to what the person typed: ``<@U1|jo>`` -> ``@jo``, ``&lt;`` -> ``<``."""
+
+    def plain(m: re.Match[str]) -> str:
+        sigil, target, label = m.group(1), m.group(2), m.group(3)
+        if sigil == "!":
+            return "@" + (label.lstrip("@") if label else target.split("^")[0])
+        if sigil in ("@", "#"):
+            return sigil + (label or target)
+        return label or target  # a link: its label, else the address
+
+    text = _MARKUP.sub(plain, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 @dataclass(frozen=True)
@@ -67,7 +83,7 @@ def _command_of(text: str, known: Known, *, always: bool) -> tuple[str, str] | N
 def slash_command(body: dict[str, Any], known: Known) -> CommandIssued:
     """``/ncbot <sub> <args>``; ``/ncbot`` alone is help."""
     channel = body.get("channel_id", "")
-    name, args = _command_of(body.get("text", ""), known, always=True) or ("help", "")
+    name, args = _command_of(as_typed(body.get("text", "")), known, always=True) or ("help", "")
     return CommandIssued(
         chat=ChatRef(PLATFORM, channel, chat_kind(channel, body.get("channel_name")),
                      None if body.get("channel_name") in ("directmessage", "privategroup")
@@ -90,14 +106,22 @@ def message_event(event: dict[str, Any], event_id: str | None, known: Known) -> 
     text = event.get("text") or ""
     if event.get("channel_type") == "im" or channel.startswith("D"):
         chat = ChatRef(PLATFORM, channel, ChatKind.PRIVATE)
-        spoken = _MENTION.sub("", text, count=1) if _mentions_bot(text, known) else text
-        found = _command_of(spoken, known, always=False)
+        spoken = _without_bot(text, known) if _mentions_bot(text, known) else text
+        found = _command_of(as_typed(spoken), known, always=False)
         if found is not None:
             return CommandIssued(chat=chat, sender=_sender(user), name=found[0], args=found[1],
                                  event_id=event_id)
-        return MessagePosted(chat=chat, sender=_sender(user), text=text, event_id=event_id)
+        return MessagePosted(chat=chat, sender=_sender(user), text=as_typed(text),
+                             event_id=event_id)
     chat = ChatRef(PLATFORM, channel, ChatKind.GROUP)
-    return MessagePosted(chat=chat, sender=_sender(user), text=text, event_id=event_id)
+    return MessagePosted(chat=chat, sender=_sender(user), text=as_typed(text), event_id=event_id)
+
+
+def _without_bot(text: str, known: Known) -> str:
+    """The text with the bot's own mention taken out (the first mention, if the bot is unknown)."""
+    if known.bot_user_id:
+        return re.sub(rf"<@{re.escape(known.bot_user_id)}(?:\|[^>]*)?>", "", text, count=1)
+    return _MENTION.sub("", text, count=1)
 
 
 def _mentions_bot(text: str, known: Known) -> bool:
@@ -110,7 +134,7 @@ def app_mention(event: dict[str, Any], event_id: str | None, known: Known) -> In
     user = event.get("user")
     if not user or event.get("bot_id"):
         return None
-    text = _MENTION.sub("", event.get("text") or "", count=1)
+    text = as_typed(_without_bot(event.get("text") or "", known))
     name, args = _command_of(text, known, always=True) or ("help", "")
     channel = event.get("channel", "")
     return CommandIssued(chat=ChatRef(PLATFORM, channel, chat_kind(channel)),

@@ -84,7 +84,8 @@ async def rig(core: Core, api: FakeSlack) -> AsyncIterator[Rig]:
     core.attach(adapter)
     await http.start()
     await adapter.start()
-    sender = SlackSender(f"http://127.0.0.1:{http.bound_port}/slack/events", SECRET)
+    sender = SlackSender(f"http://127.0.0.1:{http.bound_port}/slack/events", SECRET,
+                         api.response_url)
     found = Rig(core, adapter, api, sender, http, time)
     adapter.on_processed.append(lambda e, r: found.processed.put_nowait((e, r)))
     yield found

@@ -38,6 +38,8 @@ class FakeSlack:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # user id -> real name for users.info
     uploads: dict[str, bytes] = field(default_factory=dict)
+    outside: set[str] = field(default_factory=set)  # channels the bot is not a member of
+    threads: dict[str, str] = field(default_factory=dict)  # thread ts -> its first message's text
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -56,6 +58,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._socket_mode)
+        app.router.add_post("/response", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -138,6 +141,12 @@ class FakeSlack:
             return ok | {"channel": p.get("channel"), "ts": p.get("ts")}
         if method == "apps.connections.open":
             return ok | {"url": f"ws://{request.host}/link"}
+        if method == "conversations.info":
+            channel = str(p.get("channel", ""))
+            return ok | {"channel": {"id": channel, "is_member": channel not in self.outside}}
+        if method == "conversations.replies":
+            text = self.threads.get(str(p.get("ts")))
+            return ok | {"messages": [] if text is None else [{"ts": p.get("ts"), "text": text}]}
         if method == "conversations.open":
             return ok | {"channel": {"id": "D" + str(p.get("users", "")).lstrip("U")}}
         if method in ("views.open", "views.publish", "views.update"):
@@ -190,6 +199,17 @@ class FakeSlack:
                     self._changed.notify_all()
         self.sockets.remove(ws)
         return ws
+
+    @property
+    def response_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/response"
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json(), None))
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+        return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["file_id"]] = await request.read()

@@ -20,9 +20,10 @@ def signature(secret: str, timestamp: str, body: str) -> str:
 class SlackSender:
     """Posts Events API callbacks, slash commands and interactions, as Slack would."""
 
-    def __init__(self, url: str, secret: str) -> None:
+    def __init__(self, url: str, secret: str, response_url: str = "http://127.0.0.1:9/r") -> None:
         self.url = url
         self.secret = secret
+        self.response_url = response_url
         self._ids = 0
 
     async def post(self, body: str, content_type: str, *, timestamp: float | None = None,
@@ -65,7 +66,7 @@ class SlackSender:
         form = {
             "token": "legacy", "team_id": "T1", "channel_id": channel, "channel_name": channel_name,
             "user_id": user, "user_name": user_name, "command": "/ncbot", "text": text,
-            "response_url": "http://127.0.0.1:9/response", "trigger_id": self.next_id("trig"),
+            "response_url": self.response_url, "trigger_id": self.next_id("trig"),
             "api_app_id": "A1",
         }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)

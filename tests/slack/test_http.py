@@ -124,3 +124,36 @@ async def test_health_reports_slack(rig: Rig) -> None:
     ) as resp:
         assert resp.status == 503
         assert (await resp.json())["checks"]["slack"]["ok"] is False
+
+
+async def test_a_command_in_a_channel_without_the_bot_asks_to_add_it(rig: Rig) -> None:
+    rig.api.outside.add("C9")
+    await rig.slack.command("project Fremont Garden", channel="C9", channel_name="garden")
+    [answer] = await rig.api.wait_for("response_url")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "add me" in answer.params["text"]
+    assert rig.processed.empty() and not rig.posts()
+    rig.api.outside.discard("C9")
+    await rig.slack.event({"type": "member_joined_channel", "user": "UBOT", "channel": "C9"})
+    await rig.next_processed()
+    await rig.slack.command("help", channel="C9", channel_name="garden")
+    event, _ = await rig.next_processed()
+    assert isinstance(event, CommandIssued) and event.chat.chat_id == "C9"
+
+
+async def test_slack_markup_arrives_as_typed(rig: Rig) -> None:
+    await rig.slack.event({"type": "message", "channel": "D5", "channel_type": "im", "user": "U5",
+                           "text": "help a &lt;b&gt; &amp; <@U7|jo> <https://x.org|site> <!here>",
+                           "ts": "6.1"})
+    event, _ = await rig.next_processed()
+    assert isinstance(event, CommandIssued)
+    assert event.args == "a <b> & @jo site @here"
+
+
+async def test_a_mention_in_a_thread_takes_the_threads_first_message(rig: Rig) -> None:
+    rig.api.threads["7.0"] = "The bus route &lt;42&gt; cuts the garden off"
+    await rig.slack.event({"type": "app_mention", "channel": "C3", "user": "U1",
+                           "text": "<@UBOT> challenge", "ts": "7.5", "thread_ts": "7.0"})
+    event, _ = await rig.next_processed()
+    assert isinstance(event, CommandIssued) and event.name == "challenge"
+    assert event.reply_to_text == "The bus route <42> cuts the garden off"
