@@ -198,6 +198,11 @@ class SlackAdapter:
             result = await work
             if result.field_errors:
                 await self._notice(event, " ".join(result.field_errors.values()))
+        except Exception:
+            log.exception("slack: a form submission could not be handled")
+            await ack(response_action="errors",
+                      errors=field_errors(body.get("view") or {}, {"_": T.INTERNAL_ERROR}))
+            return
         else:
             if result.field_errors:
                 errors = field_errors(body.get("view") or {}, result.field_errors)
