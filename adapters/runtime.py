@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 
+from adapters.logs import configured_secrets, install_secret_redaction
 from bot.config import Settings
 from bot.core import Core
 from bot.ports import Clock, PlatformAdapter, SystemClock
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 def build_core(settings: Settings, *, clock: Clock | None = None) -> Core:
     """The engine (migrated to the latest schema) and the core around it."""
+    # Before anything can log: library loggers print request URLs, which hold the Telegram token.
+    install_secret_redaction(configured_secrets(settings))
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
     return Core(settings=settings, engine=engine, clock=clock or SystemClock())
