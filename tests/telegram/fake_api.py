@@ -101,6 +101,7 @@ class FakeBotApi:
         self._poll_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.port = 0
 
     # ---- running ---------------------------------------------------------------------------------
@@ -115,6 +116,9 @@ class FakeBotApi:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        async with self._changed:
+            self._closing = True  # a waiting long poll answers now, not at its timeout
+            self._changed.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -177,7 +181,9 @@ class FakeBotApi:
             await self._record(call)
             return web.json_response(body, status=fault.status)
         if method == "getUpdates":
-            result: Any = await self._get_updates(params)
+            await self._record(call)  # seen on arrival: a long poll may wait a while to answer
+            call.result = await self._get_updates(params)
+            return web.json_response({"ok": True, "result": call.result})
         else:
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
@@ -185,7 +191,7 @@ class FakeBotApi:
                 await self._record(call)
                 return web.json_response(
                     {"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-            result = handler(params)
+            result: Any = handler(params)
         call.result = result
         await self._record(call)
         return web.json_response({"ok": True, "result": result})
@@ -233,7 +239,8 @@ class FakeBotApi:
             self.updates = pending()  # an offset confirms everything before it
             if not self.updates and timeout:
                 try:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(pending())), timeout)
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(pending()) or self._closing), timeout)
                 except TimeoutError:
                     pass
             return pending()[: int(params.get("limit") or 100)]
