@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/ncbot"
 EVENTS_PATH = "/slack/events"
+HEALTH_TTL = 30.0  # seconds a Slack health answer is reused
 ACK_BUDGET = 2.0  # seconds a modal submission may take before it is acknowledged without errors
 
 
@@ -85,6 +86,8 @@ class SlackAdapter:
         self.on_processed: list[Callable[[Inbound, HandleResult], None]] = []
         self._names: dict[str, str] = {}
         self._member_of: set[str] = set()
+        self._monotonic = monotonic
+        self._health: tuple[float, tuple[bool, str]] | None = None
         self._socket: Any = None
         self._register()
         if settings.mode == "http":
@@ -117,13 +120,19 @@ class SlackAdapter:
         return await self.delivery.send(message, edit_message_id=edit_message_id)
 
     async def health(self) -> tuple[bool, str]:
-        try:
-            me = await self.client.auth_test()
-        except Exception as exc:
-            return False, f"auth.test failed: {type(exc).__name__}"
-        if self._socket is not None and not await self._socket.client.is_connected():
+        """auth.test, at most once per HEALTH_TTL (probes may come every few seconds)."""
+        now = self._monotonic()
+        if self._health is None or now - self._health[0] >= HEALTH_TTL:
+            try:
+                me = await self.client.auth_test()
+                found = (True, f"{self.settings.mode} mode as {me.get('user', '?')}")
+            except Exception as exc:
+                found = (False, f"auth.test failed: {type(exc).__name__}")
+            self._health = (now, found)
+        ok, detail = self._health[1]
+        if ok and self._socket is not None and not await self._socket.client.is_connected():
             return False, "socket mode disconnected"
-        return True, f"{self.settings.mode} mode as {me.get('user', '?')}"
+        return ok, detail
 
     # ---- inbound ---------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ class FakeSlack:
     uploads: dict[str, bytes] = field(default_factory=dict)
     outside: set[str] = field(default_factory=set)  # channels the bot is not a member of
     threads: dict[str, str] = field(default_factory=dict)  # thread ts -> its first message's text
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)  # calls held until set
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -117,6 +118,9 @@ class FakeSlack:
         assert self._changed is not None
         async with self._changed:
             self._changed.notify_all()
+        gate = self.gates.get(method)
+        if gate is not None:
+            await gate.wait()
         queued = self.faults.get(method)
         if queued:
             fault = queued.pop(0)

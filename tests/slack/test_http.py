@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -119,6 +120,7 @@ async def test_health_reports_slack(rig: Rig) -> None:
         body = await resp.json()
     assert body["checks"]["slack"]["ok"] is True
     rig.api.fail("auth.test", "invalid_auth")
+    rig.time.advance(31)  # the last answer is reused for 30 seconds
     async with aiohttp.ClientSession() as s, s.get(
         f"http://127.0.0.1:{rig.http.bound_port}/healthz"
     ) as resp:
@@ -157,3 +159,14 @@ async def test_a_mention_in_a_thread_takes_the_threads_first_message(rig: Rig) -
     event, _ = await rig.next_processed()
     assert isinstance(event, CommandIssued) and event.name == "challenge"
     assert event.reply_to_text == "The bus route <42> cuts the garden off"
+
+
+async def test_slack_gets_its_answer_before_the_slow_work_is_done(rig: Rig) -> None:
+    # chat.postMessage is held: the command's HTTP answer must not wait for it.
+    rig.api.gates["chat.postMessage"] = held = asyncio.Event()
+    status, _ = await rig.slack.command("help", channel="C1")
+    assert status == 200
+    await rig.api.wait_for("chat.postMessage")
+    assert not held.is_set()  # the post was still pending when Slack had its 200
+    held.set()
+    await rig.next_processed()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 
@@ -136,3 +137,16 @@ async def test_views_open_waits_out_a_429_then_succeeds(rig: Rig) -> None:
     rig.time.advance(3)
     calls = await rig.api.wait_for("views.open", 2)
     assert len(calls) == 2
+
+
+async def test_a_submission_is_answered_before_its_messages_are_sent(rig: Rig) -> None:
+    rig.api.gates["chat.postMessage"] = held = asyncio.Event()
+    status, body = await rig.slack.submit(answer_view(), {
+        "outcome": {"type": "radio_buttons", "selected_option": {"value": "forward"}},
+        "explanation": {"type": "plain_text_input", "value": "Raised at the transport committee"},
+    }, user="U2")
+    assert (status, body) == (200, "")
+    await rig.api.wait_for("chat.postMessage")
+    assert not held.is_set()
+    held.set()
+    await rig.next_processed()
