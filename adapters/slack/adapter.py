@@ -40,10 +40,13 @@ from bot.events import (
     Inbound,
     MemberChange,
     MembershipChanged,
+    MessagePosted,
     Outbound,
 )
 from bot.overview import person_overview
 from bot.ports import Delivered
+from storage.db import session_scope
+from storage.repo import work
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +175,26 @@ class SlackAdapter:
             joined = event.change == MemberChange.BOT_ADDED
             (self._member_of.add if joined else self._member_of.discard)(event.chat.chat_id)
         raw = body.get("event") or {}
+        if isinstance(event, CommandIssued) and self._answering(event, raw):
+            event = MessagePosted(chat=event.chat, sender=event.sender, event_id=event.event_id,
+                                  text=translate.as_typed(raw.get("text") or ""))
         parent = raw.get("thread_ts")
         if isinstance(event, CommandIssued) and not event.args and parent and parent != raw.get("ts"):
             # "@ncbot challenge" as a reply in a thread: the thread's first message is meant.
             event = dataclasses.replace(
                 event, reply_to_text=await self._message_text(event.chat.chat_id, parent))
         await self._process(event)
+
+    def _answering(self, event: CommandIssued, raw: dict[str, Any]) -> bool:
+        """A direct message while the bot awaits an answer is that answer, even when it starts
+        with a command word ("Help desk opens Saturday"); ``/word`` and ``cancel`` stay commands."""
+        if raw.get("type") != "message" or event.chat.kind != ChatKind.PRIVATE:
+            return False
+        if (raw.get("text") or "").lstrip().startswith("/") or event.name == "cancel":
+            return False
+        with session_scope(self.core.engine) as session:
+            return work.get_conversation(session, platform=self.platform,
+                                         user_id=event.sender.user_id) is not None
 
     async def _on_action(self, ack: Any, body: dict[str, Any], context: Any) -> None:
         await ack()
@@ -199,12 +216,12 @@ class SlackAdapter:
 
     async def _on_view(self, ack: Any, body: dict[str, Any], context: Any) -> None:
         event = translate.view_submission(body, self._known(context))
-        work = asyncio.ensure_future(self._process(event, deliver=False))
+        pending = asyncio.ensure_future(self._process(event, deliver=False))
         try:
-            result = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET)
+            result = await asyncio.wait_for(asyncio.shield(pending), ACK_BUDGET)
         except TimeoutError:
             await ack()  # too slow to show errors in the modal: they come as a message instead
-            result = await work
+            result = await pending
             if result.field_errors:
                 await self._notice(event, " ".join(result.field_errors.values()))
         except Exception:

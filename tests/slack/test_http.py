@@ -170,3 +170,23 @@ async def test_slack_gets_its_answer_before_the_slow_work_is_done(rig: Rig) -> N
     assert not held.is_set()  # the post was still pending when Slack had its 200
     held.set()
     await rig.next_processed()
+
+
+async def test_while_the_bot_awaits_an_answer_a_dm_is_the_answer(rig: Rig) -> None:
+    from storage.db import session_scope
+    from storage.repo import work
+
+    with session_scope(rig.core.engine) as s:
+        work.set_conversation(s, platform="slack", user_id="U5", kind="poll_outcome",
+                              state={}, now=rig.core.clock.now())
+
+    async def dm(text: str) -> object:
+        await rig.slack.event({"type": "message", "channel": "D5", "channel_type": "im",
+                               "user": "U5", "text": text, "ts": "8.1"})
+        event, _ = await rig.next_processed()
+        return event
+
+    answer = await dm("Help desk opens on Saturday")
+    assert isinstance(answer, MessagePosted) and answer.text == "Help desk opens on Saturday"
+    assert isinstance(await dm("/help"), CommandIssued)
+    assert isinstance(await dm("cancel"), CommandIssued)
