@@ -85,6 +85,8 @@ def _message(update: Update, message: Message, me: BotSelf) -> Inbound | None:
         if addressee is None or addressee.lower() == me.username.lower():
             return CommandIssued(chat=where, sender=who, event_id=event_id, name=name.lower(),
                                  args=(args or "").strip(), reply_to_text=_replied(message))
+        if where.kind == ChatKind.PRIVATE:
+            return None
         # A command for another bot: not ours, though speaking in the group still counts.
     if where.kind == ChatKind.PRIVATE and not text:
         return None  # a sticker or photo in a private chat is no answer to anything
