@@ -78,7 +78,9 @@ class TelegramAdapter:
         self.me = BotSelf(bot.id, self.settings.bot_username or bot.username, bot.first_name)
         await self._set_commands()
         if self.settings.mode == "webhook":
-            if self.settings.webhook_url:
+            if not self.settings.webhook_url:
+                log.warning("telegram.webhook_url is not set: the webhook is left as it is")
+            else:
                 await bot.set_webhook(self.settings.webhook_url, allowed_updates=ALLOWED_UPDATES,
                                       secret_token=self.settings.webhook_secret)
             await self.app.start()
@@ -140,7 +142,7 @@ class TelegramAdapter:
         try:
             data = await request.json()
             update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("a webhook body that is not an update: %r", exc)
             return web.Response(status=400, text="not an update")
         # Handled before answering: if we die half way, Telegram retries and the ledger
@@ -166,5 +168,10 @@ class TelegramAdapter:
         if not self.app.running:
             return False, "not running"
         if self.last_error is not None and (self.last_ok is None or self.last_ok < self.last_error[0]):
-            return False, f"{self.settings.mode}: {self.last_error[1]}"
+            # Polling failed since the last sign of life: ask the API whether it is back.
+            try:
+                await self.app.bot.get_me(read_timeout=5, connect_timeout=5)
+            except TelegramError:
+                return False, f"{self.settings.mode}: {self.last_error[1]}"
+            self.last_ok = time.monotonic()
         return True, self.settings.mode

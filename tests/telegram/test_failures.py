@@ -91,3 +91,24 @@ async def test_a_server_error_is_retried_with_backoff(tg: Harness) -> None:
     await tg.core.outbox.flush()
     assert outbox(tg)[0].status == "sent"
     assert [c.status for c in tg.api.sent(ok=None)] == [502, 502, 200]
+
+
+async def test_an_edit_that_changes_nothing_counts_as_done(tg: Harness) -> None:
+    from bot.events import Address, Outbound
+    from bot.rich import plain
+
+    message = Outbound(Address("telegram", chat_id=str(GROUP_ID)), plain("Supporters: 3"))
+    tg.api.fail("editMessageText", 400, "Bad Request: message is not modified: specified new "
+                "message content and reply markup are exactly the same")
+    delivered = await tg.adapter.send(message, edit_message_id="42")
+    assert delivered.message_id == "42"
+    assert [c.status for c in tg.api.sent("editMessageText", ok=None)] == [400]
+
+
+async def test_health_recovers_when_the_api_answers_again(tg: Harness) -> None:
+    from telegram.error import NetworkError
+
+    tg.adapter._polling_failed(NetworkError("Bad Gateway"))
+    tg.api.fail("getMe", 502, "Bad Gateway")
+    assert await tg.adapter.health() == (False, "webhook: Bad Gateway")
+    assert await tg.adapter.health() == (True, "webhook")

@@ -131,3 +131,15 @@ async def test_digests_reach_the_councillor_and_the_group(tg: Harness) -> None:
     group_digest = [c for c in tg.api.sent(chat_id=GROUP_ID)
                     if c.text.startswith("Digest for Fremont Garden")]
     assert len(group_digest) == 1
+
+
+async def test_my_data_arrives_as_a_json_document(tg: Harness) -> None:
+    import json
+
+    await tg.say("alice", "/start")
+    await tg.say("alice", "/mydata")
+    document = last_to(tg, ALICE, "sendDocument")
+    assert document.params["document"].endswith(".json")
+    data = json.loads(document.files["document"])
+    assert "Alice Able" in json.dumps(data)
+    assert document.params["parse_mode"] == "HTML" and document.text
