@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from bot import activity
 from bot import texts as T
@@ -24,6 +25,9 @@ from storage.repo import projects, work
 log = logging.getLogger(__name__)
 
 MAX_ARGS = 4000  # longer than any platform's message; anything past it is not a command
+# The shape of every action the core puts on a button or form: words and small ASCII numbers.
+# Anything else did not come from us (or is from a retired version): refused before any lookup.
+ACTION = re.compile(r"[a-z_.]{1,24}(:([a-z_]{1,24}|[0-9]{1,18}))*")
 
 
 async def dispatch(ctx: Ctx) -> None:
@@ -32,12 +36,16 @@ async def dispatch(ctx: Ctx) -> None:
     if isinstance(event, CommandIssued):
         await run_command(ctx, event)
     elif isinstance(event, ButtonPressed):
+        if not ACTION.fullmatch(event.action):
+            raise Refusal(T.STALE_BUTTON)
         prefix, *parts = event.action.split(":")
         button = routes.buttons.get(prefix)
         if button is None:
             raise Refusal(T.STALE_BUTTON)
         await button(ctx, parts)
     elif isinstance(event, FormSubmitted):
+        if not ACTION.fullmatch(event.action):
+            raise Refusal(T.STALE_BUTTON)
         prefix, *parts = event.action.split(":")
         form = routes.forms.get(prefix)
         if form is None:
