@@ -127,7 +127,7 @@ async def extendpoll_command(ctx: Ctx, args: str) -> None:
     poll = _poll_by_number(ctx, words[0])
     if not _may_manage(ctx, poll):
         raise Refusal(T.POLL_MANAGE_NOT_ALLOWED, number=poll.number)
-    if poll.closed_at is not None:
+    if poll.closed_at is not None or poll.closes_at <= ctx.now:
         raise Refusal(T.POLL_ALREADY_CLOSED, number=poll.number)
     value = words[1].strip().lstrip("+")
     delta = parse_duration(value)
@@ -198,14 +198,15 @@ def _ask_for_outcome(w: Work, poll: Poll, results: Rich) -> None:
         return
     project = w.session.get(Project, poll.project_id)
     assert project is not None
-    if not w.tell(poll.created_by, T.POLL_ASK_OUTCOME, number=poll.number, project=project.name,
-                  results=results):
-        return
     identity = people.reachable_identity(w.session, person_id=poll.created_by)
-    assert identity is not None
-    # Do not take over a conversation they are in the middle of; /outcome works either way.
+    if identity is None:
+        return
+    # Do not take over another exchange they are in the middle of; /outcome works either way.
     busy = work.get_conversation(w.session, platform=identity.platform, user_id=identity.user_id)
-    if busy is None:
+    by_reply = busy is None or busy.kind == OUTCOME_CONVERSATION
+    w.tell(poll.created_by, T.POLL_ASK_OUTCOME if by_reply else T.POLL_ASK_OUTCOME_BY_COMMAND,
+           number=poll.number, project=project.name, results=results)
+    if by_reply:
         work.set_conversation(w.session, platform=identity.platform, user_id=identity.user_id,
                               kind=OUTCOME_CONVERSATION, state={"poll_id": poll.id}, now=w.now)
 

@@ -399,6 +399,11 @@ POLL_ASK_OUTCOME = (
     "/outcome {number} <text>, or /cancel). It is posted to the project and goes into the "
     "linked councillors' next digest."
 )
+POLL_ASK_OUTCOME_BY_COMMAND = (
+    "Poll #{number} in {project} has closed.\n{results}\n\n"
+    "**What happens next?** Send /outcome {number} <text> with a short outcome statement. It is "
+    "posted to the project and goes into the linked councillors' next digest."
+)
 POLL_OUTCOME_POSTED = "**What happens next, after poll #{number}** ({question}):\n{outcome}\n— {name}"
 POLL_OUTCOME_SAVED = "Thank you. The outcome of poll #{number} is posted to {project}."
 POLL_OUTCOME_STILL_OPEN = (

@@ -75,7 +75,7 @@ async def test_bad_votes_say_why(bot: TestingAdapter) -> None:
 
 async def test_a_thousand_voters_give_exact_counts(bot: TestingAdapter) -> None:
     await garden(bot)
-    await bot.say("fran", LINE + " --hide-results", chat="garden")
+    await bot.say("fran", LINE, chat="garden")
     action = {i: poll_message(bot).button(str(i)) for i in (1, 2, 3)}
     expected = [0, 0, 0]
     for n in range(1000):

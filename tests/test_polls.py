@@ -284,6 +284,17 @@ async def test_extend_refusals(bot: TestingAdapter) -> None:
     assert replies[-1].text == "Poll #1 has already closed."
 
 
+async def test_a_poll_past_its_deadline_cannot_be_extended(bot: TestingAdapter,
+                                                           clock: FakeClock) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --closes 2h", chat="garden")
+    clock.advance(timedelta(hours=3))  # the timer has not run yet (the bot was down)
+    replies = await bot.say("fran", "/extendpoll 1 1d", chat="garden")
+    assert replies[-1].text == "Poll #1 has already closed."
+    replies = await bot.say("rita", "/vote 1 1", chat="garden")
+    assert replies[-1].text == "Sorry, this poll has closed (poll #1)."
+
+
 async def test_extend_to_a_time_of_day(bot: TestingAdapter) -> None:
     await garden(bot)
     await bot.say("fran", LINE + " --closes 2h", chat="garden")
@@ -345,6 +356,33 @@ async def test_outcome_refusals(bot: TestingAdapter) -> None:
     replies = await bot.say("fran", "/outcome 1", chat="garden")
     assert replies[-1].text.startswith("Usage: /outcome")
     assert poll_row(bot).outcome is None
+
+
+async def test_the_newest_closed_poll_takes_the_reply(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    await bot.say("fran", LINE.replace("/poll", "/poll Second:"), chat="garden")
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    await bot.say("fran", "/closepoll 2", chat="garden")
+    await bot.say("fran", "Two benches then.")
+    assert poll_row(bot, 1).outcome is None
+    assert poll_row(bot, 2).outcome == "Two benches then."
+
+
+async def test_another_exchange_is_not_taken_over(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    with session_scope(bot.core.engine) as s:
+        from storage.repo import work
+
+        work.set_conversation(s, platform="test", user_id="fran", kind="something.else",
+                              state={}, now=bot.core.clock.now())
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    asked = bot.last(user="fran")
+    assert "Send /outcome 1 <text>" in asked.text and "Reply here" not in asked.text
+    with session_scope(bot.core.engine) as s:
+        conv = s.exec(select(Conversation)).one()
+        assert conv.kind == "something.else"
 
 
 async def test_cancel_leaves_the_outcome_to_the_command(bot: TestingAdapter) -> None:
