@@ -10,6 +10,8 @@ from bot import (
     challenge_answers,
     challenges,
     chasing,
+    digest_delivery,
+    digests,
     invites,
     linking,
     poll_votes,
@@ -100,6 +102,12 @@ def build_routes() -> Routes:
                 "/outcome 1 We will put the bench by the pond in March.",
                 roles=FACILITATOR | COUNCILLOR),
         # ---- digests
+        Command("digest", digests.digest_command,
+                "show or set your digest (in a group: the group's digest)",
+                "/digest [daily HH:MM | weekly <day> HH:MM | off | now]", "/digest weekly mon 08:00",
+                roles=COUNCILLOR | FACILITATOR),
+        Command("timezone", digests.timezone_command, "show or set your time zone",
+                "/timezone [Area/City]", "/timezone Europe/London", chats=PRIVATE),
         # ---- privacy and data rights
         Command("mydata", privacy.mydata_command,
                 "get everything I store about you, as a file", "/mydata", "/mydata",
@@ -142,6 +150,7 @@ def build_routes() -> Routes:
             "poll.close": polls.close_due,
             "poll.remind": polls.remind_due,
             # ---- digests
+            digest_delivery.TIMER_KIND: digest_delivery.on_digest_timer,
             # ---- privacy and data rights
             retention.TIMER_KIND: retention.on_prune_timer,
         },

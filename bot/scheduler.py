@@ -2,8 +2,8 @@
 
 APScheduler (asyncio) runs two jobs: a steady tick that catches anything due (and retries the
 outbox), and a one-off wake-up moved to the earliest due time whenever an earlier one is written.
-Nothing lives only in APScheduler's memory, so a restart loses nothing: at start every row is
-looked at again and whatever is overdue runs at once.
+Nothing lives only in APScheduler's memory, so a restart loses nothing: at start the schedules
+are rebuilt from their rows (``rebuild``) and whatever is overdue runs at once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import retention
+from bot.context import Work
 from bot.core import Core
+from bot.digest_delivery import ensure_all
+from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,7 @@ class Scheduler:
         core.on_due.append(self.wake_at)
 
     async def start(self) -> None:
+        rebuild(self._core)
         self._aps.add_job(
             self._run,
             IntervalTrigger(seconds=self._tick.total_seconds()),
@@ -79,3 +84,14 @@ class Scheduler:
             nxt = self._core.next_due()
             if nxt is not None:
                 self.wake_at(nxt)
+
+
+def rebuild(core: Core) -> int:
+    """Re-derive the timers that come from schedule rows (digests); returns how many were armed."""
+    with session_scope(core.engine) as session:
+        w = Work(core, session, core.clock.now())
+        armed = ensure_all(w)
+        retention.ensure_timer(w)  # the daily ledger prune runs at start, then every day
+    if armed:
+        log.info("re-armed %d digest timers from their schedules", armed)
+    return armed

@@ -420,6 +420,54 @@ POLL_OUTCOME_NONE = "None of your projects has a closed poll #{number}."
 POLL_OUTCOME_EMPTY = "Please write the outcome as text, or send /cancel."
 
 # ---- digests ---------------------------------------------------------------------------------
+DIGEST_COUNCILLOR_HEADER = "**Your digest** — what moved in your projects since {since}"
+DIGEST_GROUP_HEADER = "**Digest for {project}** — since {since}"
+DIGEST_PREVIEW_NOTE = "__Preview: your scheduled digest is not affected.__"
+DIGEST_CONTINUED = "__(part {part} of {parts})__"
+DIGEST_PROJECT = "**{project}**"
+DIGEST_PROJECT_NEW_LINK = "**{project}** — newly linked to you"
+DIGEST_ACTIVITY = "Activity: {messages} messages from {people} people ({trend})"
+DIGEST_TREND_UP = "up from {previous}"
+DIGEST_TREND_DOWN = "down from {previous}"
+DIGEST_TREND_SAME = "the same as before"
+DIGEST_OPEN_HEADING = "__Open challenges, oldest first:__"
+DIGEST_OPEN_LINE = "• #{number} {text} — {age}, {supports}{new}"
+DIGEST_NEW_MARK = " (new)"
+DIGEST_RAISED_HEADING = "__Challenges raised:__"
+DIGEST_RAISED_LINE = "• #{number} {text} — {supports}"
+DIGEST_ANSWERED_HEADING = "__Challenges answered:__"
+DIGEST_ANSWER_LINE = "• #{number} {text}\n   {councillor}: {outcome}. {explanation}"
+DIGEST_POLLS_HEADING = "__Polls closed:__"
+DIGEST_POLL_LINE = "• {question} — {results}{outcome}"
+DIGEST_POLL_OUTCOME = "\n   Outcome: {outcome}"
+DIGEST_POLL_NO_VOTES = "no votes"
+DIGEST_LINKED_HEADING = "__Linked councillors:__ {names}"
+DIGEST_LINKED_NONE = "__Linked councillors:__ none yet"
+DIGEST_AWAITING_HEADING = "__Still awaiting an answer:__"
+DIGEST_AWAITING_LINE = "• #{number} {text} — awaiting an answer for {age}"
+DIGEST_NOTHING_NEW = "Nothing new since {since}, so there is no digest to show."
+DIGEST_FORMER_MEMBER = "a former member"
+DIGEST_OUTCOMES = {
+    "in_scope": "within the project's scope",
+    "forward": "taken forward",
+    "referred": "referred elsewhere",
+    "declined": "declined",
+}
+DIGEST_SHOW_PERSON = "Your digest: {setting} ({timezone} time). Change it with /digest daily HH:MM, /digest weekly <day> HH:MM or /digest off."
+DIGEST_SHOW_GROUP = "This group's digest: {setting} ({timezone} time). Facilitators change it with /digest daily HH:MM, /digest weekly <day> HH:MM or /digest off."
+DIGEST_SET_PERSON = "Your digest is now {setting} ({timezone} time). Next one: {next}."
+DIGEST_SET_GROUP = "This group's digest is now {setting} ({timezone} time). Next one: {next}."
+DIGEST_OFF_PERSON = "Your digest is off. Turn it on again with /digest daily HH:MM or /digest weekly <day> HH:MM."
+DIGEST_OFF_GROUP = "This group's digest is off. Facilitators turn it on again with /digest weekly <day> HH:MM."
+DIGEST_SETTING_DAILY = "daily at {at}"
+DIGEST_SETTING_WEEKLY = "every {day} at {at}"
+DIGEST_SETTING_OFF = "off"
+DIGEST_BAD_SETTING = "I could not read {text!r}. Use daily HH:MM, weekly <day> HH:MM (day: mon..sun), off or now."
+DIGEST_PRIVATE_FOR_COUNCILLORS = "Private digests are for councillors. A project's digest is set in its group chat with /digest."
+DIGEST_GROUP_FACILITATORS = "Only this project's facilitators can change its digest."
+TIMEZONE_SHOW = "Your time zone is {timezone}. Change it with /timezone <Area/City>, e.g. /timezone Europe/London."
+TIMEZONE_SET = "Your time zone is now {timezone}. Your local time: {local}."
+TIMEZONE_UNKNOWN = "I don't know the time zone {text}. Use Area/City, e.g. Europe/London or America/New_York."
 
 # ---- privacy and data rights -----------------------------------------------------------------
 MYDATA_SENT = (
