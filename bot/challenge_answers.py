@@ -45,6 +45,8 @@ def check_may_answer(w: Work, challenge: Challenge, person_id: int) -> None:
     assert challenge.id is not None
     got = challenges.get_recipient(w.session, challenge_id=challenge.id, person_id=person_id)
     roles = people.roles_of(w.session, person_id=person_id)
+    if not roles & {"councillor", "facilitator"}:  # a revoked role ends the right at once
+        raise Refusal(T.CHALLENGE_NOT_RECIPIENT, number=challenge.number)
     if got is not None and (got.reason != "escalation" or "councillor" in roles):
         return
     if person_id in links.linked_councillors(w.session, project_id=challenge.project_id):

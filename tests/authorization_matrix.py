@@ -1,0 +1,248 @@
+"""The authorization matrix: every command, by role and kind of chat, allowed or refused and why.
+
+This table is the single source: ``tests/test_authorization.py`` tries every cell against the
+running core, and the table in ``docs/security.md`` is rendered from it (a test checks the doc
+is current; ``python -m tests.authorization_matrix`` rewrites it).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import texts as T
+from bot.rich import render
+
+OK = "ok"
+# The people who try each command (see tests/test_authorization.py for how they are set up).
+ROLES = {
+    "resident": ("kim", "resident of the project"),
+    "facilitator": ("fran", "facilitator of this project"),
+    "other facilitator": ("otto", "facilitator of another project"),
+    "linked councillor": ("jane", "councillor linked to the project"),
+    "unlinked councillor": ("carl", "councillor not linked to it"),
+    "admin": ("root", "admin"),
+}
+CHATS = {
+    "private": "a private chat with the bot",
+    "project group": "a chat of the project (everyone above is a member)",
+    "other group": "a group chat that is no project",
+}
+PROJECT = "Fremont Garden"
+
+# code -> the one-line reason the person gets (``{name}``: the command).
+REASONS: dict[str, str] = {
+    "group only": render(T.GROUP_ONLY, name="{name}").text,
+    "private only": render(T.PRIVATE_ONLY, name="{name}").text,
+    "not a project": render(T.NOT_A_PROJECT).text,
+    "role": "Only <roles> can use /{name}.",
+    "not its facilitator": render(T.NOT_PROJECT_FACILITATOR, name="{name}").text,
+    "already a project": render(T.PROJECT_ALREADY, name=PROJECT).text,
+    "poll starters only": render(T.POLL_NOT_ALLOWED, councillors="").text,
+    "not its poll": render(T.POLL_MANAGE_NOT_ALLOWED, number=1).text,
+    "not its outcome": render(T.POLL_OUTCOME_NOT_ALLOWED, number=2).text,
+    "no such closed poll": render(T.POLL_OUTCOME_NONE, number=2).text,
+    "not the raiser": render(T.CHALLENGE_WITHDRAW_NOT_YOURS, number=1).text,
+    "not their challenge": render(T.CHALLENGE_REF_UNKNOWN, number=1, move="{move}").text,
+    "private digests: councillors": render(T.DIGEST_PRIVATE_FOR_COUNCILLORS).text,
+    "group digest: its facilitators": render(T.DIGEST_GROUP_FACILITATORS).text,
+}
+
+Cell = str  # OK or a code of REASONS
+ChatSpec = Cell | dict[str, Cell]  # one outcome for every role, or per role with "*" as default
+
+
+@dataclass(frozen=True)
+class Row:
+    """One command as typed, its expected outcome in each chat, and what success says."""
+
+    line: str
+    private: ChatSpec
+    group: ChatSpec
+    other: ChatSpec
+    ok: tuple[str, ...] = ()  # a success reply contains one of these
+    note: str = ""
+    move: str = ""  # for "not their challenge": the verb in the reason
+    roles_text: str = ""  # who may, when the handler says it rather than the command table
+    refusal_name: str = ""  # the command as "not its facilitator" names it, if not its name
+
+    @property
+    def name(self) -> str:
+        return self.line[1:].split()[0]
+
+    def cell(self, chat: str, role: str) -> Cell:
+        spec = {"private": self.private, "project group": self.group, "other group": self.other}[chat]
+        if isinstance(spec, str):
+            return spec
+        return spec.get(role, spec["*"])
+
+
+def roles(ok: tuple[str, ...], otherwise: Cell) -> dict[str, Cell]:
+    return {"*": otherwise, **{r: OK for r in ok}}
+
+
+FACILITATORS = ("facilitator", "admin")
+MANAGERS = ("facilitator", "other facilitator", "admin")
+COUNCILLORS = ("linked councillor", "unlinked councillor")
+
+MATRIX: tuple[Row, ...] = (
+    Row("/help", OK, OK, OK, ok=("Commands you can use here",)),
+    Row("/start", OK, "private only", "private only", ok=("I connect project groups",)),
+    Row("/cancel", OK, "private only", "private only", ok=("nothing to cancel", "Cancelled")),
+    Row("/project", "group only", OK, "not a project", ok=("belongs to the project",),
+        note="show the project and its code"),
+    Row("/project Riverside Walk", "group only",
+        {"*": "role", "facilitator": "already a project", "other facilitator": "already a project",
+         "admin": "already a project"},
+        roles(MANAGERS, "role"), ok=("is registered as a project group",),
+        roles_text="facilitators"),
+    Row("/project join {code}", "group only",
+        {"*": "role", "facilitator": "already a project", "other facilitator": "already a project",
+         "admin": "already a project"},
+        {"*": "role", "facilitator": OK, "admin": OK, "other facilitator": "not its facilitator"},
+        ok=("is now part of the project",), note="add a chat to this project",
+        roles_text="facilitators", refusal_name="project join"),
+    Row("/scope", "group only", OK, "not a project", ok=("Scope of",)),
+    Row("/scope Redesign the allotments and the paths to them", "group only",
+        roles(FACILITATORS, "not its facilitator"), "not a project", ok=("Scope of",)),
+    Row("/ward Fremont, Riverside", "group only", roles(FACILITATORS, "not its facilitator"),
+        "not a project", ok=("now covers",)),
+    Row("/topics housing, transport", "group only", roles(FACILITATORS, "not its facilitator"),
+        "not a project", ok=("topics:",)),
+    Row("/councillors", "group only", OK, "not a project", ok=("Councillors linked",)),
+    Row("/link Carl Cole", "group only",
+        {"*": "role", "facilitator": OK, "admin": OK, "other facilitator": "not its facilitator"},
+        {"*": "role", "facilitator": "not a project", "other facilitator": "not a project",
+         "admin": "not a project"},
+        ok=("I have asked",)),
+    Row("/unlink Jane Doe", "group only",
+        {"*": "role", "facilitator": OK, "admin": OK, "other facilitator": "not its facilitator"},
+        {"*": "role", "facilitator": "not a project", "other facilitator": "not a project",
+         "admin": "not a project"},
+        ok=("no longer linked",)),
+    Row("/mygroups", {"*": "role", **{r: OK for r in (*COUNCILLORS, "admin")}},
+        "private only", "private only", ok=("project groups", "not linked to any")),
+    Row("/challenge The library closes before anyone finishes work", "group only", OK,
+        "not a project", ok=("Scope challenge #2",), note="raise one"),
+    Row("/challenge 1", "group only", OK, "not a project", ok=("Scope challenge #1",),
+        note="show one"),
+    Row("/challenges", "group only", OK, "not a project", ok=("Scope challenges in",)),
+    Row("/withdraw 1", {"*": "not their challenge", "resident": OK},
+        {"*": "not the raiser", "resident": OK}, {"*": "not their challenge", "resident": OK},
+        ok=("withdrawn",), note="#1 was raised by the resident", move="withdraw"),
+    Row("/answer 1 forward I will take this to the transport committee.",
+        {"*": "not their challenge", "resident": "role", "linked councillor": OK},
+        "private only", "private only", ok=("Thank you. Your answer",), move="answer"),
+    Row("/poll Where should the bench go? | By the pond | Under the oak", "group only",
+        {"*": "poll starters only", "resident": "role", "facilitator": OK, "admin": OK},
+        {"*": "not a project", "resident": "role"}, ok=("Poll #3",)),
+    Row("/vote 1 2", "group only", OK, "not a project", ok=("Your vote in poll #1",)),
+    Row("/closepoll 1", "group only",
+        {"*": "not its poll", "resident": "role", "facilitator": OK, "admin": OK},
+        {"*": "not a project", "resident": "role"}, ok=("Results of poll #1",)),
+    Row("/extendpoll 1 2d", "group only",
+        {"*": "not its poll", "resident": "role", "facilitator": OK, "admin": OK},
+        {"*": "not a project", "resident": "role"}, ok=("now closes",)),
+    Row("/outcome 2 The bench goes by the pond in March.",
+        {"*": "no such closed poll", "resident": "role", "facilitator": OK, "admin": OK},
+        {"*": "not its outcome", "resident": "role", "facilitator": OK, "admin": OK},
+        {"*": "no such closed poll", "resident": "role", "facilitator": OK, "admin": OK},
+        ok=("What happens next, after poll #2", "outcome of poll #2 is posted"),
+        note="poll #2 is closed; the facilitator started it"),
+    Row("/digest", {"*": "private digests: councillors", "resident": "role",
+                    **{r: OK for r in COUNCILLORS}},
+        {"*": OK, "resident": "role"}, {"*": "not a project", "resident": "role"},
+        ok=("digest:", "digest is")),
+    Row("/digest daily 07:30", {"*": "private digests: councillors", "resident": "role",
+                                **{r: OK for r in COUNCILLORS}},
+        {"*": "group digest: its facilitators", "resident": "role", "facilitator": OK,
+         "admin": OK},
+        {"*": "not a project", "resident": "role"}, ok=("is now daily at 07:30",)),
+    Row("/timezone Europe/Paris", OK, "private only", "private only", ok=("Your time zone is now",)),
+    Row("/mydata", OK, "private only", "private only", ok=("everything I store about you",)),
+    Row("/forgetme", OK, "private only", "private only", ok=("Erase your data?",),
+        note="asks to confirm"),
+)
+
+
+def reason(code: str, row: Row, roles_text: str) -> str:
+    """The exact one-line reply for a refusal code."""
+    name = row.refusal_name if code == "not its facilitator" and row.refusal_name else row.name
+    move = row.move
+    text = REASONS[code].replace("<roles>", roles_text)
+    return text.replace("{name}", name).replace("{move}", move)
+
+
+# ---- the table in docs/security.md ----------------------------------------------------------
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "security.md"
+BEGIN = "<!-- authorization matrix: generated from tests/authorization_matrix.py -->"
+END = "<!-- end of the authorization matrix -->"
+SHORT = {"resident": "R", "facilitator": "F", "other facilitator": "F'",
+         "linked councillor": "C", "unlinked councillor": "C'", "admin": "A"}
+
+
+def markdown() -> str:
+    """The matrix as markdown: a row per command and chat kind, a column per role, a legend."""
+    out = [BEGIN, ""]
+    out.append("Columns: " + "; ".join(f"**{SHORT[r]}** {d}" for r, (_, d) in ROLES.items())
+               + ". ✓ allowed; otherwise the reason given (legend below).")
+    out.append("")
+    out.append("| command | chat | " + " | ".join(SHORT[r] for r in ROLES) + " |")
+    out.append("| --- | --- | " + " | ".join("---" for _ in ROLES) + " |")
+    for row in MATRIX:
+        label = f"`{row.line}`" + (f" ({row.note})" if row.note else "")
+        for chat in CHATS:
+            cells = ["✓" if row.cell(chat, r) == OK else row.cell(chat, r) for r in ROLES]
+            out.append(f"| {label} | {chat} | " + " | ".join(cells) + " |")
+            label = ""
+    out.append("")
+    out.append("| reason | what the person is told |")
+    out.append("| --- | --- |")
+    for code, text in REASONS.items():
+        shown = text.replace("{name}", "<command>").replace("{move}", "<verb>")
+        out.append(f"| {code} | {shown.replace('|', '/')} |")
+    out.append("")
+    out.append(END)
+    return "\n".join(out)
+
+
+def document_section(text: str) -> str | None:
+    match = re.search(re.escape(BEGIN) + r".*?" + re.escape(END), text, re.S)
+    return None if match is None else match.group(0)
+
+
+def rewrite_doc() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    current = document_section(text)
+    if current is None:
+        raise SystemExit(f"{DOC} has no generated matrix section to replace")
+    DOC.write_text(text.replace(current, markdown()), encoding="utf-8")
+
+
+@dataclass
+class Counts:
+    allowed: int = 0
+    refused: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+
+def counts() -> Counts:
+    found = Counts()
+    for row in MATRIX:
+        for chat in CHATS:
+            for role in ROLES:
+                cell = row.cell(chat, role)
+                if cell == OK:
+                    found.allowed += 1
+                else:
+                    found.refused += 1
+                    found.by_reason[cell] = found.by_reason.get(cell, 0) + 1
+    return found
+
+
+if __name__ == "__main__":
+    rewrite_doc()
+    sys.stdout.write(f"rewrote the matrix in {DOC}\n")
