@@ -350,7 +350,7 @@ POLL_RESULTS_LIVE = "Counts are shown as votes come in."
 POLL_RESULTS_AT_CLOSE = "Counts are shown when the poll closes."
 POLL_RESULTS_HIDDEN = "Results are hidden until the poll closes."
 POLL_VOTERS_SO_FAR = "Voted so far: {voters}."
-POLL_CLOSES_LINE = "Closes {when}. Vote with the buttons, or send /vote {number} <option number>."
+POLL_CLOSES_LINE = "Closes {when}. Vote in the poll, or send /vote {number} <option number>."
 POLL_CLOSES_LINE_TEXT = "Closes {when}."
 POLL_CLOSED_NOTE = "**Poll #{number} has closed:** {question}\nThe results are below."
 # Votes
@@ -381,7 +381,7 @@ POLL_EXTEND_BAD = (
 POLL_EXTEND_EARLIER = "The new deadline must be later than the current one ({when})."
 POLL_CLOSING_SOON = (
     "Poll #{number} closes {when}: **{question}**\n"
-    "Not voted yet? Use the poll's buttons, or send /vote {number} <option number>."
+    "Not voted yet? Vote in the poll, or send /vote {number} <option number>."
 )
 POLL_RESULTS_HEADER = "**Results of poll #{number}:** {question}"
 POLL_RESULT_LINE = "{option}\n{bar} {count} ({percent}%)"

@@ -173,3 +173,44 @@ async def test_counts_from_native_events_ignore_a_named_poll(bot: TestingAdapter
     assert counts(bot) == [0, 0, 0]
     with session_scope(bot.core.engine) as s:
         assert not polls.has_native_counts(s, poll_id=1)
+
+
+async def test_random_vote_sequences_match_a_model(bot: TestingAdapter) -> None:
+    """Many people vote, change, withdraw, by buttons and /vote: counts always match a model."""
+    import random
+
+    await garden(bot)
+    await bot.say("fran", LINE + " --multi", chat="garden")
+    await bot.say("fran", LINE.replace("/poll", "/poll Single:"), chat="garden")
+    rng = random.Random(20261128)
+    people = [f"p{i}" for i in range(8)]
+    model: dict[tuple[int, str], set[int]] = {}
+    for _ in range(150):
+        number, who = rng.choice((1, 2)), rng.choice(people)
+        mine = model.setdefault((number, who), set())
+        action = rng.choice(("press", "vote", "none"))
+        option = rng.randint(1, 3)
+        if action == "press":
+            sent = [m for m in bot.to_chat("garden")
+                    if (m.message.ref or "").startswith(f"poll:{number}@")][-1]
+            await bot.press(who, sent.button(f"{option}."), chat="garden")
+            if option in mine:
+                mine.discard(option)
+            elif number == 1:
+                mine.add(option)
+            else:
+                mine.clear()
+                mine.add(option)
+        elif action == "vote":
+            picks = sorted(rng.sample((1, 2, 3), rng.randint(1, 3 if number == 1 else 1)))
+            await bot.say(who, f"/vote {number} {','.join(map(str, picks))}", chat="garden")
+            mine.clear()
+            mine.update(picks)
+        else:
+            await bot.say(who, f"/vote {number} none", chat="garden")
+            mine.clear()
+        for n in (1, 2):
+            expected = [sum(1 for (m, _), s in model.items() if m == n and o in s)
+                        for o in (1, 2, 3)]
+            assert counts(bot, n) == expected
+    assert all(len(s) <= 1 for (m, _), s in model.items() if m == 2)
