@@ -98,10 +98,13 @@ def ensure_all(w: Work) -> int:
     for project_id in repo.projects_without_schedule(w.session):
         ensure_schedule(w, "project", project_id)
     armed = repo.pending_timer_keys(w.session, kind=TIMER_KIND)
+    # A lost timer is re-armed from the grace window's start: a period due while nothing was
+    # armed still goes out now, and one that did go out is not sent again (its claim stands).
+    since = w.now - timedelta(hours=w.settings.digests.grace_hours)
     count = 0
     for schedule in repo.schedules_on(w.session):
         if timer_key(schedule.recipient_kind, schedule.recipient_id) not in armed:
-            count += arm(w, schedule, after=w.now) is not None
+            count += arm(w, schedule, after=since) is not None
     return count
 
 
