@@ -41,6 +41,7 @@ class FakeSlack:
     outside: set[str] = field(default_factory=set)  # channels the bot is not a member of
     threads: dict[str, str] = field(default_factory=dict)  # thread ts -> its first message's text
     gates: dict[str, asyncio.Event] = field(default_factory=dict)  # calls held until set
+    delays: dict[str, float] = field(default_factory=dict)  # a slow Slack, for benchmarks
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -121,6 +122,8 @@ class FakeSlack:
         gate = self.gates.get(method)
         if gate is not None:
             await gate.wait()
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         queued = self.faults.get(method)
         if queued:
             fault = queued.pop(0)
