@@ -21,14 +21,13 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.http import HttpServer
 from adapters.slack import translate
 from adapters.slack.delivery import SlackDelivery, WaitOutRateLimit
 from adapters.slack.home import home_view
 from adapters.slack.modals import field_errors, modal_view
-from adapters.slack.render import escape
+from adapters.slack.workspace import Workspace
 from bot import texts as T
 from bot.config import ConfigError, SlackSection
 from bot.core import Core
@@ -85,10 +84,9 @@ class SlackAdapter:
             client=self.client,
             request_verification_enabled=settings.mode == "http",
         )
+        self.workspace = Workspace(self.client)
         self.bot_user_id: str | None = None
         self.on_processed: list[Callable[[Inbound, HandleResult], None]] = []
-        self._names: dict[str, str] = {}
-        self._member_of: set[str] = set()
         self._monotonic = monotonic
         self._health: tuple[float, tuple[bool, str]] | None = None
         self._socket: Any = None
@@ -161,9 +159,9 @@ class SlackAdapter:
         if event.chat.kind == ChatKind.PRIVATE:
             # A slash command can be typed in anyone's DM; the bot answers in its own.
             event = dataclasses.replace(event, chat=dataclasses.replace(event.chat, chat_id=""))
-        elif not await self._is_member(event.chat.chat_id):
+        elif not await self.workspace.is_member(event.chat.chat_id):
             # Its answer could not be posted there, and the chat would be taken for gone.
-            await self._respond(body.get("response_url"), T.ADD_ME_FIRST)
+            await self.workspace.respond(body.get("response_url"), T.ADD_ME_FIRST)
             return
         await self._process(event)
 
@@ -173,7 +171,7 @@ class SlackAdapter:
             return
         if isinstance(event, MembershipChanged):
             joined = event.change == MemberChange.BOT_ADDED
-            (self._member_of.add if joined else self._member_of.discard)(event.chat.chat_id)
+            self.workspace.note_membership(event.chat.chat_id, joined=joined)
         raw = body.get("event") or {}
         if isinstance(event, CommandIssued) and self._answering(event, raw):
             event = MessagePosted(chat=event.chat, sender=event.sender, event_id=event.event_id,
@@ -182,7 +180,7 @@ class SlackAdapter:
         if isinstance(event, CommandIssued) and not event.args and parent and parent != raw.get("ts"):
             # "@ncbot challenge" as a reply in a thread: the thread's first message is meant.
             event = dataclasses.replace(
-                event, reply_to_text=await self._message_text(event.chat.chat_id, parent))
+                event, reply_to_text=await self.workspace.thread_text(event.chat.chat_id, parent))
         await self._process(event)
 
     def _answering(self, event: CommandIssued, raw: dict[str, Any]) -> bool:
@@ -269,68 +267,20 @@ class SlackAdapter:
                 log.warning("slack: conversations.open failed: %s", exc.response.get("error"))
                 channel = f"dm:{event.sender.user_id}"
             changes["chat"] = dataclasses.replace(event.chat, chat_id=channel)
-        name = await self._name(event.sender.user_id)
+        name = await self.workspace.name(event.sender.user_id)
         if name:
             changes["sender"] = dataclasses.replace(event.sender, display_name=name)
         return dataclasses.replace(event, **changes) if changes else event
-
-    async def _name(self, user_id: str) -> str | None:
-        if user_id and user_id not in self._names:
-            try:
-                user = (await self.client.users_info(user=user_id)).get("user") or {}
-            except SlackApiError:
-                return None
-            profile = user.get("profile") or {}
-            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-            self._names[user_id] = str(name or user.get("name") or user_id)
-        return self._names.get(user_id)
-
-    async def _is_member(self, channel: str) -> bool:
-        """Whether the bot is in the channel; unknown (an API that cannot say) counts as yes."""
-        if channel in self._member_of:
-            return True
-        try:
-            info = await self.client.conversations_info(channel=channel)
-        except SlackApiError as exc:
-            return exc.response.get("error") != "channel_not_found"
-        member = bool((info.get("channel") or {}).get("is_member", True))
-        if member:
-            self._member_of.add(channel)
-        return member
-
-    async def _respond(self, response_url: str | None, text: str) -> None:
-        """An answer only the person who typed the command sees, through its response URL."""
-        if not response_url:
-            return
-        try:
-            await AsyncWebhookClient(response_url).send(text=escape(text),
-                                                        response_type="ephemeral")
-        except Exception as exc:
-            log.warning("slack: answering through the response URL failed: %r", exc)
-
-    async def _message_text(self, channel: str, ts: str) -> str | None:
-        try:
-            found = await self.client.conversations_replies(channel=channel, ts=ts, limit=1)
-        except SlackApiError as exc:
-            log.warning("slack: the thread's message could not be read: %s",
-                        exc.response.get("error"))
-            return None
-        messages = found.get("messages") or []
-        return translate.as_typed(messages[0].get("text") or "") if messages else None
-
-    async def _deliver(self) -> None:
-        try:
-            await self.core.outbox.flush()
-        except Exception:
-            log.exception("slack: flushing the outbox failed; the scheduler retries")
 
     async def _notice(self, event: Inbound, notice: str) -> None:
         """A short answer only the presser sees (Slack has no toast)."""
         channel = event.chat.chat_id
         if not channel or isinstance(event, FormSubmitted):
             channel = await self.delivery.dm_channel(event.sender.user_id)
+        await self.workspace.whisper(channel, event.sender.user_id, notice)
+
+    async def _deliver(self) -> None:
         try:
-            await self.client.chat_postEphemeral(channel=channel, user=event.sender.user_id,
-                                                 text=escape(notice))
-        except SlackApiError as exc:
-            log.warning("slack: a notice could not be shown: %s", exc.response.get("error"))
+            await self.core.outbox.flush()
+        except Exception:
+            log.exception("slack: flushing the outbox failed; the scheduler retries")
