@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot import texts as T
+from bot.activity_counts import ActivityCounter
 from bot.commands import build_routes
 from bot.config import Settings
 from bot.context import Ctx, Work, chat_address
@@ -42,6 +43,8 @@ class Core:
         self.routes = build_routes()
         self.adapters: dict[str, PlatformAdapter] = {}
         self.outbox = Outbox(engine, clock, self.adapters)
+        # Ordinary group messages: counted in batches (``activity.window`` > 0 when running).
+        self.activity = ActivityCounter(self)
         # Called with the earliest new due time after a commit (the scheduler's wake-up).
         self.on_due: list[Callable[[datetime], None]] = []
 
@@ -56,6 +59,10 @@ class Core:
         ``deliver=False`` leaves the outbox flush to the caller: an adapter that must answer the
         platform within seconds (open a form, show field errors) flushes after answering.
         """
+        if self.activity.counts(event):
+            return await self.activity.note(event)
+        # What was said before a command is counted before the command runs.
+        await self.activity.flush()
         result = HandleResult()
         now = self.clock.now()
         due: list[datetime] = []
@@ -170,6 +177,7 @@ class Core:
 
     async def run_due(self) -> int:
         """Run every timer that is due now; returns how many ran."""
+        await self.activity.flush()  # digests and reminders see every message counted so far
         ran = 0
         tried: set[int] = set()
         while True:

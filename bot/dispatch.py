@@ -20,7 +20,7 @@ from bot.events import (
     PollVoted,
 )
 from bot.routing import Command
-from storage.repo import projects, work
+from storage.repo import work
 
 log = logging.getLogger(__name__)
 
@@ -85,21 +85,16 @@ def check_allowed(ctx: Ctx, cmd: Command) -> None:
 
 
 async def on_message(ctx: Ctx, event: MessagePosted) -> None:
-    """An ordinary message: input to an open private conversation, else counted as activity."""
-    if ctx.is_private:
-        conv = work.get_conversation(
-            ctx.session, platform=ctx.identity.platform, user_id=ctx.identity.user_id
-        )
-        if conv is not None:
-            handler = ctx.core.routes.conversations.get(conv.kind)
-            if handler is not None:
-                await handler(ctx, loads(conv.state), event.text)
-                return
-            ctx.end_conversation()
+    """A private message: input to an open conversation (group messages are counted in batches
+    by ``Core.activity`` and never reach here)."""
+    if not ctx.is_private:
         return
-    if ctx.project is not None:
-        assert ctx.project.id is not None
-        projects.count_message(
-            ctx.session, project_id=ctx.project.id, person_id=ctx.person_id, day=ctx.today
-        )
-        await activity.check_active(ctx, ctx.project)
+    conv = work.get_conversation(
+        ctx.session, platform=ctx.identity.platform, user_id=ctx.identity.user_id
+    )
+    if conv is not None:
+        handler = ctx.core.routes.conversations.get(conv.kind)
+        if handler is not None:
+            await handler(ctx, loads(conv.state), event.text)
+            return
+        ctx.end_conversation()

@@ -132,18 +132,6 @@ def project_topics(session: Session, *, project_id: int) -> list[str]:
     )
 
 
-def count_message(session: Session, *, project_id: int, person_id: int, day: date) -> None:
-    """One message in a project chat: a count and a participant mark, never the text."""
-    row = session.get(ActivityDay, (project_id, day))
-    if row is None:
-        session.add(ActivityDay(project_id=project_id, day=day, messages=1))
-    else:
-        row.messages += 1
-    if session.get(ActivityParticipant, (project_id, day, person_id)) is None:
-        session.add(ActivityParticipant(project_id=project_id, day=day, person_id=person_id))
-    session.flush()
-
-
 def participants_since(session: Session, *, project_id: int, since: date) -> int:
     return int(
         session.exec(

@@ -1,0 +1,126 @@
+"""Activity written for many messages at once: ledger rows, identities, chats and counts."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    ActivityDay,
+    ActivityParticipant,
+    Chat,
+    Identity,
+    ProcessedEvent,
+    Project,
+)
+from storage.types import UTCDateTime
+
+CHUNK = 300  # rows per statement: well inside SQLite's limit on bound parameters
+
+
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _insert(session: Session, model: Any) -> Any:
+    """An INSERT that can say ON CONFLICT, in the dialect of the session's database."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(_table(model))
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start:start + CHUNK]
+
+
+def record_new_events(
+    session: Session, *, events: Collection[tuple[str, str]], now: datetime
+) -> set[tuple[str, str]]:
+    """Note (platform, event id) pairs in the ledger; returns the pairs that were not there yet."""
+    rows = [{"platform": p, "event_id": e, "processed_at": now} for p, e in events]
+    new: set[tuple[str, str]] = set()
+    table = _table(ProcessedEvent)
+    for chunk in _chunks(rows):
+        stmt = (
+            _insert(session, ProcessedEvent).values(chunk).on_conflict_do_nothing()
+            .returning(table.c.platform, table.c.event_id)
+        )
+        new.update((str(p), str(e)) for p, e in session.execute(stmt).all())
+    return new
+
+
+def identities_by_user(
+    session: Session, *, platform: str, user_ids: Collection[str]
+) -> dict[str, Identity]:
+    found: dict[str, Identity] = {}
+    ids = list(user_ids)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        for identity in session.exec(
+            select(Identity).where(Identity.platform == platform, col(Identity.user_id).in_(part))
+        ):
+            found[identity.user_id] = identity
+    return found
+
+
+def chats_by_platform_id(
+    session: Session, *, platform: str, chat_ids: Collection[str]
+) -> dict[str, Chat]:
+    return {
+        chat.platform_chat_id: chat
+        for chat in session.exec(
+            select(Chat).where(Chat.platform == platform, col(Chat.platform_chat_id).in_(chat_ids))
+        )
+    }
+
+
+def mark_seen(session: Session, *, seen: Mapping[int, datetime]) -> None:
+    """``last_seen_at`` for many identities in one statement (an executemany by key)."""
+    table = _table(Identity)
+    if seen:
+        session.connection().execute(
+            table.update().where(table.c.id == bindparam("identity_id")).values(
+                last_seen_at=bindparam("seen", type_=UTCDateTime())),
+            [{"identity_id": i, "seen": at} for i, at in seen.items()],
+        )
+
+
+def add_counts(
+    session: Session,
+    *,
+    messages: Mapping[tuple[int, date], int],
+    participants: Collection[tuple[int, date, int]],
+) -> None:
+    """Add message counts per (project, day) and mark participants, without reading first."""
+    day_rows = [{"project_id": p, "day": d, "messages": n} for (p, d), n in messages.items()]
+    for chunk in _chunks(day_rows):
+        stmt = _insert(session, ActivityDay).values(chunk)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["project_id", "day"],
+            set_={"messages": _table(ActivityDay).c.messages + stmt.excluded.messages},
+        )
+        session.execute(stmt)
+    marks = [{"project_id": p, "day": d, "person_id": who} for p, d, who in participants]
+    for chunk in _chunks(marks):
+        session.execute(_insert(session, ActivityParticipant).values(chunk).on_conflict_do_nothing())
+
+
+def inactive_projects(session: Session, *, project_ids: Collection[int]) -> list[Project]:
+    """Of these projects, those that have not reached the activity threshold yet."""
+    if not project_ids:
+        return []
+    return list(
+        session.exec(
+            select(Project).where(
+                col(Project.id).in_(list(project_ids)), col(Project.became_active_at).is_(None)
+            )
+        )
+    )
