@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Bot, InputFile, LinkPreviewOptions, Message, ReplyParameters
+import json
+
+from telegram import Bot, InputFile, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode, PollLimit
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
@@ -18,7 +20,7 @@ from adapters.telegram.render import (
     to_html,
 )
 from bot.events import Outbound
-from bot.ports import Delivered, Rejected
+from bot.ports import Delivered, Rejected, RetryLater
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # A native poll's message id carries the id of the text sent above it: "poll:<poll>:<text>".
@@ -26,10 +28,17 @@ POLL_PREFIX = "poll:"
 
 
 class Delivery:
-    """Sends one Outbound through a PTB bot and raises the core's typed failures."""
+    """Sends one Outbound through a PTB bot and raises the core's typed failures.
+
+    Some messages take several calls (a long text in parts, the text above a native poll). When
+    a later call fails, the outbox retries the whole message; the calls that already went through
+    are remembered here, so the retry sends only the rest and nobody reads a part twice.
+    """
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        # (chat, message) -> the message ids of the calls that went through, in order
+        self._done: dict[tuple[str, str], list[int]] = {}
 
     async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
         target = message.to.chat_id or message.to.user_id
@@ -38,14 +47,18 @@ class Delivery:
         private = _is_private(message.to.user_id, target)
         try:
             try:
-                return await self._send(target, message, edit_message_id)
+                delivered = await self._send(target, message, edit_message_id)
             except ChatMigrated as moved:
                 # A group that became a supergroup: the message goes to where the chat now is.
-                return await self._send(str(moved.new_chat_id), message, edit_message_id)
+                delivered = await self._send(str(moved.new_chat_id), message, edit_message_id)
+            self._done.pop(_key(target, message), None)
+            return delivered
         except TelegramError as exc:
             failure = delivery_error(exc, private=private)
             if failure is None:
                 raise  # a passing fault: the outbox retries with backoff
+            if not isinstance(failure, RetryLater):
+                self._done.pop(_key(target, message), None)  # parked: no retry will come
             raise failure from exc
 
     async def _send(self, chat_id: str, message: Outbound, edit_id: str | None) -> Delivered:
@@ -56,21 +69,27 @@ class Delivery:
         if message.attachment is not None:
             return await self._document(chat_id, message)
         last = await self._text(chat_id, message)
-        return Delivered(str(last.message_id))
+        return Delivered(str(last))
 
-    async def _text(self, chat_id: str, message: Outbound, *, buttons: bool = True) -> Message:
+    async def _text(self, chat_id: str, message: Outbound, *, buttons: bool = True) -> int:
+        """Send the text in as many parts as it takes; the id of the last part."""
         parts = split(message.text, MESSAGE_LIMIT)
         if not message.text.text.strip():
             raise Rejected("an empty message")
         markup = keyboard(message.buttons) if buttons else None
-        sent: Message | None = None
+        done = self._done.setdefault(_key(chat_id, message), [])
+        last = 0
         for i, part in enumerate(parts):
+            if i < len(done):
+                last = done[i]  # went through before a later part failed
+                continue
             sent = await self.bot.send_message(
                 chat_id, to_html(part), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
                 reply_markup=markup if i == len(parts) - 1 else None,
             )
-        assert sent is not None
-        return sent
+            done.append(sent.message_id)
+            last = sent.message_id
+        return last
 
     async def _poll(self, chat_id: str, message: Outbound) -> Delivered:
         """The text (without the vote buttons other platforms need), then Telegram's own poll."""
@@ -84,7 +103,7 @@ class Delivery:
             allows_revoting=True,
         )
         assert sent.poll is not None
-        header_id = "" if header is None else str(header.message_id)
+        header_id = "" if header is None else str(header)
         return Delivered(f"{POLL_PREFIX}{sent.message_id}:{header_id}", platform_poll_id=sent.poll.id)
 
     async def _document(self, chat_id: str, message: Outbound) -> Delivered:
@@ -117,11 +136,14 @@ class Delivery:
     async def _edit_poll(self, chat_id: str, message: Outbound, edit_id: str) -> Delivered:
         """An edit of a native poll means it is over: stop it, and say so in the text above it."""
         poll_id, _, header_id = edit_id.removeprefix(POLL_PREFIX).partition(":")
-        try:
-            await self.bot.stop_poll(chat_id, int(poll_id))
-        except BadRequest as exc:
-            if "already closed" not in exc.message.lower():
-                raise
+        done = self._done.setdefault(_key(chat_id, message), [])
+        if not done:
+            try:
+                await self.bot.stop_poll(chat_id, int(poll_id))
+            except BadRequest as exc:
+                if "already closed" not in exc.message.lower():
+                    raise
+            done.append(int(poll_id))
         if not message.text.text.strip():
             return Delivered(edit_id)
         if header_id:
@@ -139,6 +161,10 @@ class Delivery:
                 reply_parameters=ReplyParameters(int(poll_id), allow_sending_without_reply=True),
             )
         return Delivered(edit_id)
+
+
+def _key(chat_id: str, message: Outbound) -> tuple[str, str]:
+    return chat_id, json.dumps(message.to_json(), sort_keys=True)
 
 
 def _is_private(user_id: str | None, chat_id: str) -> bool:

@@ -1,0 +1,187 @@
+"""Faults at the platforms: the fake Telegram and Slack servers fail a share of calls.
+
+5xx answers, 429s with a retry-after, and connections dropped before the server saw the call
+(what a timeout looks like from our side when the platform never got the request). A busy
+scenario runs through the real adapter; then time passes until the outbox is empty. The fake
+server must have accepted every message of the outbox once: none lost, none twice.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+from sqlmodel import select
+
+from bot.context import Work
+from bot.core import Core
+from bot.events import Address
+from bot.ports import FakeClock
+from storage.db import session_scope
+from storage.models import OutboundMessage
+from tests.telegram.conftest import TOKEN, running
+from tests.telegram.fake_api import FakeBotApi, Fault
+from tests.telegram.payloads import GROUP_ID
+from tests.telegram.test_scenarios import linked_garden
+
+SENDS = ("sendMessage", "editMessageText", "sendPoll", "stopPoll", "sendDocument")
+
+
+class FlakyBotApi(FakeBotApi):
+    """The fake Bot API, failing a share of the sending calls once ``share`` is set."""
+
+    def __init__(self, token: str, seed: int) -> None:
+        super().__init__(token)
+        self.rng = random.Random(seed)
+        self.share = 0.0
+        self.injected: Counter[str] = Counter()
+
+    def _pick(self, method: str) -> str | None:
+        if method not in SENDS or self.rng.random() >= self.share:
+            return None
+        return self.rng.choice(["500", "502", "429", "dropped"])
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        kind = self._pick(request.match_info["method"])
+        if kind == "dropped":
+            self.injected[kind] += 1
+            assert request.transport is not None
+            request.transport.close()  # the connection breaks before the call is read
+            return web.Response(status=500)
+        if kind is not None:
+            self.injected[kind] += 1
+            retry = {"429": self.rng.choice([2, 5, 30])}.get(kind)
+            description = {"500": "Internal Server Error", "502": "Bad Gateway",
+                           "429": f"Too Many Requests: retry after {retry}"}[kind]
+            self.faults.insert(0, Fault(request.match_info["method"], int(kind), description,
+                                        retry_after=retry))
+        return await super()._handle(request)
+
+
+async def drain(core: Core, clock: FakeClock, *, rounds: int = 3000) -> None:
+    for _ in range(rounds):
+        await core.outbox.flush()
+        wait = core.outbox.next_attempt_in()
+        if wait is None:
+            return
+        clock.advance(timedelta(seconds=max(wait, 0.001)))
+    raise AssertionError("the outbox did not drain")
+
+
+def outbox(core: Core) -> list[OutboundMessage]:
+    with session_scope(core.engine) as s:
+        return list(s.exec(select(OutboundMessage).order_by(OutboundMessage.id)))  # type: ignore[arg-type]
+
+
+def accepted_calls(api: FakeBotApi, since: int) -> Counter[tuple[str, str, str]]:
+    """What the server accepted from the ``since``-th call on: (method, chat, text)."""
+    return Counter((c.method, str(c.chat_id), c.text or str(c.params.get("question", "")))
+                   for c in api.calls[since:] if c.method in SENDS and c.ok)
+
+
+async def telegram_run(core: Core, clock: FakeClock, seed: int, share: float
+                       ) -> tuple[Counter[tuple[str, str, str]], FlakyBotApi]:
+    """The busy scenario through the real Telegram adapter with ``share`` of calls failing."""
+    api = FlakyBotApi(TOKEN, seed)
+    await api.start()
+    try:
+        async for tg in running(core, api, webhook_url="https://bot.example.org/telegram/webhook"):
+            tg.adapter.pacer.longest_wait = 0  # every 429 goes back to the outbox: fake time
+            group = await linked_garden(tg)
+            mark = len(api.calls)
+            api.share = share
+            await busy_telegram(tg, group)
+            await drain(core, clock)
+            api.share = 0.0
+    finally:
+        await api.stop()
+    rows = outbox(core)
+    assert {r.status for r in rows} == {"sent"}, Counter(r.status for r in rows)
+    return accepted_calls(api, mark), api
+
+
+def second_core(core: Core, tmp_path: Any) -> tuple[Core, FakeClock]:
+    from bot.config import load_settings
+    from storage.db import create_db_engine
+    from storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'baseline.db'}"
+    engine = create_db_engine(url)
+    upgrade(engine)
+    clock = FakeClock(core.clock.now())
+    settings = load_settings(environ={"NCBOT_STORAGE__URL": url})
+    return Core(settings=settings, engine=engine, clock=clock, worker_id="baseline"), clock
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+async def test_telegram_faults_lose_nothing_and_send_nothing_twice(
+    core: Core, clock: FakeClock, tmp_path: Any, seed: int
+) -> None:
+    base_core, base_clock = second_core(core, tmp_path)
+    baseline, _ = await telegram_run(base_core, base_clock, seed, 0.0)
+    base_core.engine.dispose()
+    faulty, api = await telegram_run(core, clock, seed, 0.35)
+    duplicates = sum((faulty - baseline).values())
+    lost = sum((baseline - faulty).values())
+    print(f"telegram seed {seed}: faults injected {sum(api.injected.values())} "
+          f"{dict(api.injected)}, calls accepted {sum(faulty.values())}, lost {lost}, "
+          f"duplicates {duplicates}")
+    assert faulty == baseline  # the server saw exactly what a run without faults shows it
+    assert sum(api.injected.values()) >= 10
+
+
+async def busy_telegram(tg: Any, group: dict[str, Any]) -> None:
+    """Challenges from four residents, supports, answers, a poll voted on and closed."""
+    for n, who in enumerate(("alice", "bob", "carol", "dan"), 1):
+        await tg.say(who, f"/challenge Challenge {n}: the bus route cuts the garden off", group)
+        card = tg.u.message_body("fiona", f"card {n}", group)
+        for other in ("alice", "bob", "carol", "dan"):
+            if other != who:
+                assert await tg.post(tg.u.callback(other, f"chal:support:{n}", card)) == 200
+    for n in range(1, 5):
+        await tg.say("jane", f"/answer {n} forward I will take #{n} to the transport committee.")
+    await tg.say("fiona", "/poll Where should the bench go? | By the pond | Under the oak --anonymous",
+                 group)
+    for who in ("alice", "bob", "carol"):
+        await tg.say(who, "/vote 1 1", group)
+    await tg.say("fiona", "/closepoll 1", group)
+    await tg.say("fiona", "/scope Redesign the allotments and the paths to them", group)
+    await tg.say("alice", "/mydata")
+
+
+
+class FailsSecondPart(FakeBotApi):
+    """Fails the second sendMessage once: the middle of a message sent in two parts."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.seen = 0
+
+    def _fault(self, method: str, chat_id: str | None) -> Fault | None:
+        if method == "sendMessage":
+            self.seen += 1
+            if self.seen == 2:
+                return Fault(method, 502, "Bad Gateway")
+        return super()._fault(method, chat_id)
+
+
+async def test_a_message_in_parts_resumes_after_the_part_that_failed(core: Core,
+                                                                     clock: FakeClock) -> None:
+    api = FailsSecondPart(TOKEN)
+    await api.start()
+    long_text = "\n".join(f"Line {i}: the allotment paths need resurfacing." for i in range(150))
+    try:
+        async for _tg in running(core, api, webhook_url="https://bot.example.org/telegram/webhook"):
+            with session_scope(core.engine) as s:
+                Work(core, s, clock.now()).send(Address("telegram", chat_id=str(GROUP_ID)),
+                                                long_text)
+            await drain(core, clock)
+    finally:
+        await api.stop()
+    parts = api.sent("sendMessage", chat_id=GROUP_ID)
+    assert len(parts) == 2  # part one once, part two after its retry
+    assert "".join(p.text for p in parts).replace("\n", "") == long_text.replace("\n", "")
