@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.http import HttpServer
 from adapters.slack import translate
-from adapters.slack.delivery import SlackDelivery, WaitOutRateLimit
+from adapters.slack.delivery import SlackDelivery, WaitOutRateLimit, slack_error
 from adapters.slack.home import home_view
 from adapters.slack.modals import field_errors, modal_view
 from adapters.slack.workspace import Workspace
@@ -206,7 +206,7 @@ class SlackAdapter:
                 await self.client.views_open(trigger_id=body["trigger_id"],
                                              view=modal_view(result.form))
             except SlackApiError as exc:
-                log.warning("slack: views.open failed: %s", exc.response.get("error"))
+                log.warning("slack: views.open failed: %s", slack_error(exc))
                 result.notice = result.notice or T.FORM_NOT_OPENED
         if result.notice:
             await self._notice(event, result.notice)
@@ -244,7 +244,7 @@ class SlackAdapter:
         try:
             await self.client.views_publish(user_id=user, view=home_view(sections, commands))
         except SlackApiError as exc:
-            log.warning("slack: views.publish failed: %s", exc.response.get("error"))
+            log.warning("slack: views.publish failed: %s", slack_error(exc))
 
     # ---- the way through the core ---------------------------------------------------------
 
@@ -261,22 +261,27 @@ class SlackAdapter:
         """Put in what the payload lacks: the private chat's channel and the person's name."""
         changes: dict[str, Any] = {}
         if event.chat.kind == ChatKind.PRIVATE and not event.chat.chat_id:
-            try:
-                channel = await self.delivery.dm_channel(event.sender.user_id)
-            except SlackApiError as exc:
-                log.warning("slack: conversations.open failed: %s", exc.response.get("error"))
-                channel = f"dm:{event.sender.user_id}"
-            changes["chat"] = dataclasses.replace(event.chat, chat_id=channel)
+            changes["chat"] = dataclasses.replace(
+                event.chat, chat_id=await self._private_channel(event.sender.user_id))
         name = await self.workspace.name(event.sender.user_id)
         if name:
             changes["sender"] = dataclasses.replace(event.sender, display_name=name)
         return dataclasses.replace(event, **changes) if changes else event
 
+    async def _private_channel(self, user_id: str) -> str:
+        """The bot's DM channel with a person; failing that, the person's id, which
+        chat.postMessage also takes as the bot's DM with them."""
+        try:
+            return await self.delivery.dm_channel(user_id)
+        except Exception as exc:
+            log.warning("slack: conversations.open failed (%r); using the user id", exc)
+            return user_id
+
     async def _notice(self, event: Inbound, notice: str) -> None:
         """A short answer only the presser sees (Slack has no toast)."""
         channel = event.chat.chat_id
         if not channel or isinstance(event, FormSubmitted):
-            channel = await self.delivery.dm_channel(event.sender.user_id)
+            channel = await self._private_channel(event.sender.user_id)
         await self.workspace.whisper(channel, event.sender.user_id, notice)
 
     async def _deliver(self) -> None:

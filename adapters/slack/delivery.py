@@ -40,10 +40,16 @@ def retry_after(response: Any, default: float = 5.0) -> float:
     return default
 
 
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code, or "" when the answer was not Slack's JSON (a proxy's error page)."""
+    data = getattr(exc.response, "data", None)
+    return str(data.get("error") or "") if isinstance(data, dict) else ""
+
+
 def failure(exc: SlackApiError) -> Exception:
     """The port failure for a Slack API error (the outbox decides what to do with it)."""
     response = exc.response
-    error = str(response.get("error", "")) if response is not None else ""
+    error = slack_error(exc)
     status = getattr(response, "status_code", 200)
     if status == 429 or error == "ratelimited":
         return RetryLater(f"slack: rate limited ({error or status})", retry_after(response))

@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.delivery import slack_error
 from adapters.slack.render import escape
 from adapters.slack.translate import as_typed
 
@@ -25,7 +26,8 @@ class Workspace:
         if user_id and user_id not in self._names:
             try:
                 user = (await self._client.users_info(user=user_id)).get("user") or {}
-            except SlackApiError:
+            except Exception as exc:  # a name is a nicety: the event goes on without it
+                log.info("slack: users.info failed: %r", exc)
                 return None
             profile = user.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
@@ -39,7 +41,10 @@ class Workspace:
         try:
             info = await self._client.conversations_info(channel=channel)
         except SlackApiError as exc:
-            return exc.response.get("error") != "channel_not_found"
+            return slack_error(exc) != "channel_not_found"
+        except Exception as exc:  # cannot tell: let the command through
+            log.info("slack: conversations.info failed: %r", exc)
+            return True
         member = bool((info.get("channel") or {}).get("is_member", True))
         if member:
             self._member_of.add(channel)
@@ -57,7 +62,7 @@ class Workspace:
             found = await self._client.conversations_replies(channel=channel, ts=ts, limit=1)
         except SlackApiError as exc:
             log.warning("slack: the thread's message could not be read: %s",
-                        exc.response.get("error"))
+                        slack_error(exc))
             return None
         messages = found.get("messages") or []
         return as_typed(messages[0].get("text") or "") if messages else None
@@ -77,4 +82,4 @@ class Workspace:
         try:
             await self._client.chat_postEphemeral(channel=channel, user=user_id, text=escape(text))
         except SlackApiError as exc:
-            log.warning("slack: a notice could not be shown: %s", exc.response.get("error"))
+            log.warning("slack: a notice could not be shown: %s", slack_error(exc))

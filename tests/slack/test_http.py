@@ -190,3 +190,13 @@ async def test_while_the_bot_awaits_an_answer_a_dm_is_the_answer(rig: Rig) -> No
     assert isinstance(answer, MessagePosted) and answer.text == "Help desk opens on Saturday"
     assert isinstance(await dm("/help"), CommandIssued)
     assert isinstance(await dm("cancel"), CommandIssued)
+
+
+async def test_commands_still_work_when_lookups_fail(rig: Rig) -> None:
+    rig.api.fail("conversations.open", status=404)
+    rig.api.fail("users.info", status=500)
+    await rig.slack.command("help", user="U7", channel="D999", channel_name="directmessage")
+    event, _ = await rig.next_processed()
+    assert event.chat.chat_id == "U7" and event.sender.display_name == "alice"
+    [post] = await rig.api.wait_for("chat.postMessage")
+    assert post.params["channel"] == "U7"  # Slack takes a user id as the bot's DM with them
