@@ -16,8 +16,8 @@ from sqlmodel import Session
 from bot import texts as T
 from bot.rich import Rich, join, render
 from storage.models import Project
-from storage.repo import digests as repo
-from storage.repo.digests import ActivityFact, Facts
+from storage.repo import digest_facts as repo
+from storage.repo.digest_facts import ActivityFact, Facts
 
 MAX_LINES = 40
 MAX_CHARS = 3500

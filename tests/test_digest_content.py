@@ -167,3 +167,26 @@ def test_long_digests_are_split_between_items() -> None:
 def test_a_short_digest_is_one_message_without_part_numbers() -> None:
     (only,) = split_messages([Item(plain("a")), Item(plain("b"))])
     assert only.text == "a\nb"
+
+
+async def test_poll_results_count_tallies_named_votes_and_native_counts(core: Core) -> None:
+    from sqlmodel import select
+
+    from storage.models import Chat, PollMessage, PollOption, PollVote
+
+    jane = rows.resident(core.engine, "Jane Doe", SINCE)
+    garden = _project(core, "Garden")
+    rows.link(core.engine, garden, jane, SINCE - timedelta(days=1))
+    poll = rows.poll(core.engine, garden, 1, "Bench or table?", {"Bench": 1, "Table": 0},
+                     created=SINCE, closed=NOW - timedelta(hours=1))
+    with session_scope(core.engine) as s:
+        chat = Chat(platform="test", platform_chat_id="g", kind="group", project_id=garden)
+        s.add(chat)
+        s.flush()
+        found = s.exec(select(PollOption).where(PollOption.poll_id == poll))
+        options = {o.text: o.id or 0 for o in found}
+        s.add(PollVote(poll_id=poll, option_id=options["Table"], person_id=jane, at=NOW))
+        s.add(PollMessage(poll_id=poll, chat_id=chat.id or 0, native_counts="[2, 5]"))
+    with session_scope(core.engine) as s:
+        text = _text(group_items(s, project_id=garden, window=WINDOW))
+    assert "Bench or table? — Table 6, Bench 3" in text
