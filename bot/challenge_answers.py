@@ -7,16 +7,8 @@ from typing import Any
 
 from bot import texts as T
 from bot.challenge_states import Move, apply, can, refusal
-from bot.challenges import (
-    challenge_from_button,
-    name_of,
-    original_recipients,
-    project_of,
-    ref_number,
-    refresh_card,
-    resolve,
-    stop_chasing,
-)
+from bot.challenge_views import name_of, original_recipients, project_of, refresh_card
+from bot.challenges import challenge_from_button, ref_number, resolve, stop_chasing
 from bot.context import Ctx, Work, loads
 from bot.errors import Refusal, UsageError
 from bot.events import Button, Form, FormField

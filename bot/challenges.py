@@ -7,12 +7,21 @@ from datetime import timedelta
 
 from bot import texts as T
 from bot.challenge_states import Move, apply, can, refusal
+from bot.challenge_views import (
+    card,
+    card_ref,
+    name_of,
+    notice,
+    original_recipients,
+    project_of,
+    refresh_card,
+    status_words,
+)
 from bot.context import Ctx, Work
 from bot.durations import describe_age
 from bot.errors import Refusal, UsageError
-from bot.events import Button
-from bot.rich import Rich, join, render
-from storage.models import Challenge, Person, Project
+from bot.rich import join, render
+from storage.models import Challenge, Project
 from storage.repo import challenges, links, people, projects
 
 MIN_TEXT = 10
@@ -20,26 +29,6 @@ MAX_TEXT = 2000
 NUMBER = re.compile(r"^#?(\d{1,6})$")
 # A challenge named across projects: "<project-code>#<number>".
 QUALIFIED = re.compile(r"^([A-Za-z0-9]{2,20})#(\d{1,6})$")
-
-
-def name_of(w: Work, person_id: int | None) -> str:
-    """How a person is named to others: "Cllr Jane Doe" for councillors; erased: a former member."""
-    person = None if person_id is None else w.session.get(Person, person_id)
-    if person is None or person.name is None:
-        return T.FORMER_MEMBER
-    if "councillor" in people.roles_of(w.session, person_id=person_id or 0):
-        return f"Cllr {person.name}"
-    return person.name
-
-
-def project_of(w: Work, challenge: Challenge) -> Project:
-    project = w.session.get(Project, challenge.project_id)
-    assert project is not None
-    return project
-
-
-def names(w: Work, person_ids: list[int]) -> str:
-    return ", ".join(name_of(w, p) for p in person_ids)
 
 
 # ---- routing and the group card --------------------------------------------------------------
@@ -56,87 +45,6 @@ def route(w: Work, project: Project) -> tuple[str, list[int]]:
     if ward:
         return "ward", sorted(ward)
     return "facilitators", projects.project_facilitators(w.session, project_id=project.id)
-
-
-def original_recipients(w: Work, challenge: Challenge) -> list[int]:
-    """Who the challenge went to when raised (not who heard of it by escalation)."""
-    assert challenge.id is not None
-    return [
-        r.person_id
-        for r in challenges.recipients(w.session, challenge_id=challenge.id)
-        if r.reason != "escalation"
-    ]
-
-
-def card(w: Work, challenge: Challenge) -> tuple[Rich, list[list[Button]]]:
-    """The challenge as shown in the project's chats, with Support while it is open."""
-    assert challenge.id is not None
-    sent_to = original_recipients(w, challenge)
-    answers = challenges.answers_to(w.session, challenge_id=challenge.id)
-    if challenge.status == "withdrawn":
-        status = render(T.CHALLENGE_CARD_WITHDRAWN)
-    elif challenge.status == "answered" and answers:
-        status = render(T.CHALLENGE_CARD_ANSWERED, name=name_of(w, answers[-1].councillor_id),
-                        outcome=T.OUTCOME_WORDS[answers[-1].outcome])
-    elif challenge.reopened_at is not None and challenge.status == "open":
-        status = render(T.CHALLENGE_CARD_REOPENED)
-    elif challenge.status == "acknowledged":
-        status = render(T.CHALLENGE_CARD_ACKNOWLEDGED, name=name_of(w, challenge.acknowledged_by))
-    elif not sent_to:
-        status = render(T.CHALLENGE_CARD_NOBODY)
-    elif challenge.routed_to == "facilitators":
-        status = render(T.CHALLENGE_CARD_NO_COUNCILLOR, names=names(w, sent_to))
-    else:
-        status = render(T.CHALLENGE_CARD_SENT, names=names(w, sent_to))
-    text = render(
-        T.CHALLENGE_CARD,
-        number=challenge.number,
-        raiser=name_of(w, challenge.raised_by),
-        text=challenge.text,
-        status=status,
-        supporters=challenges.support_count(w.session, challenge_id=challenge.id),
-    )
-    buttons = []
-    if can(challenge, Move.SUPPORT):
-        buttons = [[Button(T.BUTTON_SUPPORT, f"chal:support:{challenge.id}")]]
-    return text, buttons
-
-
-def card_ref(challenge: Challenge) -> str:
-    return f"challenge:{challenge.id}"
-
-
-def refresh_card(w: Work, challenge: Challenge) -> None:
-    text, buttons = card(w, challenge)
-    w.edit_in_project(challenge.project_id, card_ref(challenge), text, buttons)
-
-
-def notice(w: Work, challenge: Challenge, reason: str) -> tuple[Rich, list[list[Button]]]:
-    """The private message a recipient gets: scope, text, raiser, supporters; Acknowledge/Answer."""
-    assert challenge.id is not None
-    project = project_of(w, challenge)
-    flag: Rich | str = ""
-    if reason == "ward":
-        ward_names = [x.name for x in projects.project_wards(w.session, project_id=project.id or 0)]
-        flag = render(T.CHALLENGE_FLAG_WARD, wards=", ".join(ward_names))
-    elif reason == "facilitator":
-        flag = render(T.CHALLENGE_FLAG_FACILITATOR)
-    text = render(
-        T.CHALLENGE_NOTICE,
-        number=challenge.number,
-        project=project.name,
-        flag=flag,
-        scope=project.scope or T.NO_SCOPE_YET,
-        raiser=name_of(w, challenge.raised_by),
-        text=challenge.text,
-        supporters=challenges.support_count(w.session, challenge_id=challenge.id),
-    )
-    return text, answer_buttons(challenge)
-
-
-def answer_buttons(challenge: Challenge) -> list[list[Button]]:
-    return [[Button(T.BUTTON_ACKNOWLEDGE, f"chalans:ack:{challenge.id}"),
-             Button(T.BUTTON_ANSWER, f"chalans:answer:{challenge.id}")]]
 
 
 def arm_chasing(w: Work, challenge: Challenge, *, remind: bool = True) -> None:
@@ -201,7 +109,7 @@ def show(ctx: Ctx, project: Project, number: int) -> None:
     lines = [render(
         T.CHALLENGE_SHOW, number=number, project=project.name,
         raiser=name_of(ctx, challenge.raised_by), age=describe_age(ctx.now - challenge.raised_at),
-        text=challenge.text, status=T.CHALLENGE_STATUS_WORDS[challenge.status],
+        text=challenge.text, status=status_words(challenge),
         supporters=challenges.support_count(ctx.session, challenge_id=challenge.id),
     )]
     for answer in challenges.answers_to(ctx.session, challenge_id=challenge.id):
@@ -227,7 +135,7 @@ async def challenges_command(ctx: Ctx, args: str) -> None:
         assert c.id is not None
         short = c.text if len(c.text) <= 80 else c.text[:79] + "…"
         lines.append(render(
-            T.CHALLENGE_LIST_LINE, number=c.number, status=T.CHALLENGE_STATUS_WORDS[c.status],
+            T.CHALLENGE_LIST_LINE, number=c.number, status=status_words(c),
             age=describe_age(ctx.now - c.raised_at),
             supporters=challenges.support_count(ctx.session, challenge_id=c.id), text=short,
         ))

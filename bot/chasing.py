@@ -6,20 +6,19 @@ from typing import Any
 
 from bot import texts as T
 from bot.challenge_states import ACKNOWLEDGED, ANSWERED, OPEN, Move, apply
-from bot.challenges import (
+from bot.challenge_views import (
     answer_buttons,
-    arm_chasing,
     name_of,
     names,
     original_recipients,
     project_of,
     refresh_card,
 )
+from bot.challenges import arm_chasing
 from bot.context import Ctx, Work
 from bot.durations import describe_age
 from bot.errors import Refusal
 from bot.events import Button
-from bot.rich import render
 from storage.models import Challenge, ChallengeAnswer, ChallengeFollowup
 from storage.repo import challenges, people, projects
 
@@ -132,4 +131,3 @@ async def followup_button(ctx: Ctx, parts: list[str]) -> None:
             ctx.tell(councillor, T.FOLLOWUP_WAITING_TELL, number=challenge.number,
                      project=project.name)
         ctx.reply(T.FOLLOWUP_THANKS_WAITING, name=name)
-    ctx.result.notice = render(T.BUTTON_FOLLOWUP[reply]).text

@@ -124,6 +124,7 @@ MYGROUPS_PENDING = "• {project} (`{code}`) — asked to link, waiting for your
 MYGROUPS_NONE = "You are not linked to any project group yet."
 
 # ---- scope challenges ------------------------------------------------------------------------
+CHALLENGE_STATUS_REOPENED = "reopened, awaiting an answer"
 CHALLENGE_STATUS_WORDS = {
     "open": "awaiting acknowledgement",
     "acknowledged": "acknowledged, awaiting an answer",
@@ -150,8 +151,7 @@ BUTTON_CANCEL = "Cancel"
 BUTTON_FOLLOWUP = {"yes": "Yes", "not_really": "Not really", "still_waiting": "Still waiting"}
 FORMER_MEMBER = "a former member"
 CHALLENGE_CARD = (
-    "**Scope challenge #{number}** raised by {raiser}:\n{text}\n{status} · Supporters: "
-    "{supporters}"
+    "**Scope challenge #{number}** raised by {raiser}:\n{text}\n{status}\nSupporters: {supporters}"
 )
 CHALLENGE_CARD_SENT = "Sent to {names}."
 CHALLENGE_CARD_NO_COUNCILLOR = "No councillor is linked: sent to the facilitators ({names})."
@@ -179,7 +179,7 @@ CHALLENGE_FLAG_FACILITATOR = (
 CHALLENGE_TOO_SHORT = "Please say a little more: a challenge needs at least {minimum} characters."
 CHALLENGE_NONE = "No scope challenges in {project} yet. Raise one with /challenge <text>."
 CHALLENGE_LIST_HEADER = "**Scope challenges in {project}:**"
-CHALLENGE_LIST_LINE = "#{number} {status} · {age} old · {supporters} supporters — {text}"
+CHALLENGE_LIST_LINE = "#{number} {status} · {age} old · supporters: {supporters} — {text}"
 CHALLENGE_SHOW = (
     "**Scope challenge #{number}** in {project}, raised by {raiser} {age} ago:\n{text}\n"
     "Status: {status} · Supporters: {supporters}"

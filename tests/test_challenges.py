@@ -25,7 +25,8 @@ async def test_the_whole_lifecycle(bot: TestingAdapter) -> None:
     assert card.text == (
         "Scope challenge #1 raised by Kim:\n"
         "The bus route cuts the allotments off from the estate\n"
-        "Sent to Cllr Jane Doe. · Supporters: 0"
+        "Sent to Cllr Jane Doe.\n"
+        "Supporters: 0"
     )
     assert card.button_labels == ["Support"]
 
@@ -60,7 +61,7 @@ async def test_the_whole_lifecycle(bot: TestingAdapter) -> None:
     assert challenge_row(bot).status == "answered"
 
     listing = await bot.say("max", "/challenges", chat="garden")
-    assert "#1 answered · under an hour old · 1 supporters — The bus route" in listing[-1].text
+    assert "#1 answered · under an hour old · supporters: 1 — The bus route" in listing[-1].text
     shown = await bot.say("max", "/challenge 1", chat="garden")
     assert "Answer from Cllr Jane Doe (taking it forward" in shown[-1].text
 

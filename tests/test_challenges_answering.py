@@ -99,7 +99,7 @@ async def test_a_councillor_not_linked_nor_routed_cannot_answer(bot: TestingAdap
     await garden(bot)
     await make_councillor(bot, "Omar Hale", wards=["Riverside"])
     card = await raise_challenge(bot)
-    assert card.text.endswith("Sent to Cllr Jane Doe. · Supporters: 0")
+    assert card.text.endswith("Sent to Cllr Jane Doe.\nSupporters: 0")
     refused = await bot.say("omar", f"/answer 1 forward {EXPLANATION}")
     assert refused[-1].text == "You have no challenge #1 to answer."
     pressed = await bot.press("omar", notice_to(bot, "jane").button("Answer"))

@@ -131,7 +131,7 @@ async def test_follow_up_not_really_reopens_and_tells_the_councillor(
     assert "open again" in bot.last(chat="garden").text
     assert challenge_row(bot).status == "open"
     listing = await bot.say("kim", "/challenges", chat="garden")
-    assert "#1 awaiting acknowledgement" in listing[-1].text
+    assert "#1 reopened, awaiting an answer" in listing[-1].text
 
     # Reopened: chased again, and answered again with a second follow-up to come.
     start = len(bot.sent)
