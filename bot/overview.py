@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 from bot import project_groups
 from bot import texts as T
-from bot.challenges import answer_buttons
 from bot.context import Work
 from bot.durations import describe_age
 from bot.events import Button
 from bot.rich import Rich, join, render
 from storage.db import session_scope
-from storage.models import Person
+from storage.models import Challenge, Person
 from storage.repo import challenges, links, people, projects
 
 if TYPE_CHECKING:
@@ -86,5 +85,11 @@ def _awaiting(w: Work, person_id: int) -> list[OverviewPart]:
         line = render(T.OVERVIEW_AWAITING_LINE, number=challenge.number,
                       project=project.name if project else "?",
                       age=describe_age(w.now - challenge.raised_at), text=text)
-        parts.append(OverviewPart(line, tuple(b for row in answer_buttons(challenge) for b in row)))
+        parts.append(OverviewPart(line, _answer_buttons(challenge)))
     return parts
+
+
+def _answer_buttons(challenge: Challenge) -> tuple[Button, ...]:
+    # The same actions as on the challenge notice ("chalans" in the button table).
+    return (Button(T.BUTTON_ACKNOWLEDGE, f"chalans:ack:{challenge.id}"),
+            Button(T.BUTTON_ANSWER, f"chalans:answer:{challenge.id}"))

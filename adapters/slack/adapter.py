@@ -88,6 +88,7 @@ class SlackAdapter:
         self.bot_user_id: str | None = None
         self.on_processed: list[Callable[[Inbound, HandleResult], None]] = []
         self._monotonic = monotonic
+        self._home_seen: set[str] = set()  # people whose Home tab is kept up to date
         self._health: tuple[float, tuple[bool, str]] | None = None
         self._socket: Any = None
         self._register()
@@ -181,7 +182,8 @@ class SlackAdapter:
             # "@ncbot challenge" as a reply in a thread: the thread's first message is meant.
             event = dataclasses.replace(
                 event, reply_to_text=await self.workspace.thread_text(event.chat.chat_id, parent))
-        await self._process(event)
+        result = await self._process(event)
+        await self._refresh_home(event, result)
 
     def _answering(self, event: CommandIssued, raw: dict[str, Any]) -> bool:
         """A direct message while the bot awaits an answer is that answer, even when it starts
@@ -211,6 +213,7 @@ class SlackAdapter:
         if result.notice:
             await self._notice(event, result.notice)
         await self._deliver()
+        await self._refresh_home(event, result)
 
     async def _on_view(self, ack: Any, body: dict[str, Any], context: Any) -> None:
         event = translate.view_submission(body, self._known(context))
@@ -234,17 +237,27 @@ class SlackAdapter:
             else:
                 await ack()
         await self._deliver()
+        await self._refresh_home(event, result)
 
     async def _on_home(self, event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        user = event["user"]
-        sections = person_overview(self.core, platform=self.platform, user_id=user)
+        self._home_seen.add(event["user"])
+        await self._publish_home(event["user"])
+
+    async def _publish_home(self, user: str) -> None:
+        parts = person_overview(self.core, platform=self.platform, user_id=user)
         commands = [c.name for c in self.core.routes.commands]
         try:
-            await self.client.views_publish(user_id=user, view=home_view(sections, commands))
+            await self.client.views_publish(user_id=user, view=home_view(parts, commands))
         except SlackApiError as exc:
             log.warning("slack: views.publish failed: %s", slack_error(exc))
+
+    async def _refresh_home(self, event: Inbound, result: HandleResult) -> None:
+        """After a press or a form that changed something, the Home tab shows it."""
+        user = event.sender.user_id
+        if user in self._home_seen and not (result.duplicate or result.field_errors):
+            await self._publish_home(user)
 
     # ---- the way through the core ---------------------------------------------------------
 

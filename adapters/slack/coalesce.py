@@ -12,11 +12,12 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.events import Outbound
-from bot.ports import RetryLater
+from bot.ports import DeliveryError, RetryLater
 
 log = logging.getLogger(__name__)
 
 Update = Callable[[str, Outbound], Awaitable[None]]
+MAX_FAILURES = 10  # network faults in a row before a delayed edit is given up (about 17 minutes)
 
 
 class EditCoalescer:
@@ -47,6 +48,7 @@ class EditCoalescer:
         task.add_done_callback(self._tasks.discard)
 
     async def _later(self, message_id: str, wait: float) -> None:
+        failures = 0
         while True:
             await self._sleep(wait)
             message = self._waiting.pop(message_id)
@@ -58,9 +60,20 @@ class EditCoalescer:
                 # Rate limited: wait as told, keeping whatever newer text arrives meanwhile.
                 self._waiting.setdefault(message_id, message)
                 wait = exc.after
-            except Exception:
-                log.exception("a delayed edit of %s failed", message_id)
+            except DeliveryError:
+                log.exception("a delayed edit of %s was refused", message_id)  # retrying cannot help
                 return
+            except Exception:
+                # A passing network fault: the outbox counts this edit as done, so it is retried
+                # here, with backoff, until it goes through.
+                failures += 1
+                if failures >= MAX_FAILURES:
+                    log.exception("a delayed edit of %s failed %d times; given up", message_id,
+                                  failures)
+                    return
+                log.warning("a delayed edit of %s failed; retrying", message_id)
+                self._waiting.setdefault(message_id, message)
+                wait = min(2.0**failures, 60.0)
 
     @property
     def pending(self) -> int:

@@ -185,6 +185,9 @@ async def test_a_challenge_from_telegram_is_answered_in_a_slack_modal(both: Both
     assert (status, body) == (200, "")
     await b.tg_api.wait_for(lambda: any(explanation in c.text
                                         for c in b.tg_api.sent(chat_id=GROUP_ID)))
+    # The Home tab follows: once after the press on it, once after the answer.
+    refreshed = await b.slack_api.wait_for("views.publish", 3)
+    assert "Nothing is awaiting your answer" in json.dumps(refreshed[-1].params["view"])
     raiser = int(PEOPLE["alice"]["id"])  # type: ignore[call-overload]
     await b.tg_api.wait_for(lambda: any(explanation in c.text
                                         for c in b.tg_api.sent(chat_id=raiser)))
