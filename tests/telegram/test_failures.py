@@ -112,3 +112,21 @@ async def test_health_recovers_when_the_api_answers_again(tg: Harness) -> None:
     tg.api.fail("getMe", 502, "Bad Gateway")
     assert await tg.adapter.health() == (False, "webhook: Bad Gateway")
     assert await tg.adapter.health() == (True, "webhook")
+
+
+def test_sending_is_paced_to_telegrams_flood_limits() -> None:
+    from telegram.ext import ApplicationBuilder
+
+    from adapters.telegram.failures import FloodPacer
+
+    pacer = FloodPacer()
+    assert pacer._base_limiter is not None and pacer._base_limiter.max_rate == 30
+    assert pacer._base_limiter.time_period == 1
+    assert (pacer._group_max_rate, pacer._group_time_period) == (20, 60)
+    app = ApplicationBuilder().token("1:x").rate_limiter(pacer).job_queue(None).build()
+    assert app.bot.rate_limiter is pacer
+
+
+async def test_the_adapter_sends_through_its_pacer(tg: Harness) -> None:
+    assert tg.adapter.app.bot.rate_limiter is tg.adapter.pacer
+    assert tg.adapter.app.job_queue is None  # our scheduler runs the timers
