@@ -174,6 +174,8 @@ def _by_project(
 
 
 def _activity(a: ActivityFact) -> Rich:
+    if a.messages == a.previous_messages == 0:
+        return render(T.DIGEST_ACTIVITY_QUIET)
     if a.messages > a.previous_messages:
         trend = render(T.DIGEST_TREND_UP, previous=a.previous_messages)
     elif a.messages < a.previous_messages:
@@ -209,7 +211,8 @@ def _polls(polls: list[repo.PollFact]) -> list[Item]:
         outcome = (
             render(T.DIGEST_POLL_OUTCOME, outcome=cut(p.outcome, OUTCOME_CUT)) if p.outcome else ""
         )
-        items.append(Item(render(T.DIGEST_POLL_LINE, question=cut(p.question, TEXT_CUT),
+        items.append(Item(render(T.DIGEST_POLL_LINE, number=p.number,
+                                 question=cut(p.question, TEXT_CUT),
                                  results=results, outcome=outcome)))
     return items
 

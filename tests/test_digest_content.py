@@ -87,7 +87,7 @@ async def test_councillor_digest_per_linked_project(core: Core) -> None:
     assert "#1 Old: the bus stop moved — 17 days, 1 support" in text
     assert "#2 New: **bold** <b>the</b> bins — 2 days, 2 supports (new)" in text
     assert "#3 Who pays for the gate?\n   Cllr Jane Doe: taken forward. The ward budget pays" in text
-    assert "Which day do we dig? — Sunday 7, Saturday 5\n   Outcome: Sundays it is" in text
+    assert "#1 Which day do we dig? — Sunday 7, Saturday 5\n   Outcome: Sundays it is" in text
     assert "Still open?" not in text
     bold = [sp.text for i in items for sp in i.text.spans if sp.style == Style.BOLD]
     assert not any("bold" in b for b in bold)  # a resident's markers stay plain text
@@ -189,4 +189,4 @@ async def test_poll_results_count_tallies_named_votes_and_native_counts(core: Co
         s.add(PollMessage(poll_id=poll, chat_id=chat.id or 0, native_counts="[2, 5]"))
     with session_scope(core.engine) as s:
         text = _text(group_items(s, project_id=garden, window=WINDOW))
-    assert "Bench or table? — Table 6, Bench 3" in text
+    assert "#1 Bench or table? — Table 6, Bench 3" in text

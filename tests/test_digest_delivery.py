@@ -62,7 +62,7 @@ async def test_weekly_digest_then_nothing_new_means_nothing_sent(bot: TestingAda
     digest = bot.last(user="jane").text
     assert "Your digest" in digest and "Fremont Garden" in digest
     assert "#1 Move the bus stop back to the gate" in digest and "1 support" in digest
-    assert "Which day do we dig? — Saturday 5, Sunday 3" in digest
+    assert "#1 Which day do we dig? — Saturday 5, Sunday 3" in digest
     assert "Outcome: We dig on Saturdays" in digest
     group = bot.last(chat="garden").text
     assert "Digest for Fremont Garden" in group and "awaiting an answer for" in group
