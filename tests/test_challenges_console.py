@@ -1,0 +1,41 @@
+"""The console script in docs/challenges.md plays end to end and says what the docs say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.console import ConsoleAdapter
+from bot.core import Core
+
+SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "challenges.ncbot"
+
+
+async def test_the_documented_script_plays_the_whole_lifecycle(core: Core) -> None:
+    printed: list[str] = []
+    console = ConsoleAdapter(core, out=printed.append)
+    await console.play(SCRIPT.read_text(encoding="utf-8").splitlines())
+    transcript = "\n".join(printed)
+
+    assert "[garden] Cllr Jane Doe (Fremont ward) is now linked to this project." in transcript
+    assert "[dm jane] Scope challenge #1 — Fremont Garden" in transcript
+    assert "[notice lee] Thank you: your support for #1 is counted." in transcript
+    assert "[dm jane] Reminder: scope challenge #1 in Fremont Garden has waited 2 days" in transcript
+    assert "[dm raj] Escalation: scope challenge #1 in Fremont Garden" in transcript
+    assert (
+        "[garden] Answer to scope challenge #1 from Cllr Jane Doe — taking it forward:\n"
+        "I will put the stop on the agenda of the transport committee on 4 May" in transcript
+    )
+    assert "[garden] Scope challenge #2 raised by lee:\nThe path from the car park floods" in (
+        transcript
+    )
+    assert "[dm kim] Thank you. I have noted that #1 was answered." in transcript
+    assert "[dm lee] I have reopened #2 and told Cllr Jane Doe." in transcript
+    assert "#2 reopened, awaiting an answer" in transcript
+    assert "• Cllr Jane Doe (Fremont ward) — answers in" in transcript
+    assert "(no button" not in transcript and "(admin:" not in transcript
+    assert "Sorry, something went wrong" not in transcript
+
+
+def test_the_docs_show_the_script_as_it_is() -> None:
+    doc = (SCRIPT.parent / "challenges.md").read_text(encoding="utf-8")
+    assert SCRIPT.read_text(encoding="utf-8") in doc
