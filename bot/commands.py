@@ -14,6 +14,7 @@ from bot import (
     digests,
     invites,
     linking,
+    poll_outcome,
     poll_votes,
     polls,
     privacy,
@@ -96,7 +97,7 @@ def build_routes() -> Routes:
                 "/extendpoll <poll number> <2h | 3d | 18:00 | 2026-12-01T18:00>",
                 "/extendpoll 1 2d", roles=FACILITATOR | COUNCILLOR, chats=GROUP,
                 needs_project=True),
-        Command("outcome", polls.outcome_command,
+        Command("outcome", poll_outcome.outcome_command,
                 "say what happens next after a poll (posted to the project)",
                 "/outcome <poll number> <what happens next>",
                 "/outcome 1 We will put the bench by the pond in March.",
@@ -139,7 +140,7 @@ def build_routes() -> Routes:
             # ---- linking and scope challenges
             challenge_answers.CONVERSATION: challenge_answers.answer_conversation,
             # ---- polls
-            polls.OUTCOME_CONVERSATION: polls.outcome_reply,
+            poll_outcome.OUTCOME_CONVERSATION: poll_outcome.outcome_reply,
         },
         timers={
             # ---- linking and scope challenges

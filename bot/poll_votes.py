@@ -17,7 +17,7 @@ from bot.poll_parser import parse_choices
 from bot.poll_results import native_poll, poll_message, takes_buttons
 from bot.rich import Rich, render
 from storage.models import Chat, Poll
-from storage.repo import polls
+from storage.repo import poll_messages, polls
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +93,12 @@ def refresh_poll_messages(w: Work, poll: Poll) -> None:
     offered_native = native_poll(poll, []) is not None
     text: Rich | None = None
     buttons: list[list] = []
-    for message in polls.poll_messages(w.session, poll_id=poll.id):
+    for message in poll_messages.messages_of(w.session, poll_id=poll.id):
         chat = w.session.get(Chat, message.chat_id)
         if chat is None or chat.gone_at is not None:
             continue
         ref = f"poll:{poll.id}@{chat.id}"
-        status, platform_poll_id = polls.delivery_of(w.session, ref=ref)
+        status, platform_poll_id = poll_messages.delivery_of(w.session, ref=ref)
         if status in ("missing", "parked") or platform_poll_id or message.platform_poll_id:
             continue
         if offered_native and status != "sent":
@@ -152,7 +152,7 @@ async def native_vote(ctx: Ctx) -> None:
     """
     event = ctx.event
     assert isinstance(event, (PollVoted, PollCounted))
-    message = polls.find_native_message(
+    message = poll_messages.find_native_message(
         ctx.session, platform=event.chat.platform, platform_poll_id=event.platform_poll_id
     )
     poll = ctx.session.get(Poll, message.poll_id) if message else None
@@ -164,7 +164,7 @@ async def native_vote(ctx: Ctx) -> None:
     options = polls.poll_options(ctx.session, poll_id=poll.id)
     if isinstance(event, PollCounted):
         if poll.anonymous and message.id is not None:  # a named poll is counted per person
-            polls.set_native_counts(ctx.session, message_id=message.id,
+            poll_messages.set_native_counts(ctx.session, message_id=message.id,
                                     counts=list(event.counts)[: len(options)])
         return
     if poll.anonymous:

@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot import texts as T
-from bot.context import Ctx, Work, chat_address, loads
+from bot.context import Ctx, Work, chat_address
 from bot.durations import parse_deadline, parse_duration
 from bot.errors import Refusal, UsageError
+from bot.poll_outcome import ask_for_outcome, may_manage, poll_by_number
 from bot.poll_parser import MAX_OPEN, PollLineError, parse_poll_line
 from bot.poll_results import format_when, native_poll, poll_message, results_text
 from bot.poll_votes import refresh_poll_messages
 from bot.rich import Rich, render
 from storage.models import Chat, Poll, Project
-from storage.repo import people, polls, projects, work
-
-MAX_OUTCOME = 2000
-OUTCOME_CONVERSATION = "poll.outcome"
+from storage.repo import poll_messages, polls, projects
 
 
 def _require_starter(ctx: Ctx, project: Project) -> None:
@@ -33,16 +31,6 @@ def _require_starter(ctx: Ctx, project: Project) -> None:
         return
     raise Refusal(T.POLL_NOT_ALLOWED,
                   councillors=T.POLL_NOT_ALLOWED_COUNCILLORS if councillors_may else "")
-
-
-def _may_manage(ctx: Ctx, poll: Poll) -> bool:
-    return (
-        "admin" in ctx.roles
-        or poll.created_by == ctx.person_id
-        or projects.is_project_facilitator(
-            ctx.session, project_id=poll.project_id, person_id=ctx.person_id
-        )
-    )
 
 
 def _usage_after(ctx: Ctx, problem: Rich) -> Refusal:
@@ -80,7 +68,7 @@ async def poll_command(ctx: Ctx, args: str) -> None:
                                 poll=native_poll(poll, list(spec.options)))
     for chat in chats:
         assert chat.id is not None
-        polls.add_poll_message(ctx.session, poll_id=poll.id, chat_id=chat.id)
+        poll_messages.add_poll_message(ctx.session, poll_id=poll.id, chat_id=chat.id)
     _schedule(ctx, poll)
 
 
@@ -96,24 +84,12 @@ def _schedule(w: Work, poll: Poll) -> None:
         w.cancel_timer(f"poll:{poll.id}:remind")
 
 
-def _poll_by_number(ctx: Ctx, text: str) -> Poll:
-    project = ctx.project
-    assert project is not None and project.id is not None
-    number = text.lstrip("#")
-    if not number.isdigit() or len(number) > 9:
-        raise UsageError()
-    poll = polls.find_poll(ctx.session, project_id=project.id, number=int(number))
-    if poll is None:
-        raise Refusal(T.VOTE_NO_SUCH_POLL, number=number)
-    return poll
-
-
 async def closepoll_command(ctx: Ctx, args: str) -> None:
     words = args.split()
     if len(words) != 1:
         raise UsageError()
-    poll = _poll_by_number(ctx, words[0])
-    if not _may_manage(ctx, poll):
+    poll = poll_by_number(ctx, words[0])
+    if not may_manage(ctx, poll):
         raise Refusal(T.POLL_MANAGE_NOT_ALLOWED, number=poll.number)
     if poll.closed_at is not None:
         raise Refusal(T.POLL_ALREADY_CLOSED, number=poll.number)
@@ -124,8 +100,8 @@ async def extendpoll_command(ctx: Ctx, args: str) -> None:
     words = args.split(None, 1)
     if len(words) != 2:
         raise UsageError()
-    poll = _poll_by_number(ctx, words[0])
-    if not _may_manage(ctx, poll):
+    poll = poll_by_number(ctx, words[0])
+    if not may_manage(ctx, poll):
         raise Refusal(T.POLL_MANAGE_NOT_ALLOWED, number=poll.number)
     if poll.closed_at is not None or poll.closes_at <= ctx.now:
         raise Refusal(T.POLL_ALREADY_CLOSED, number=poll.number)
@@ -179,91 +155,15 @@ def close_poll(w: Work, poll: Poll) -> None:
     w.cancel_timer(f"poll:{poll.id}:close")
     w.cancel_timer(f"poll:{poll.id}:remind")
     note = render(T.POLL_CLOSED_NOTE, number=poll.number, question=poll.question)
-    for message in polls.poll_messages(w.session, poll_id=poll.id):
+    for message in poll_messages.messages_of(w.session, poll_id=poll.id):
         chat = w.session.get(Chat, message.chat_id)
         if chat is None or chat.gone_at is not None:
             continue
-        status, _ = polls.delivery_of(w.session, ref=f"poll:{poll.id}@{chat.id}")
+        status, _ = poll_messages.delivery_of(w.session, ref=f"poll:{poll.id}@{chat.id}")
         if status in ("missing", "parked"):
             continue
         # Also stops a native poll: adapters turn an edit of one into "stop this poll".
         w.send(chat_address(chat), note, edit_of=f"poll:{poll.id}@{chat.id}")
     results = results_text(w, poll)
     w.post_to_project(poll.project_id, results)
-    _ask_for_outcome(w, poll, results)
-
-
-def _ask_for_outcome(w: Work, poll: Poll, results: Rich) -> None:
-    if poll.created_by is None:
-        return
-    project = w.session.get(Project, poll.project_id)
-    assert project is not None
-    identity = people.reachable_identity(w.session, person_id=poll.created_by)
-    if identity is None:
-        return
-    # Do not take over another exchange they are in the middle of; /outcome works either way.
-    busy = work.get_conversation(w.session, platform=identity.platform, user_id=identity.user_id)
-    by_reply = busy is None or busy.kind == OUTCOME_CONVERSATION
-    w.tell(poll.created_by, T.POLL_ASK_OUTCOME if by_reply else T.POLL_ASK_OUTCOME_BY_COMMAND,
-           number=poll.number, project=project.name, results=results)
-    if by_reply:
-        work.set_conversation(w.session, platform=identity.platform, user_id=identity.user_id,
-                              kind=OUTCOME_CONVERSATION, state={"poll_id": poll.id}, now=w.now)
-
-
-# ---- the outcome ---------------------------------------------------------------------------
-
-
-async def outcome_command(ctx: Ctx, args: str) -> None:
-    """/outcome <n> <text>: in the project's group, or privately by its starter."""
-    words = args.split(None, 1)
-    if len(words) != 2 or not words[0].lstrip("#").isdigit():
-        raise UsageError()
-    number = int(words[0].lstrip("#")[:9])
-    if ctx.project is not None:
-        poll = _poll_by_number(ctx, words[0])
-    else:
-        mine = [p for p in polls.polls_numbered(ctx.session, number=number)
-                if p.closed_at is not None and _may_manage(ctx, p)]
-        if not mine:
-            raise Refusal(T.POLL_OUTCOME_NONE, number=number)
-        if len(mine) > 1:
-            raise Refusal(T.POLL_OUTCOME_WHICH, number=number)
-        poll = mine[0]
-    set_outcome(ctx, poll, words[1])
-
-
-async def outcome_reply(ctx: Ctx, state: dict[str, Any], text: str) -> None:
-    """The starter's reply to "what happens next?" in the private chat."""
-    poll = ctx.session.get(Poll, int(state.get("poll_id", 0)))
-    if poll is None:
-        ctx.end_conversation()
-        return
-    if not text.strip():
-        raise Refusal(T.POLL_OUTCOME_EMPTY)
-    set_outcome(ctx, poll, text)
-
-
-def set_outcome(ctx: Ctx, poll: Poll, text: str) -> None:
-    if not _may_manage(ctx, poll):
-        raise Refusal(T.POLL_OUTCOME_NOT_ALLOWED, number=poll.number)
-    if poll.closed_at is None:
-        raise Refusal(T.POLL_OUTCOME_STILL_OPEN, number=poll.number)
-    text = text.strip()
-    if len(text) > MAX_OUTCOME:
-        raise Refusal(T.TOO_LONG, limit=MAX_OUTCOME)
-    poll.outcome, poll.outcome_at = text, ctx.now
-    ctx.post_to_project(poll.project_id, T.POLL_OUTCOME_POSTED, number=poll.number,
-                        question=poll.question, outcome=text,
-                        name=ctx.person.name or ctx.identity.display_name)
-    conv = work.get_conversation(ctx.session, platform=ctx.identity.platform,
-                                 user_id=ctx.identity.user_id)
-    if conv is not None and conv.kind == OUTCOME_CONVERSATION and loads(conv.state).get(
-        "poll_id"
-    ) == poll.id:
-        ctx.end_conversation()
-    if ctx.is_private:
-        project = ctx.session.get(Project, poll.project_id)
-        ctx.reply(T.POLL_OUTCOME_SAVED, number=poll.number,
-                  project=project.name if project else "the project")
-
+    ask_for_outcome(w, poll, results)
