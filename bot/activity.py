@@ -34,6 +34,7 @@ async def check_active(w: Work, project: Project) -> None:
 
 async def on_membership(ctx: Ctx, event: MembershipChanged) -> None:
     if event.change == MemberChange.BOT_ADDED:
+        ctx.chat.gone_at = None  # added back: the chat (and its project) is live again
         ctx.reply(T.BOT_ADDED, bot=ctx.settings.bot.name)
     elif event.change == MemberChange.BOT_REMOVED:
         ctx.chat.gone_at = ctx.now

@@ -159,3 +159,13 @@ async def test_bot_removed_marks_the_chat_gone(bot: TestingAdapter) -> None:
         assert chat is not None and chat.gone_at is not None
         assert projects.project_chats(s, project_id=chat.project_id or 0) == []
         assert s.get(Project, chat.project_id) is not None and s.get(Chat, chat.id) is not None
+
+
+async def test_bot_added_back_revives_the_chat(bot: TestingAdapter) -> None:
+    await _garden(bot)
+    garden = ChatRef("test", "garden", ChatKind.GROUP)
+    for change in (MemberChange.BOT_REMOVED, MemberChange.BOT_ADDED):
+        await bot.push(MembershipChanged(chat=garden, sender=bot.sender("fran"), change=change))
+    assert bot.last(chat="garden").text.startswith("Hello, I am")
+    await bot.say("fran", "/scope Back again", chat="garden")
+    assert bot.last(chat="garden").text.startswith("Scope of Fremont Garden set")
