@@ -73,6 +73,13 @@ class TelegramAdapter:
     # ---- lifecycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()  # nothing half-started is left behind (connections, the poller)
+            raise
+
+    async def _start(self) -> None:
         await self.app.initialize()  # getMe: a wrong token or an unreachable API stops us here
         bot = self.app.bot
         self.me = BotSelf(bot.id, self.settings.bot_username or bot.username, bot.first_name)
@@ -99,7 +106,7 @@ class TelegramAdapter:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
-        await self.app.shutdown()
+        await self.app.shutdown()  # also fine for an application that never initialised
 
     async def _set_commands(self) -> None:
         """The command menu, per kind of chat, from the core's command table."""

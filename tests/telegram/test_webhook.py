@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
+from bot.core import Core
 from storage.db import session_scope
 from storage.models import Chat, Project, RoleGrant
-from tests.telegram.conftest import SECRET, Harness
+from tests.telegram.conftest import SECRET, Harness, telegram_settings
+from tests.telegram.fake_api import FakeBotApi
 from tests.telegram.payloads import GROUP_ID, PEOPLE, Updates
 
 
@@ -115,3 +118,18 @@ async def test_the_health_check_reports_telegram(tg: Harness) -> None:
         body = await response.json()
     assert response.status == 200
     assert body["checks"]["telegram"] == {"ok": True, "detail": "webhook"}
+
+
+async def test_a_token_the_api_refuses_stops_the_start_cleanly(core: Core, api: FakeBotApi) -> None:
+    from telegram.error import InvalidToken
+
+    from adapters.http import HttpServer
+    from adapters.telegram.adapter import TelegramAdapter
+
+    api.fail("getMe", 401, "Unauthorized")
+    adapter = TelegramAdapter(core, telegram_settings(api), HttpServer(core, host="127.0.0.1",
+                                                                       port=0))
+    with pytest.raises(InvalidToken):
+        await adapter.start()
+    assert not adapter.app.running
+    assert await adapter.health() == (False, "not running")
