@@ -8,6 +8,7 @@ import logging
 import signal
 
 from adapters.logs import configured_secrets, install_secret_redaction
+from bot.activity_counts import RUNNING_WINDOW
 from bot.config import Settings
 from bot.core import Core
 from bot.ports import Clock, PlatformAdapter, SystemClock
@@ -52,6 +53,9 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    # Ordinary group messages are counted in memory and written once per window (a crash loses
+    # at most that window's activity counts).
+    core.activity.window = RUNNING_WINDOW
     scheduler = Scheduler(core)
     await http.start()
     started: list[PlatformAdapter] = []
@@ -70,4 +74,5 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
                 await adapter.stop()
             except Exception:
                 log.exception("stopping %s failed", adapter.platform)
+        await core.activity.flush()  # what was counted before stopping is kept
         await http.stop()

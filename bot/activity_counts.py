@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 500  # messages in one batch
+RUNNING_WINDOW = 1.0  # seconds a noted message may wait while the bot serves platforms
 KEEP_ON_FAILURE = 50_000  # noted messages kept for a retry while the database is failing
 
 
