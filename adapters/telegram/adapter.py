@@ -82,7 +82,8 @@ class TelegramAdapter:
     async def _start(self) -> None:
         await self.app.initialize()  # getMe: a wrong token or an unreachable API stops us here
         bot = self.app.bot
-        self.me = BotSelf(bot.id, self.settings.bot_username or bot.username, bot.first_name)
+        username = (self.settings.bot_username or bot.username or "").lstrip("@")
+        self.me = BotSelf(bot.id, username, bot.first_name)
         await self._set_commands()
         if self.settings.mode == "webhook":
             if not self.settings.webhook_url:
