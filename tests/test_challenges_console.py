@@ -39,3 +39,19 @@ async def test_the_documented_script_plays_the_whole_lifecycle(core: Core) -> No
 def test_the_docs_show_the_script_as_it_is() -> None:
     doc = (SCRIPT.parent / "challenges.md").read_text(encoding="utf-8")
     assert SCRIPT.read_text(encoding="utf-8") in doc
+
+
+async def test_the_demo_raises_answers_and_follows_up_a_challenge(core: Core) -> None:
+    from adapters.cli import DEMO_SCRIPT
+
+    printed: list[str] = []
+    await ConsoleAdapter(core, out=printed.append).play(
+        DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
+    )
+    transcript = "\n".join(printed)
+    assert "[dm jane] Scope challenge #1 — Fremont Community Garden" in transcript
+    assert "[garden] Answer to scope challenge #1 from Cllr Jane Doe — taking it forward:" in (
+        transcript
+    )
+    assert "[dm sam] Thank you. I have noted that #1 was answered." in transcript
+    assert "(no button" not in transcript
