@@ -233,7 +233,7 @@ ANSWER_CHOOSE_OUTCOME = "How do you answer #{number} in {project}?\n{challenge}"
 ANSWER_ASK_EXPLANATION = (
     "Outcome: **{outcome}**.\n"
     "Now write your explanation in one message: what happens next, and why. "
-    "It is posted to the project as you write it. (/cancel to stop.)"
+    "It is posted to the project exactly as you write it. (/cancel to stop.)"
 )
 ANSWER_PICK_WITH_BUTTONS = "Please choose an outcome with the buttons above, or send /cancel."
 ANSWER_EXPLANATION_TOO_SHORT = (
