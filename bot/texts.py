@@ -111,8 +111,8 @@ LINK_ASKED = "I have asked {name} to link to this project and will say here when
 LINK_ALREADY_LINKED = "{name} is already linked to this project."
 LINK_ALREADY_PROPOSED = "{name} has been asked already and has not answered yet."
 LINK_UNREACHABLE = (
-    "{name} has not started a private chat with me yet, so I cannot ask them. "
-    "They need to redeem their invite first."
+    "I cannot reach {name} in a private chat (they may have blocked me), so I cannot ask them. "
+    "They can write to me privately to fix that."
 )
 LINK_UNKNOWN_COUNCILLOR = "I know no councillor called {name}. Councillors: {known}"
 LINK_AMBIGUOUS = "Several councillors match {name}: {names}. Please give the full name."

@@ -16,7 +16,7 @@ from tests.challenge_setup import (
     raise_challenge,
     recipient_reasons,
 )
-from tests.helpers import make_councillor, make_project
+from tests.helpers import make_councillor, make_project, project_in
 
 
 async def test_the_whole_lifecycle(bot: TestingAdapter) -> None:
@@ -197,3 +197,18 @@ async def test_support_after_an_answer_is_refused(bot: TestingAdapter) -> None:
     result = await bot.press("lee", card.button("Support"), chat="garden")
     assert result.notice == "#1 has been answered; it takes no more support."
     assert bot.last(chat="garden").button_labels == []
+
+
+async def test_a_project_with_two_chats_gets_everything_in_both(bot: TestingAdapter) -> None:
+    await garden(bot)
+    code = project_in(bot, "garden").code
+    await bot.say("fran", f"/project join {code}", chat="officers")
+    card = await raise_challenge(bot, "Raised in the residents' chat, seen by officers too")
+    officers_card = [m for m in bot.to_chat("officers") if "Scope challenge #1" in m.text][-1]
+    await bot.press("olga", officers_card.button("Support"), chat="officers")
+    edits = [m for m in bot.sent if m.edit_of_id and "Supporters: 1" in m.text]
+    assert {m.to.chat_id for m in edits} == {"garden", "officers"}
+    assert card.message_id in {m.edit_of_id for m in edits}
+    await bot.say("jane", "/answer 1 in-scope The group can decide this itself: it is in scope.")
+    for chat in ("garden", "officers"):
+        assert bot.last(chat=chat).text.startswith("Answer to scope challenge #1")

@@ -181,3 +181,16 @@ async def test_an_unreachable_councillor_is_asked_when_they_join(bot: TestingAda
     await bot.say("jane", f"/start {code}")
     assert bot.last(user="jane").button_labels == ["Accept", "Decline"]
     assert [row.councillor_id for row in link_rows(bot)] == [person_id]
+
+
+async def test_link_refused_for_a_councillor_who_cannot_be_reached(bot: TestingAdapter) -> None:
+    from storage.models import Identity
+
+    omar = await make_councillor(bot, "Omar Hale", wards=["Riverside"])
+    await garden(bot)
+    with session_scope(bot.core.engine) as s:
+        for identity in s.exec(select(Identity).where(Identity.person_id == omar)):
+            identity.unreachable_at = bot.core.clock.now()  # they blocked the bot
+    replies = await bot.say("fran", "/link Omar Hale", chat="garden")
+    assert replies[-1].text.startswith("I cannot reach Cllr Omar Hale in a private chat")
+    assert link_rows(bot) == []
