@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from adapters.http import HttpServer
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
@@ -18,7 +21,7 @@ from bot.core import Core
 from bot.invites import issue_invite
 from storage.db import session_scope
 from storage.repo import people
-from tests.telegram.fake_api import FakeBotApi
+from tests.telegram.fake_api import WAIT_LIMIT, FakeBotApi
 from tests.telegram.payloads import Updates
 
 TOKEN = "123456789:AAHfakefakefakefakefakefakefake_tst"
@@ -33,13 +36,28 @@ class Harness:
     http: HttpServer
     client: aiohttp.ClientSession
     u: Updates
+    handled: set[int] = field(default_factory=set)  # update ids the application has processed
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
     def webhook_url(self) -> str:
         return f"http://127.0.0.1:{self.http.bound_port}{WEBHOOK_PATH}"
 
+    async def mark_handled(self, update: Update, _context: object) -> None:
+        async with self.changed:
+            self.handled.add(update.update_id)
+            self.changed.notify_all()
+
     async def post(self, update: dict[str, Any], *, secret: str | None = SECRET) -> int:
-        """Telegram delivers ``update`` to the webhook; returns the HTTP status."""
+        """Telegram delivers ``update``: to the webhook (returns the HTTP status), or, when
+        polling, through getUpdates (returns 200 once the update has been handled)."""
+        if self.adapter.settings.mode == "polling":
+            await self.api.push(update)
+            async with self.changed:
+                await asyncio.wait_for(
+                    self.changed.wait_for(lambda: update["update_id"] in self.handled),
+                    WAIT_LIMIT)
+            return 200
         headers = {} if secret is None else {SECRET_HEADER: secret}
         async with self.client.post(self.webhook_url, json=update, headers=headers) as response:
             return response.status
@@ -97,8 +115,11 @@ async def running(core: Core, api: FakeBotApi, **overrides: Any) -> AsyncIterato
     await http.start()
     await adapter.start()
     async with aiohttp.ClientSession() as client:
+        harness = Harness(core, api, adapter, http, client, Updates())
+        # Runs after the adapter's own handler has finished with each update.
+        adapter.app.add_handler(TypeHandler(Update, harness.mark_handled), group=1)
         try:
-            yield Harness(core, api, adapter, http, client, Updates())
+            yield harness
         finally:
             await adapter.stop()
             await http.stop()
@@ -108,6 +129,16 @@ async def running(core: Core, api: FakeBotApi, **overrides: Any) -> AsyncIterato
 async def tg(core: Core, api: FakeBotApi) -> AsyncIterator[Harness]:
     """Webhook mode: each update is handled before its POST is answered."""
     async for harness in running(core, api, webhook_url="https://bot.example.org/telegram/webhook"):
+        yield harness
+
+
+@pytest.fixture(params=["webhook", "polling"])
+async def either(request: pytest.FixtureRequest, core: Core, api: FakeBotApi
+                 ) -> AsyncIterator[Harness]:
+    """The same story once through the webhook and once through long polling."""
+    extra = {"webhook_url": "https://bot.example.org/telegram/webhook"} \
+        if request.param == "webhook" else {"mode": "polling"}
+    async for harness in running(core, api, **extra):
         yield harness
 
 

@@ -46,7 +46,8 @@ async def linked_garden(tg: Harness) -> dict[str, Any]:
     return group
 
 
-async def test_a_challenge_raised_in_the_group_is_answered_in_a_private_chat(tg: Harness) -> None:
+async def test_a_challenge_raised_in_the_group_is_answered_in_a_private_chat(either: Harness) -> None:
+    tg = either
     group = await linked_garden(tg)
     quoted = tg.u.message_body("bob", "The new <bus> route cuts the garden off", group)
     assert await tg.post(tg.u.message("alice", "/challenge", group,
@@ -78,7 +79,8 @@ async def test_a_challenge_raised_in_the_group_is_answered_in_a_private_chat(tg:
     assert any(int(e.params["message_id"]) == card.result["message_id"] for e in edits)
 
 
-async def test_a_named_native_poll_is_voted_and_closed(tg: Harness) -> None:
+async def test_a_named_native_poll_is_voted_and_closed(either: Harness) -> None:
+    tg = either
     group = await linked_garden(tg)
     await tg.say("fiona", "/poll Where should the bench go? | By the gate | By the pond", group)
     header = last_to(tg, GROUP_ID)
@@ -106,7 +108,8 @@ async def test_a_named_native_poll_is_voted_and_closed(tg: Harness) -> None:
     assert any("what happens next" in c.text.lower() for c in tg.api.sent(chat_id=FIONA))
 
 
-async def test_an_anonymous_native_poll_is_counted_from_telegram_totals(tg: Harness) -> None:
+async def test_an_anonymous_native_poll_is_counted_from_telegram_totals(either: Harness) -> None:
+    tg = either
     group = await linked_garden(tg)
     await tg.say("fiona", "/poll Keep the gate locked at night? | Yes | No --anonymous", group)
     sent_poll = last_to(tg, GROUP_ID, "sendPoll")
@@ -120,7 +123,8 @@ async def test_an_anonymous_native_poll_is_counted_from_telegram_totals(tg: Harn
     assert "4 (80%)" in results.text and "1 (20%)" in results.text
 
 
-async def test_digests_reach_the_councillor_and_the_group(tg: Harness) -> None:
+async def test_digests_reach_the_councillor_and_the_group(either: Harness) -> None:
+    tg = either
     group = await linked_garden(tg)
     await tg.say("alice", "/challenge The bus route cuts the garden off", group)
     await tg.core.advance_clock(timedelta(days=7, hours=1))  # past Monday 08:00 and 09:00
@@ -133,7 +137,8 @@ async def test_digests_reach_the_councillor_and_the_group(tg: Harness) -> None:
     assert len(group_digest) == 1
 
 
-async def test_my_data_arrives_as_a_json_document(tg: Harness) -> None:
+async def test_my_data_arrives_as_a_json_document(either: Harness) -> None:
+    tg = either
     import json
 
     await tg.say("alice", "/start")
