@@ -54,7 +54,7 @@ class TelegramAdapter:
             .base_file_url(settings.file_base_url)
             .job_queue(None)  # timers are rows in our database, run by our scheduler
             .rate_limiter(self.pacer)
-            .get_updates_read_timeout(poll_timeout + 10)
+            .get_updates_read_timeout(10)  # on top of the long poll's own timeout
         )
         if settings.mode == "webhook":
             builder = builder.updater(None)
@@ -136,9 +136,18 @@ class TelegramAdapter:
                     (result.notice or "")[:TOAST_LIMIT] or None)
             except TelegramError as exc:
                 log.info("answering a button press failed: %s", exc)
-            await self.core.outbox.flush()
+            await self._deliver()
             return
-        await self.core.handle(event)
+        await self.core.handle(event, deliver=False)
+        await self._deliver()
+
+    async def _deliver(self) -> None:
+        """Polling takes updates one after another, so there sending (paced by Telegram's limits)
+        runs beside them: replies in a busy group never hold up the next update."""
+        if self.settings.mode == "polling":
+            self.core.deliver_soon()
+        else:
+            await self.core.outbox.flush()
 
     async def _webhook(self, request: web.Request) -> web.Response:
         expected = (self.settings.webhook_secret or "").encode()

@@ -102,3 +102,12 @@ def test_membership_and_migration() -> None:
     assert (moved.chat.chat_id, moved.new_chat_id) == (str(GROUP_ID), str(SUPERGROUP_ID))
     other_side = event_of(u.migrated_from("fiona", Updates.group(SUPERGROUP_ID), GROUP_ID))
     assert (other_side.chat.chat_id, other_side.new_chat_id) == (str(GROUP_ID), str(SUPERGROUP_ID))
+
+
+def test_a_renamed_group_is_told_to_the_core() -> None:
+    body = u.message_body("fiona", "", Updates.group(title="Fremont Community Garden"),
+                          new_chat_title="Fremont Community Garden")
+    del body["text"]
+    event = event_of({"update_id": 9, "message": body})
+    assert isinstance(event, MembershipChanged) and event.change == MemberChange.CHAT_RENAMED
+    assert event.chat.title == "Fremont Community Garden"
