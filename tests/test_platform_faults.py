@@ -8,6 +8,8 @@ server must have accepted every message of the outbox once: none lost, none twic
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
 from collections import Counter
 from datetime import timedelta
@@ -17,12 +19,18 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
+from adapters.http import HttpServer
+from adapters.slack.adapter import SlackAdapter
 from bot.context import Work
 from bot.core import Core
 from bot.events import Address
 from bot.ports import FakeClock
 from storage.db import session_scope
 from storage.models import OutboundMessage
+from tests.slack.conftest import SECRET as SLACK_SECRET
+from tests.slack.conftest import slack_settings
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.signed import SlackSender
 from tests.telegram.conftest import TOKEN, running
 from tests.telegram.fake_api import FakeBotApi, Fault
 from tests.telegram.payloads import GROUP_ID
@@ -185,3 +193,172 @@ async def test_a_message_in_parts_resumes_after_the_part_that_failed(core: Core,
     parts = api.sent("sendMessage", chat_id=GROUP_ID)
     assert len(parts) == 2  # part one once, part two after its retry
     assert "".join(p.text for p in parts).replace("\n", "") == long_text.replace("\n", "")
+
+
+# ---- Slack ----------------------------------------------------------------------------------------
+
+SLACK_SENDS = ("chat.postMessage", "chat.update", "conversations.open",
+               "files.getUploadURLExternal", "files.completeUploadExternal")
+JANE, FIONA = "UJANE", "UFIONA"
+RESIDENTS = ("UALICE", "UBOB", "UCAROL", "UDAN")
+CHANNEL = "CGARDEN"
+
+
+class FlakySlack(FakeSlack):
+    """The fake Slack Web API, failing a share of the sending calls once ``share`` is set."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self.rng = random.Random(seed)
+        self.share = 0.0
+        self.injected: Counter[str] = Counter()
+        self.posted: dict[tuple[str, str], str] = {}  # (channel, ts) -> the text first posted
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        if method in SLACK_SENDS and self.rng.random() < self.share:
+            kind = self.rng.choice(["500", "503", "429", "dropped"])
+            self.injected[kind] += 1
+            await request.read()
+            if kind == "dropped":
+                assert request.transport is not None
+                request.transport.close()  # before the call is taken: nothing happened
+                return web.Response(status=500)
+            headers = {"Retry-After": str(self.rng.choice([1, 5, 30]))} if kind == "429" else {}
+            error = "ratelimited" if kind == "429" else "internal_error"
+            return web.json_response({"ok": False, "error": error}, status=int(kind),
+                                     headers=headers)
+        return await super()._api(request)
+
+    def _answer(self, method: str, p: dict[str, Any], request: web.Request) -> dict[str, Any]:
+        answer = super()._answer(method, p, request)
+        if method == "chat.postMessage":
+            self.posted[(str(answer["channel"]), str(answer["ts"]))] = str(p.get("text"))
+        return answer
+
+
+async def no_wait(seconds: float) -> None:
+    await asyncio.sleep(0)
+
+
+def slack_accepted(api: FlakySlack, since: int
+                   ) -> tuple[Counter[tuple[str, str]], dict[tuple[str, str], str]]:
+    """Posts accepted (channel, text), counted; and each edited message's final text.
+
+    An edit is named by its channel and the text first posted (the ts differs from run to run);
+    edits in between may be merged (Slack allows about one update a second), the last may not.
+    """
+    posts: Counter[tuple[str, str]] = Counter()
+    final: dict[tuple[str, str], str] = {}
+    for c in api.calls[since:]:
+        channel = str(c.params.get("channel"))
+        if c.method == "chat.postMessage":
+            posts[(channel, str(c.params.get("text")))] += 1
+        elif c.method == "chat.update":
+            first = api.posted.get((channel, str(c.params.get("ts"))), "?")
+            final[(channel, first)] = str(c.params.get("text"))
+    return posts, final
+
+
+async def slack_run(core: Core, clock: FakeClock, seed: int, share: float
+                    ) -> tuple[Counter[tuple[str, str]], dict[tuple[str, str], str], FlakySlack]:
+    api = FlakySlack(seed)
+    await api.start()
+    http = HttpServer(core, host="127.0.0.1", port=0)
+    adapter = SlackAdapter(core, slack_settings(api), http, sleep=no_wait)
+    core.attach(adapter)
+    await http.start()
+    await adapter.start()
+    slack = SlackSender(f"http://127.0.0.1:{http.bound_port}/slack/events", SLACK_SECRET,
+                        api.response_url)
+    try:
+        await slack_garden(core, api, slack)
+        mark = len(api.calls)
+        api.share = share
+        await busy_slack(slack)
+        await drain(core, clock)
+        await adapter.delivery.coalescer.drain()
+        api.share = 0.0
+    finally:
+        adapter.delivery.coalescer.forget()
+        await adapter.stop()
+        await http.stop()
+        await api.stop()
+    rows = outbox(core)
+    assert {r.status for r in rows} == {"sent"}, Counter(r.status for r in rows)
+    posts, edits = slack_accepted(api, mark)
+    return posts, edits, api
+
+
+def slack_invite(core: Core, name: str, role: str, wards: tuple[str, ...] = ()) -> str:
+    from bot.invites import issue_invite
+    from storage.repo import people
+
+    now = core.clock.now()
+    with session_scope(core.engine) as s:
+        person = people.create_person(s, name=name, now=now)
+        assert person.id is not None
+        ward_ids = [(people.find_ward(s, name=w) or people.add_ward(s, name=w)).id for w in wards]
+        if role == "councillor":
+            people.set_councillor_areas(s, person_id=person.id,
+                                        ward_ids=[w for w in ward_ids if w], portfolios=[])
+        return issue_invite(s, role=role, person_id=person.id, now=now,
+                            ttl=timedelta(days=14)).code
+
+
+async def slack_garden(core: Core, api: FakeSlack, slack: SlackSender) -> None:
+    """Fiona's Fremont Garden in a Slack channel, active, with Cllr Jane Doe linked."""
+    await slack.command(f"join {slack_invite(core, 'Jane Doe', 'councillor', ('Fremont',))}",
+                        user=JANE, channel="DJANE", channel_name="directmessage")
+    await slack.command(f"join {slack_invite(core, 'Fiona Fenn', 'facilitator')}", user=FIONA,
+                        channel="DFIONA", channel_name="directmessage")
+    await slack.command("project Fremont Garden", user=FIONA, channel=CHANNEL,
+                        channel_name="garden")
+    await slack.command("ward Fremont", user=FIONA, channel=CHANNEL, channel_name="garden")
+    for i, user in enumerate(RESIDENTS[:3]):
+        await slack.event({"type": "message", "channel": CHANNEL, "channel_type": "channel",
+                           "user": user, "text": "Morning all", "ts": f"1.{i}"})
+    await api.wait_until(lambda: any("Accept" in json.dumps(c.params)
+                                     for c in api.called("chat.postMessage")
+                                     if c.params.get("channel") == "DJANE"))
+    await slack.press("link:accept:1", user=JANE, channel="DJANE")
+    await api.wait_until(lambda: any("is now linked" in str(c.params.get("text"))
+                                     for c in api.called("chat.postMessage")))
+
+
+async def busy_slack(slack: SlackSender) -> None:
+    for n, user in enumerate(RESIDENTS, 1):
+        await slack.command(f"challenge Challenge {n}: the bus route cuts the garden off",
+                            user=user, channel=CHANNEL, channel_name="garden")
+        for other in RESIDENTS:
+            if other != user:
+                await slack.press(f"chal:support:{n}", user=other, channel=CHANNEL)
+    for n in range(1, 5):
+        await slack.command(f"answer {n} forward I will take #{n} to the transport committee.",
+                            user=JANE, channel="DJANE", channel_name="directmessage")
+    await slack.command("poll Where should the bench go? | By the pond | Under the oak",
+                        user=FIONA, channel=CHANNEL, channel_name="garden")
+    for i, user in enumerate(RESIDENTS):
+        await slack.press(f"poll:1:{1 + i % 2}", user=user, channel=CHANNEL)
+    await slack.command("closepoll 1", user=FIONA, channel=CHANNEL, channel_name="garden")
+    await slack.command("scope Redesign the allotments and the paths to them", user=FIONA,
+                        channel=CHANNEL, channel_name="garden")
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+async def test_slack_faults_lose_nothing_and_post_nothing_twice(
+    core: Core, clock: FakeClock, tmp_path: Any, seed: int
+) -> None:
+    base_core, base_clock = second_core(core, tmp_path)
+    base_posts, base_edits, _ = await slack_run(base_core, base_clock, seed, 0.0)
+    base_core.engine.dispose()
+    posts, edits, api = await slack_run(core, clock, seed, 0.35)
+    duplicates = sum((posts - base_posts).values())
+    lost = sum((base_posts - posts).values()) + sum(
+        1 for k, v in base_edits.items() if edits.get(k) != v)
+    print(f"slack seed {seed}: faults injected {sum(api.injected.values())} "
+          f"{dict(api.injected)}, posts accepted {sum(posts.values())}, edits {len(edits)}, "
+          f"lost {lost}, duplicates {duplicates}")
+    assert posts == base_posts  # every post once, as a run without faults
+    assert edits == base_edits  # every edited message ends as it does without faults
+    assert sum(api.injected.values()) >= 10

@@ -30,50 +30,65 @@ class EditCoalescer:
         self._sleep = sleep
         self._last: dict[str, float] = {}
         self._waiting: dict[str, Outbound] = {}
+        self._version: dict[str, int] = {}  # edits handed over per message, newest last
+        self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def edit(self, message_id: str, message: Outbound) -> None:
         """Update now if the message was not updated within the interval, else later (latest text)."""
+        self._version[message_id] = self._version.get(message_id, 0) + 1
         if message_id in self._waiting:
             self._waiting[message_id] = message  # the pending update will carry this text
             return
         wait = self._last.get(message_id, float("-inf")) + self._interval - self._monotonic()
         if wait <= 0:
             self._last[message_id] = self._monotonic()
-            await self._update(message_id, message)
+            async with self._lock(message_id):
+                await self._update(message_id, message)
             return
         self._waiting[message_id] = message
         task = asyncio.create_task(self._later(message_id, wait))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def _lock(self, message_id: str) -> asyncio.Lock:
+        """One update of a message in flight at a time, so they arrive in the order made."""
+        return self._locks.setdefault(message_id, asyncio.Lock())
+
     async def _later(self, message_id: str, wait: float) -> None:
         failures = 0
         while True:
             await self._sleep(wait)
-            message = self._waiting.pop(message_id)
-            self._last[message_id] = self._monotonic()
-            try:
-                await self._update(message_id, message)
-                return
-            except RetryLater as exc:
-                # Rate limited: wait as told, keeping whatever newer text arrives meanwhile.
-                self._waiting.setdefault(message_id, message)
-                wait = exc.after
-            except DeliveryError:
-                log.exception("a delayed edit of %s was refused", message_id)  # retrying cannot help
-                return
-            except Exception:
-                # A passing network fault: the outbox counts this edit as done, so it is retried
-                # here, with backoff, until it goes through.
-                failures += 1
-                if failures >= MAX_FAILURES:
-                    log.exception("a delayed edit of %s failed %d times; given up", message_id,
-                                  failures)
+            async with self._lock(message_id):
+                message = self._waiting.pop(message_id)
+                version = self._version.get(message_id, 0)
+                self._last[message_id] = self._monotonic()
+                try:
+                    await self._update(message_id, message)
                     return
-                log.warning("a delayed edit of %s failed; retrying", message_id)
-                self._waiting.setdefault(message_id, message)
-                wait = min(2.0**failures, 60.0)
+                except RetryLater as exc:
+                    # Rate limited: wait as told, keeping whatever newer text arrives meanwhile.
+                    if self._version.get(message_id, 0) != version:
+                        return  # a newer text is on its way already: this one must not follow
+                    self._waiting.setdefault(message_id, message)
+                    wait = exc.after
+                except DeliveryError:
+                    log.exception("a delayed edit of %s was refused", message_id)
+                    return  # retrying cannot help
+                except Exception:
+                    # A passing network fault: the outbox counts this edit as done, so it is
+                    # retried here, with backoff, until it goes through; unless a newer text has
+                    # taken over, which must not be overwritten by this older one.
+                    if self._version.get(message_id, 0) != version:
+                        return
+                    failures += 1
+                    if failures >= MAX_FAILURES:
+                        log.exception("a delayed edit of %s failed %d times; given up",
+                                      message_id, failures)
+                        return
+                    log.warning("a delayed edit of %s failed; retrying", message_id)
+                    self._waiting.setdefault(message_id, message)
+                    wait = min(2.0**failures, 60.0)
 
     @property
     def pending(self) -> int:
