@@ -136,18 +136,9 @@ class TelegramAdapter:
                     (result.notice or "")[:TOAST_LIMIT] or None)
             except TelegramError as exc:
                 log.info("answering a button press failed: %s", exc)
-            await self._deliver()
-            return
-        await self.core.handle(event, deliver=False)
-        await self._deliver()
-
-    async def _deliver(self) -> None:
-        """Polling takes updates one after another, so there sending (paced by Telegram's limits)
-        runs beside them: replies in a busy group never hold up the next update."""
-        if self.settings.mode == "polling":
-            self.core.deliver_soon()
-        else:
             await self.core.outbox.flush()
+            return
+        await self.core.handle(event)
 
     async def _webhook(self, request: web.Request) -> web.Response:
         expected = (self.settings.webhook_secret or "").encode()
