@@ -163,10 +163,10 @@ async def answer_conversation(ctx: Ctx, state: dict[str, Any], text: str) -> Non
     """Typed input while answering: an outcome word, the explanation, or a nudge to confirm."""
     challenge = challenges.get_challenge(ctx.session, challenge_id=int(state["challenge_id"]))
     if challenge is None or not can(challenge, Move.ANSWER):
+        # Not a refusal: that would roll back the end of the conversation too.
         ctx.end_conversation()
-        if challenge is None:
-            raise Refusal(T.ANSWER_NOT_IN_PROGRESS)
-        ctx.reply(refusal(challenge, Move.ANSWER).message)
+        ctx.reply(T.ANSWER_NOT_IN_PROGRESS if challenge is None
+                  else refusal(challenge, Move.ANSWER).message)
         return
     step = state.get("step")
     if step == "outcome":
@@ -194,6 +194,9 @@ def confirm(ctx: Ctx, challenge: Challenge) -> None:
     if state.get("challenge_id") != challenge.id or state.get("step") != "confirm":
         raise Refusal(T.ANSWER_NOT_IN_PROGRESS)
     ctx.end_conversation()
+    if not can(challenge, Move.ANSWER):  # answered or withdrawn meanwhile: nothing left to confirm
+        ctx.reply(refusal(challenge, Move.ANSWER).message)
+        return
     record_answer(ctx, challenge, ctx.person_id, state["outcome"], state["explanation"])
     ctx.reply(T.ANSWER_SENT, number=challenge.number, project=project_of(ctx, challenge).name)
 
@@ -211,7 +214,7 @@ async def answer_form(ctx: Ctx, parts: list[str], values: dict[str, str]) -> Non
     explanation = values.get("explanation", "").strip()
     errors: dict[str, str] = {}
     if outcome not in OUTCOMES:
-        errors["outcome"] = T.ANSWER_PICK_WITH_BUTTONS.split(",")[0] + "."
+        errors["outcome"] = T.ANSWER_FORM_PICK_OUTCOME
     try:
         explanation = check_explanation(explanation)
     except Refusal as exc:

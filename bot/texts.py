@@ -251,6 +251,7 @@ ANSWER_FORM_TITLE = "Answer challenge #{number}"
 ANSWER_FORM_OUTCOME = "Outcome"
 ANSWER_FORM_EXPLANATION = "Explanation (what happens next, and why)"
 ANSWER_FORM_SUBMIT = "Send answer"
+ANSWER_FORM_PICK_OUTCOME = "Please choose an outcome."
 ANSWER_POSTED = (
     "**Answer to scope challenge #{number}** from {name} — {outcome}:\n{explanation}\n__The "
     "challenge:__ {challenge}"

@@ -149,3 +149,19 @@ async def test_same_number_in_two_projects_is_disambiguated(bot: TestingAdapter)
     await bot.say("jane", f"/answer {library.code.lower()}#1 forward {EXPLANATION}")
     assert bot.last(chat="library").text.startswith("Answer to scope challenge #1")
     assert challenge_row(bot).status == "open"  # the garden's is untouched
+
+
+async def test_a_challenge_withdrawn_while_confirming_ends_the_answer(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await raise_challenge(bot)
+    await bot.press("jane", notice_to(bot, "jane").button("Answer"))
+    await bot.press("jane", bot.last(user="jane").button("Referred"))
+    preview = await bot.say("jane", "Referred to the bus operator, who decides the route.")
+    await bot.say("kim", "/withdraw 1", chat="garden")
+    await bot.press("jane", preview[-1].button("Confirm"))
+    assert bot.last(user="jane").text == (
+        "#1 was withdrawn by the person who raised it and cannot be answered."
+    )
+    after = await bot.say("jane", "hello?")
+    assert after == []  # the conversation is over: an ordinary private message again
+    assert challenge_row(bot).status == "withdrawn"
