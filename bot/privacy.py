@@ -15,7 +15,7 @@ from bot.context import Ctx, chat_address
 from bot.errors import Refusal
 from bot.events import Attachment, Button
 from bot.rich import render
-from storage.repo import privacy
+from storage.repo import personal_data, privacy
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ ACTION = "privacy"
 
 def export(ctx: Ctx) -> Attachment:
     """The person's data as a JSON file."""
-    record = privacy.person_record(ctx.session, person_id=ctx.person_id)
+    record = personal_data.person_record(ctx.session, person_id=ctx.person_id)
     record["exported_at"] = ctx.now.isoformat(timespec="seconds")
     record["about"] = {
         table: {"section": section, "on_erasure": what}
