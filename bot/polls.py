@@ -150,8 +150,9 @@ async def remind_due(w: Work, key: str, payload: dict[str, Any]) -> None:
 def close_poll(w: Work, poll: Poll) -> None:
     """Close now: the poll messages say so, the results go to every chat, the starter is asked."""
     assert poll.id is not None
-    poll.closed_at = w.now
-    w.session.flush()
+    if not polls.mark_closed(w.session, poll_id=poll.id, now=w.now):
+        return
+    w.session.refresh(poll)
     w.cancel_timer(f"poll:{poll.id}:close")
     w.cancel_timer(f"poll:{poll.id}:remind")
     note = render(T.POLL_CLOSED_NOTE, number=poll.number, question=poll.question)

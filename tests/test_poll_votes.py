@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.testing import TestingAdapter
 from bot.events import PollCounted, PollVoted
 from storage.db import session_scope
@@ -73,6 +75,7 @@ async def test_bad_votes_say_why(bot: TestingAdapter) -> None:
     assert counts(bot) == [0, 0, 0]
 
 
+@pytest.mark.timeout(900)  # 1,100 events through the core: minutes on a busy PostgreSQL
 async def test_a_thousand_voters_give_exact_counts(bot: TestingAdapter) -> None:
     await garden(bot)
     await bot.say("fran", LINE, chat="garden")

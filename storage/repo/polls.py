@@ -93,6 +93,14 @@ def closed_polls(session: Session, *, project_id: int, since: datetime) -> list[
     )
 
 
+def mark_closed(session: Session, *, poll_id: int, now: datetime) -> bool:
+    """Close a poll once: False when another process (or a /closepoll) closed it first."""
+    result = session.execute(
+        update(Poll).where(col(Poll.id) == poll_id, col(Poll.closed_at).is_(None)).values(closed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def is_linked_councillor(session: Session, *, project_id: int, person_id: int) -> bool:
     return (
         session.exec(
