@@ -446,3 +446,31 @@ async def test_buttons_show_live_counts_where_there_is_no_native_poll(
     assert result.notice == "Your vote in poll #1: By the pond."
     assert counts(bot) == [1, 0, 0]
     assert slack.to_chat("C1")[-1].button_labels[0] == "1. By the pond (1)"
+
+
+async def test_no_closing_soon_notice_for_a_short_poll_or_when_off(
+    bot: TestingAdapter, settings: Settings
+) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --closes 1h", chat="garden")
+    bot.core.settings = settings.model_copy(
+        update={"polls": settings.polls.model_copy(update={"remind_before": None})}
+    )
+    await bot.say("fran", LINE.replace("/poll", "/poll Second:") + " --closes 3d", chat="garden")
+    with session_scope(bot.core.engine) as s:
+        keys = {t.key for t in s.exec(select(Timer))}
+    assert {"poll:1:close", "poll:2:close"} <= keys
+    assert not {k for k in keys if k.endswith(":remind")}
+
+
+async def test_a_poll_is_closed_once(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    poll = poll_row(bot)
+    with session_scope(bot.core.engine) as s:
+        assert polls.mark_closed(s, poll_id=poll.id or 0, now=bot.core.clock.now())
+        assert not polls.mark_closed(s, poll_id=poll.id or 0, now=bot.core.clock.now())
+    # the deadline timer that fires later finds it closed and posts nothing
+    before = len(bot.to_chat("garden"))
+    await bot.core.advance_clock(timedelta(days=4))
+    assert len(bot.to_chat("garden")) == before
