@@ -162,12 +162,17 @@ def gather_facts(
             .group_by(col(ChallengeSupport.challenge_id))
         )
     }
-    for c in session.exec(select(Challenge).where(relevant).order_by(col(Challenge.raised_at))):
-        assert c.id is not None
-        total, new = counts.get(c.id, (0, 0))
+    # Columns, not ORM objects: a digest may read thousands of rows and only needs these.
+    for cid, pid, number, text, raised_at, status, answered_at in session.execute(
+        sa_select(
+            col(Challenge.id), col(Challenge.project_id), col(Challenge.number),
+            col(Challenge.text), col(Challenge.raised_at), col(Challenge.status),
+            col(Challenge.answered_at),
+        ).where(relevant).order_by(col(Challenge.raised_at))
+    ):
+        total, new = counts.get(cid, (0, 0))
         facts.challenges.append(
-            ChallengeFact(c.id, c.project_id, c.number, c.text, c.raised_at, c.status,
-                          c.answered_at, total, new)
+            ChallengeFact(cid, pid, number, text, raised_at, status, answered_at, total, new)
         )
     for row in session.execute(
         sa_select(
@@ -203,10 +208,13 @@ def _closed_polls(
         or_(window(col(Poll.closed_at)), window(col(Poll.outcome_at))),
     )
     polls = {
-        p.id: PollFact(p.id, p.project_id, p.number, p.question, p.closed_at, p.outcome,
-                       p.hide_results)
-        for p in session.exec(select(Poll).where(closed).order_by(col(Poll.closed_at)))
-        if p.id is not None
+        row[0]: PollFact(*row)
+        for row in session.execute(
+            sa_select(
+                col(Poll.id), col(Poll.project_id), col(Poll.number), col(Poll.question),
+                col(Poll.closed_at), col(Poll.outcome), col(Poll.hide_results),
+            ).where(closed).order_by(col(Poll.closed_at))
+        )
     }
     if not polls:
         return []
