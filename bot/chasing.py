@@ -69,10 +69,13 @@ async def escalate(w: Work, key: str, payload: dict[str, Any]) -> None:
                supporters=supporters, names=names(w, first) or T.FORMER_MEMBER)
     told = [T.ESCALATION_WARD_COUNCILLORS] if councillors else []
     told += [T.ESCALATION_FACILITATORS] if facilitators else []
-    if told:
-        for person_id in first:
+    for person_id in first:
+        if told:
             w.tell(person_id, T.ESCALATION_TOLD, number=challenge.number, project=project.name,
                    age=age, names=" and ".join(told))
+        else:  # it went to everyone there is already: they are the ones to act
+            w.tell(person_id, T.ESCALATION_NOBODY_ELSE, answer_buttons(challenge),
+                   number=challenge.number, project=project.name, age=age)
 
 
 async def ask_followup(w: Work, key: str, payload: dict[str, Any]) -> None:

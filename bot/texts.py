@@ -278,6 +278,10 @@ ESCALATION_TOLD = (
     "Scope challenge #{number} in {project} has waited {age} for an answer, so I have told "
     "{names}."
 )
+ESCALATION_NOBODY_ELSE = (
+    "Scope challenge #{number} in {project} has waited {age} for an answer, and there is nobody "
+    "else to tell. Please answer it, or ask a councillor to link to the project with /link."
+)
 ESCALATION_WARD_COUNCILLORS = "the ward's other councillors"
 ESCALATION_FACILITATORS = "the project's facilitators"
 FOLLOWUP_QUESTION = (

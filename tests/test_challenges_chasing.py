@@ -240,3 +240,20 @@ async def test_a_notice_not_delivered_before_a_restart_is_delivered_after(
     # The timers were stored too: the reminder still comes from the new core.
     await fresh.advance_clock(timedelta(hours=48))
     assert second.last(user="jane").text.startswith("Reminder: scope challenge #1")
+
+
+async def test_escalation_with_nobody_else_to_tell_presses_the_recipients(
+    bot: TestingAdapter,
+) -> None:
+    from tests.helpers import make_facilitator, make_project
+
+    await make_facilitator(bot, "Fran Fowler")
+    await make_project(bot, "fran", "library", "Library Friends")  # no ward, no councillor
+    await raise_challenge(bot, "Opening hours are set by the county", chat="library")
+    await bot.core.advance_clock(timedelta(days=7, minutes=1))
+    pressed = bot.last(user="fran")
+    assert pressed.text.startswith(
+        "Scope challenge #1 in Library Friends has waited 7 days for an answer, and there is "
+        "nobody else to tell."
+    )
+    assert pressed.button_labels == ["Acknowledge", "Answer"]
