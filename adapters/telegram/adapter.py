@@ -55,6 +55,10 @@ class TelegramAdapter:
             .job_queue(None)  # timers are rows in our database, run by our scheduler
             .rate_limiter(self.pacer)
             .get_updates_read_timeout(10)  # on top of the long poll's own timeout
+            # A send that times out is sent again, perhaps twice: wait for slow answers longer
+            # than PTB's 5 s before calling it lost.
+            .read_timeout(20)
+            .write_timeout(20)
         )
         if settings.mode == "webhook":
             builder = builder.updater(None)
@@ -155,7 +159,13 @@ class TelegramAdapter:
             return web.Response(status=400, text="not an update")
         # Handled before answering: if we die half way, Telegram retries and the ledger
         # keeps a retried update from having a second effect.
-        await self.app.process_update(update)
+        try:
+            await self.app.process_update(update)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            # PTB itself stumbles on a forged update (a list where an id belongs); ours are logged
+            # by the error handler and never get here.
+            log.warning("a webhook update that could not be read: %r", exc)
+            return web.Response(status=400, text="not an update")
         return web.Response(status=200, text="ok")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

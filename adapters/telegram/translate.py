@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from bot.events import (
     PollVoted,
     Sender,
 )
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 
@@ -184,5 +187,30 @@ def translate(update: Update, me: BotSelf) -> Inbound | None:
     for name, translator in TABLE:
         value = getattr(update, name)
         if value is not None:
-            return translator(update, value, me)
+            problem: str | None = None
+            try:
+                event = translator(update, value, me)
+            except (AttributeError, TypeError, ValueError, KeyError) as exc:
+                event, problem = None, repr(exc)
+            else:
+                problem = None if event is None or _fits(event) else "fields of the wrong type"
+            if problem is not None:
+                # Telegram always sends these fields, typed: only a broken or forged update does not.
+                log.warning("telegram: an update of an unexpected shape was ignored: %s", problem)
+                return None
+            return event
     return None
+
+
+def _fits(event: Inbound) -> bool:
+    """Ids are Telegram's numbers and texts are texts, as the core expects of every event."""
+    ids = [event.chat.chat_id, event.sender.user_id, getattr(event, "new_chat_id", None) or "0"]
+    if not all(isinstance(i, str) and i.removeprefix("-").isdigit() for i in ids):
+        return False
+    texts = [event.sender.display_name, event.sender.username, event.chat.title, event.event_id,
+             *(getattr(event, f, None) for f in ("text", "name", "args", "reply_to_text",
+                                                  "action", "platform_poll_id"))]
+    numbers = [*getattr(event, "option_indexes", ()), *getattr(event, "counts", ())]
+    return all(t is None or isinstance(t, str) for t in texts) and all(
+        isinstance(n, int) and not isinstance(n, bool) and abs(n) < 2**31 for n in numbers
+    )
