@@ -59,6 +59,9 @@ class Core:
         ``deliver=False`` leaves the outbox flush to the caller: an adapter that must answer the
         platform within seconds (open a form, show field errors) flushes after answering.
         """
+        if not event.well_typed():
+            log.warning("a %s with fields of the wrong type was dropped", type(event).__name__)
+            return HandleResult()
         if self.activity.counts(event):
             return await self.activity.note(event)
         # What was said before a command is counted before the command runs.

@@ -45,6 +45,27 @@ class Inbound:
     sender: Sender
     event_id: str | None = None
 
+    def well_typed(self) -> bool:
+        """Ids and texts are strings and counts are numbers, as adapters must give them.
+
+        A platform never sends otherwise; a forged or broken payload may, and is dropped whole.
+        """
+        texts = (self.chat.platform, self.chat.chat_id, self.sender.platform, self.sender.user_id,
+                 self.sender.display_name)
+        optional = (self.chat.title, self.sender.username, self.event_id,
+                    *(getattr(self, f, None) for f in ("text", "name", "args", "reply_to_text",
+                                                        "action", "platform_poll_id",
+                                                        "new_chat_id")))
+        numbers = (*getattr(self, "option_indexes", ()), *getattr(self, "counts", ()))
+        values = getattr(self, "values", {})
+        return (
+            isinstance(self.chat.kind, ChatKind)
+            and all(isinstance(t, str) for t in texts)
+            and all(t is None or isinstance(t, str) for t in optional)
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessagePosted(Inbound):

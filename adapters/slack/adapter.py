@@ -139,7 +139,18 @@ class SlackAdapter:
     # ---- inbound ---------------------------------------------------------------------------
 
     async def _http(self, request: web.Request) -> web.StreamResponse:
-        answer = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            # Read before the signature is checked: anyone can send this, so no error is logged.
+            log.warning("slack: a request that could not be read: %r", exc)
+            return web.Response(status=400, text="not a Slack request")
+        try:
+            answer = await self.app.async_dispatch(bolt_request)
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            # Bolt itself stumbles on a payload of the wrong shape (``"actions": null``).
+            log.warning("slack: a request of an unexpected shape: %r", exc)
+            return web.Response(status=400, text="not a Slack request")
         return await to_aiohttp_response(answer)
 
     def _register(self) -> None:

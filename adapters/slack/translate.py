@@ -6,6 +6,7 @@ Event ids come from Slack's own ids, so a retried delivery is recognised by the 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from bot.events import (
     PollVoted,
     Sender,
 )
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 # Slack has no /start: an invite is redeemed with /ncbot join CODE.
@@ -179,7 +182,12 @@ def events_api(body: dict[str, Any], known: Known) -> Inbound | None:
     translate = EVENTS.get(event.get("type", ""))
     if translate is None:
         return None
-    return translate(event, body.get("event_id"), known)
+    try:
+        return translate(event, body.get("event_id"), known)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        # Slack sends these fields, typed; only a broken or forged (yet signed) event lacks them.
+        log.warning("slack: an event of an unexpected shape was ignored: %r", exc)
+        return None
 
 
 def _interaction_id(body: dict[str, Any], fallback: str) -> str:
@@ -192,6 +200,14 @@ def block_action(body: dict[str, Any], known: Known) -> Inbound | None:
     A press outside any channel (App Home) has an empty chat id: the adapter puts in the
     person's direct-message channel.
     """
+    try:
+        return _block_action(body)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        log.warning("slack: an interaction of an unexpected shape was ignored: %r", exc)
+        return None
+
+
+def _block_action(body: dict[str, Any]) -> Inbound | None:
     actions = body.get("actions") or []
     if not actions:
         return None
