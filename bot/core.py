@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot import texts as T
 from bot.activity_counts import ActivityCounter
@@ -18,11 +19,22 @@ from bot.config import Settings
 from bot.context import Ctx, Work, chat_address
 from bot.dispatch import dispatch
 from bot.errors import Refusal, UsageError
-from bot.events import ButtonPressed, ChatKind, CommandIssued, FormSubmitted, HandleResult, Inbound
+from bot.events import (
+    ButtonPressed,
+    ChatKind,
+    CommandIssued,
+    FormSubmitted,
+    HandleResult,
+    Inbound,
+    PollCounted,
+    PollVoted,
+)
+from bot.outbox import LEASE as OUTBOX_LEASE
 from bot.outbox import Outbox
 from bot.ports import Clock, PlatformAdapter
 from bot.rich import Rich, render
 from storage.db import session_scope
+from storage.models import Chat, Identity, Person
 from storage.repo import people, projects, work
 
 log = logging.getLogger(__name__)
@@ -100,6 +112,8 @@ class Core:
         from sqlmodel import Session
 
         assert isinstance(session, Session)
+        if isinstance(event, PollCounted):
+            return self._platform_context(session, event, now, result)
         identity, person = people.ensure_identity(
             session,
             platform=event.sender.platform,
@@ -108,9 +122,11 @@ class Core:
             username=event.sender.username,
             now=now,
         )
-        if event.chat.kind == ChatKind.PRIVATE:
+        if event.chat.kind == ChatKind.PRIVATE and not isinstance(event, PollVoted):
+            # They wrote to us in private: that chat reaches them. (A vote on a native poll says
+            # nothing about whether they still accept messages from the bot.)
             identity.private_chat_id = event.chat.chat_id
-            identity.unreachable_at = None  # they wrote to us: reachable again
+            identity.unreachable_at = None
         chat = projects.ensure_chat(
             session,
             platform=event.chat.platform,
@@ -136,6 +152,16 @@ class Core:
             roles=people.roles_of(session, person_id=person.id),
             result=result,
         )
+
+    def _platform_context(
+        self, session: Session, event: PollCounted, now: datetime, result: HandleResult
+    ) -> Ctx:
+        """Counts reported by the platform itself: nobody acted, so no person or chat is recorded."""
+        sender = Identity(person_id=0, platform=event.sender.platform, user_id=event.sender.user_id)
+        chat = Chat(platform=event.chat.platform, platform_chat_id=event.chat.chat_id,
+                    kind=event.chat.kind.value)
+        return Ctx(core=self, session=session, now=now, event=event, identity=sender,
+                   person=Person(id=0, name=None, created_at=now), chat=chat, result=result)
 
     def _usage(self, event: Inbound, exc: UsageError) -> Rich:
         name = event.name if isinstance(event, CommandIssued) else ""

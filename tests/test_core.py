@@ -129,3 +129,25 @@ async def test_chat_rows_are_reused(bot: TestingAdapter) -> None:
     await bot.say("sam", "hello", chat="g")
     with session_scope(bot.core.engine) as s:
         assert len(list(s.exec(select(Chat)))) == 1
+
+
+async def test_platform_poll_counts_record_no_person(bot: TestingAdapter) -> None:
+    from bot.events import ChatKind, ChatRef, PollCounted, Sender
+
+    await bot.push(PollCounted(chat=ChatRef("test", "bot-self", ChatKind.PRIVATE),
+                               sender=Sender("test", "bot-self", "The Bot"),
+                               platform_poll_id="p1", counts=(3, 4), event_id="c1"))
+    with session_scope(bot.core.engine) as s:
+        assert list(s.exec(select(Identity))) == []
+        assert list(s.exec(select(Chat))) == []
+
+
+async def test_a_native_vote_does_not_make_a_blocked_person_reachable(bot: TestingAdapter) -> None:
+    from bot.events import PollVoted
+
+    bot.fail_next.append(Unreachable("Forbidden: bot was blocked by the user"))
+    await bot.say("rita", "/help")
+    await bot.push(PollVoted(chat=bot.dm("rita"), sender=bot.sender("rita"),
+                             platform_poll_id="p1", option_indexes=(0,), event_id="v1"))
+    with session_scope(bot.core.engine) as s:
+        assert s.exec(select(Identity)).one().unreachable_at is not None
