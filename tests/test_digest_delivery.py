@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -251,3 +252,24 @@ async def test_one_unreachable_councillor_does_not_block_another(bot: TestingAda
         parked = list(s.exec(select(OutboundMessage).where(OutboundMessage.status == "parked")))
     assert len(parked) == 1
     assert jane != ken
+
+
+async def test_a_worker_that_lost_its_claim_cannot_mark_the_period_sent(core: Core) -> None:
+    now = core.clock.now()
+    key: dict[str, Any] = {
+        "recipient_kind": "person", "recipient_id": 7, "period_key": "day:2026-01-05"
+    }
+    with session_scope(core.engine) as s:
+        assert repo.claim_period(s, **key, worker="slow", now=now,
+                                 lease_until=now + timedelta(minutes=5))
+    later = now + timedelta(minutes=6)
+    with session_scope(core.engine) as s:
+        assert not repo.claim_period(s, **key, worker="other", now=now + timedelta(minutes=1),
+                                     lease_until=now + timedelta(minutes=6))  # lease still live
+        assert repo.claim_period(s, **key, worker="other", now=later,
+                                 lease_until=later + timedelta(minutes=5))  # taken over
+    with session_scope(core.engine) as s:
+        assert not repo.finish_period(s, **key, worker="slow", now=later)
+        assert repo.finish_period(s, **key, worker="other", now=later)
+        assert not repo.claim_period(s, **key, worker="third", now=later + timedelta(hours=1),
+                                     lease_until=later + timedelta(hours=2))  # sent: final
