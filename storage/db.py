@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 
@@ -37,11 +37,24 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    # PostgreSQL: the default READ COMMITTED; claims are conditional UPDATEs and row locks, so
+    # several processes can share the database. Pre-ping survives a restarted server.
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+# Any fixed number: the advisory lock that lets one process at a time run the migrations.
+MIGRATION_LOCK = 0x6E63626F74  # "ncbot"
+
+
+def lock_for_migrations(conn: Connection) -> None:
+    """Hold, until ``conn``'s transaction ends, the right to migrate: processes starting together
+    must not create the same tables at once. SQLite's BEGIN IMMEDIATE already lets one in."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 @contextmanager

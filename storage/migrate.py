@@ -10,13 +10,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from storage.db import lock_for_migrations
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # The ini parser reads "%" as interpolation; percent-encoded passwords and options have them.
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    cfg.set_main_option("sqlalchemy.url", url)
     return cfg
 
 
@@ -24,6 +28,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``; safe to call on every start."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        lock_for_migrations(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

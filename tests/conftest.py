@@ -1,4 +1,9 @@
-"""Fixtures: a fresh migrated SQLite file per test, a fake clock, the core and the testing adapter."""
+"""Fixtures: a fresh migrated database per test, a fake clock, the core and the testing adapter.
+
+Every test that uses ``db_url`` (directly or through ``settings``/``core``/``bot``) runs twice:
+on a fresh SQLite file, and on a fresh PostgreSQL schema when ``NCBOT_TEST_POSTGRES_URL`` names a
+server (otherwise that variant is skipped with the reason).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,27 @@ from bot.core import Core
 from bot.ports import FakeClock
 from storage.db import create_db_engine
 from storage.migrate import upgrade
+from tests.pg_schemas import ENV, fresh_schema, postgres_url
+
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=pytest.mark.skipif(postgres_url() is None, reason=f"{ENV} is not set"),
+    ),
+]
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'ncbot.db'}"
+@pytest.fixture(params=DATABASES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ncbot.db'}"
+        return
+    base = postgres_url()
+    assert base is not None
+    with fresh_schema(base) as url:
+        yield url
 
 
 @pytest.fixture

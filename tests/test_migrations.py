@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from bot.core import Core
+from storage.db import is_sqlite
 from storage.migrate import current_revision, head_revision
 
 
@@ -25,6 +27,8 @@ def test_database_is_at_the_single_head(core: Core) -> None:
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(core: Core) -> None:
+    if not is_sqlite(core.engine):
+        pytest.skip("SQLite pragmas")
     with core.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

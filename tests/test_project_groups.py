@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from adapters.testing import TestingAdapter
 from bot.events import ChatKind, ChatRef, MemberChange, MembershipChanged
@@ -12,6 +11,7 @@ from storage.db import session_scope
 from storage.models import ActivityDay, Chat, Project
 from storage.repo import projects
 from tests.helpers import add_ward, make_facilitator
+from tests.pg_schemas import stored_bytes
 
 
 async def _garden(bot: TestingAdapter) -> None:
@@ -127,8 +127,7 @@ async def test_activity_counts_messages_not_text(bot: TestingAdapter, clock: Fak
     with session_scope(bot.core.engine) as s:
         assert projects.list_projects(s)[0].became_active_at == clock.now()
     # nothing anyone said is stored anywhere
-    raw = Path(bot.core.engine.url.database or "").read_bytes()  # noqa: ASYNC240
-    assert b"bus stop" not in raw
+    assert b"bus stop" not in stored_bytes(bot.core.engine)
 
 
 async def test_activity_window_expires(bot: TestingAdapter, clock: FakeClock) -> None:
