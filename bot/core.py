@@ -40,21 +40,33 @@ from storage.repo import people, projects, work
 log = logging.getLogger(__name__)
 
 TIMER_LEASE = timedelta(minutes=5)
+# Timers claimed at a time: few enough to run well within the lease, and to share a burst of due
+# work (a round of digests) fairly between processes.
+CLAIM_BATCH = 10
 
 
 class Core:
     """Holds the settings, the database and the adapters; adapters call ``handle``."""
 
     def __init__(
-        self, *, settings: Settings, engine: Engine, clock: Clock, worker_id: str | None = None
+        self,
+        *,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        worker_id: str | None = None,
+        timer_lease: timedelta = TIMER_LEASE,
+        outbox_lease: timedelta = OUTBOX_LEASE,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        # How long a claimed timer stays this process's before another may take it over.
+        self.timer_lease = timer_lease
         self.routes = build_routes()
         self.adapters: dict[str, PlatformAdapter] = {}
-        self.outbox = Outbox(engine, clock, self.adapters)
+        self.outbox = Outbox(engine, clock, self.adapters, lease=outbox_lease)
         # Ordinary group messages: counted in batches (``activity.window`` > 0 when running).
         self.activity = ActivityCounter(self)
         # Called with the earliest new due time after a commit (the scheduler's wake-up).
@@ -208,31 +220,29 @@ class Core:
         """Run every timer that is due now; returns how many ran."""
         await self.activity.flush()  # digests and reminders see every message counted so far
         ran = 0
-        tried: set[int] = set()
         while True:
             now = self.clock.now()
             with session_scope(self.engine) as session:
-                timers = [t for t in work.due_timers(session, now=now) if t.id not in tried]
+                timers = work.claim_due_timers(
+                    session,
+                    worker=self.worker_id,
+                    now=now,
+                    lease_until=now + self.timer_lease,
+                    limit=CLAIM_BATCH,
+                )
             if not timers:
                 break
             for timer in timers:
                 assert timer.id is not None
-                tried.add(timer.id)
-                with session_scope(self.engine) as session:
-                    if not work.claim_timer(
-                        session,
-                        timer_id=timer.id,
-                        worker=self.worker_id,
-                        now=now,
-                        lease_until=now + TIMER_LEASE,
-                    ):
-                        continue
                 handler = self.routes.timers.get(timer.kind)
                 due: list[datetime] = []
                 try:
                     with session_scope(self.engine) as session:
                         # Finish first: a handler may re-arm its own key for the next period.
-                        work.finish_timer(session, timer_id=timer.id, now=now)
+                        if not work.finish_timer(
+                            session, timer_id=timer.id, worker=self.worker_id, now=now
+                        ):
+                            continue
                         w = Work(self, session, now)
                         if handler is None:
                             log.error("no handler for timer kind %r; dropped", timer.kind)

@@ -38,11 +38,17 @@ CONCURRENCY = 32  # chats sent to at once; each chat's own messages stay in orde
 
 class Outbox:
     def __init__(
-        self, engine: Engine, clock: Clock, adapters: Mapping[str, PlatformAdapter]
+        self,
+        engine: Engine,
+        clock: Clock,
+        adapters: Mapping[str, PlatformAdapter],
+        *,
+        lease: timedelta = LEASE,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._adapters = adapters
+        self._lease = lease
         self._flushing = asyncio.Lock()
         self.on_sent: list[Callable[[OutboundMessage], None]] = []
 
@@ -88,7 +94,7 @@ class Outbox:
             return [
                 r
                 for r in rows
-                if work.claim_outbound(s, row_id=r.id, now=now, lease_until=now + LEASE)  # type: ignore[arg-type]
+                if work.claim_outbound(s, row_id=r.id, now=now, lease_until=now + self._lease)  # type: ignore[arg-type]
             ]
 
     def _release(self, rows: list[OutboundMessage]) -> None:

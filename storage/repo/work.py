@@ -42,45 +42,68 @@ def cancel_timer(session: Session, *, key: str) -> None:
     session.execute(delete(Timer).where(col(Timer.key) == key))
 
 
-def due_timers(session: Session, *, now: datetime, limit: int = 100) -> list[Timer]:
-    return list(
-        session.exec(
-            select(Timer)
-            .where(
-                col(Timer.done_at).is_(None),
-                col(Timer.due_at) <= now,
-                or_(col(Timer.lease_until).is_(None), col(Timer.lease_until) < now),
-            )
-            .order_by(col(Timer.due_at), col(Timer.id))
-            .limit(limit)
-        )
-    )
-
-
 def next_timer_due(session: Session) -> datetime | None:
     return session.exec(
         select(Timer.due_at).where(col(Timer.done_at).is_(None)).order_by(col(Timer.due_at)).limit(1)
     ).first()
 
 
-def claim_timer(
-    session: Session, *, timer_id: int, worker: str, now: datetime, lease_until: datetime
-) -> bool:
-    """Take a due timer for this worker; False if another worker holds a live lease."""
+def claim_due_timers(
+    session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int = 10
+) -> list[Timer]:
+    """Take up to ``limit`` due timers for this worker, earliest first, leased until ``lease_until``.
+
+    A timer is due when it is not done, its time has come and nobody holds a live lease on it;
+    a lease that ran out (its worker died) is taken over. On PostgreSQL rows another worker is
+    claiming right now are skipped rather than waited for; SQLite lets one writer in at a time.
+    """
+    due = (
+        select(Timer.id)
+        .where(
+            col(Timer.done_at).is_(None),
+            col(Timer.due_at) <= now,
+            or_(col(Timer.lease_until).is_(None), col(Timer.lease_until) < now),
+        )
+        .order_by(col(Timer.due_at), col(Timer.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.exec(due))
+    if not ids:
+        return []
+    session.execute(
+        update(Timer)
+        .where(col(Timer.id).in_(ids))
+        .values(claimed_by=worker, lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        session.exec(
+            select(Timer)
+            .where(col(Timer.id).in_(ids))
+            .order_by(col(Timer.due_at), col(Timer.id))
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def finish_timer(session: Session, *, timer_id: int, worker: str, now: datetime) -> bool:
+    """Mark a claimed timer done; False when it is no longer this worker's to run.
+
+    Between the claim and this, the timer may have been cancelled, re-armed for later by an
+    earlier timer of the same batch, or taken over by another worker after the lease ran out.
+    """
     result = session.execute(
         update(Timer)
         .where(
             col(Timer.id) == timer_id,
+            col(Timer.claimed_by) == worker,
             col(Timer.done_at).is_(None),
-            or_(col(Timer.lease_until).is_(None), col(Timer.lease_until) < now),
+            col(Timer.due_at) <= now,
         )
-        .values(claimed_by=worker, lease_until=lease_until)
+        .values(done_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def finish_timer(session: Session, *, timer_id: int, now: datetime) -> None:
-    session.execute(update(Timer).where(col(Timer.id) == timer_id).values(done_at=now))
 
 
 # ---- the inbound ledger ---------------------------------------------------------------------
