@@ -188,12 +188,14 @@ async def _console(settings: Settings, *, script: list[str] | None, start: datet
     from adapters.console import ConsoleAdapter
     from adapters.runtime import build_core
     from bot.ports import FakeClock, OffsetClock
+    from bot.scheduler import rebuild
 
     if script is None:
         return await _interactive(build_core(settings, clock=OffsetClock()))
     when = start or datetime.now(UTC).replace(second=0, microsecond=0)
     core = build_core(settings, clock=FakeClock(when))
     console = ConsoleAdapter(core)
+    rebuild(core)  # as at every start: schedules re-armed, then whatever is overdue runs
     await core.run_due()
     await console.play(script)
     return 0
