@@ -14,7 +14,9 @@ import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from adapters.admin_cli import add_admin_parser, run_admin
 from bot.admin import AdminError
 from bot.core import Core
 from bot.durations import parse_duration
@@ -32,14 +34,13 @@ from bot.ports import Delivered
 from storage.db import session_scope
 from storage.repo import projects
 
-from adapters.admin_cli import add_admin_parser, run_admin
-
 PLATFORM = "console"
 HELP = """Console commands:
   :as <person>          speak as someone (a new name starts as a resident)
   :in <chat>            speak in a group chat     :dm   speak in your private chat with the bot
   :press <n or text>    press a button on the last message here that has buttons
-  :vote <poll> <option> vote in a poll            :reply <line>  say a line as a reply to the last message here
+  :vote <poll> <option> vote in a poll
+  :reply <line>         say a line as a reply to the last message here
   :clock +3d            move the clock forward (due reminders, deadlines and digests fire)
   :admin <command>      run an admin command, e.g. :admin ward add Fremont
   :who                  who you are and where     :quit   leave
@@ -218,14 +219,15 @@ class ConsoleAdapter:
         self.out(f"(clock: {self._now()})")
 
     def _now(self) -> str:
-        return self.core.clock.now().astimezone().strftime("%a %d %b %Y %H:%M")
+        zone = ZoneInfo(self.core.settings.bot.timezone)  # the time people in the chats see
+        return self.core.clock.now().astimezone(zone).strftime("%a %d %b %Y %H:%M")
 
     def _admin(self, rest: str) -> None:
         parser = argparse.ArgumentParser(prog=":", add_help=False, exit_on_error=False)
         sub = parser.add_subparsers(dest="cmd", required=True)
         add_admin_parser(sub)
         try:
-            ns = parser.parse_args(shlex.split(rest and "admin " + rest or "admin"))
+            ns = parser.parse_args(shlex.split((rest and "admin " + rest) or "admin"))
         except (argparse.ArgumentError, SystemExit, ValueError) as exc:
             self.out(f"(admin: {exc or 'usage: :admin ward|invite|people|revoke|projects ...'})")
             return

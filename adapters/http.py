@@ -26,7 +26,9 @@ class HttpServer:
         self._runner: web.AppRunner | None = None
         self.bound_port: int | None = None
 
-    def add_route(self, method: str, path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> None:
+    def add_route(
+        self, method: str, path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> None:
         self.app.router.add_route(method, path, handler)
 
     async def start(self) -> None:
