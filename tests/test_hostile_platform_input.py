@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiohttp.http_exceptions import HttpProcessingError
@@ -144,8 +144,8 @@ TELEGRAM_SHAPES = [
 def telegram(edge: Edge) -> Iterator[Harness]:
     api = FakeBotApi(TOKEN)
     edge.loop.run_until_complete(api.start())
-    runs: AsyncIterator[Harness] = running(
-        edge.core, api, webhook_url="https://bot.example.org/telegram/webhook")
+    runs = cast(AsyncGenerator[Harness, None], running(
+        edge.core, api, webhook_url="https://bot.example.org/telegram/webhook"))
     harness = edge.loop.run_until_complete(runs.__anext__())
     yield harness
     edge.loop.run_until_complete(runs.aclose())
@@ -164,7 +164,7 @@ def test_any_telegram_update_is_answered_calmly(edge: Edge, telegram: Harness,
 
 
 def test_telegram_still_answers_after_the_storm(edge: Edge, telegram: Harness) -> None:
-    who = PEOPLE["alice"]["id"]
+    who = str(PEOPLE["alice"]["id"])
     before = len(telegram.api.sent(chat_id=who))
     update = {**telegram.u.message("alice", "/help"), "update_id": 900000}  # past the storm's ids
     assert edge.loop.run_until_complete(telegram.post(update)) == 200
