@@ -29,7 +29,9 @@ SIGNING = "0123456789abcdef0123456789abcdef"
 
 @pytest.fixture(autouse=True)
 def restore_log_records() -> Iterator[None]:
+    """Start without redaction (an earlier test may have built a core), and put back what was."""
     factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(logging.LogRecord)
     yield
     logging.setLogRecordFactory(factory)
 
