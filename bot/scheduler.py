@@ -20,7 +20,7 @@ from bot import retention
 from bot.context import Work
 from bot.core import Core
 from bot.digest_delivery import ensure_all
-from storage.db import session_scope
+from storage.db import session_scope, take_turn
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ class Scheduler:
 def rebuild(core: Core) -> int:
     """Re-derive the timers that come from schedule rows (digests); returns how many were armed."""
     with session_scope(core.engine) as session:
+        # Processes starting together would each create the same missing schedules and timers.
+        take_turn(session, "rebuild")
         w = Work(core, session, core.clock.now())
         armed = ensure_all(w)
         retention.ensure_timer(w)  # the daily ledger prune runs at start, then every day

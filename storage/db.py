@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -46,15 +47,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-# Any fixed number: the advisory lock that lets one process at a time run the migrations.
-MIGRATION_LOCK = 0x6E63626F74  # "ncbot"
+def take_turn(conn: Connection | Session, name: str) -> None:
+    """Hold the lock ``name`` until the transaction of ``conn`` ends: processes doing the same
+    start-up work (migrations, re-arming timers) do it one after another, not at once.
 
-
-def lock_for_migrations(conn: Connection) -> None:
-    """Hold, until ``conn``'s transaction ends, the right to migrate: processes starting together
-    must not create the same tables at once. SQLite's BEGIN IMMEDIATE already lets one in."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing to do, BEGIN IMMEDIATE
+    already lets one writer in at a time.
+    """
+    bind = conn.connection() if isinstance(conn, Session) else conn
+    if bind.dialect.name == "postgresql":
+        key = zlib.crc32(f"ncbot:{name}".encode())
+        bind.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-from storage.db import lock_for_migrations
+from storage.db import take_turn
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,7 +28,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``; safe to call on every start."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
-        lock_for_migrations(conn)
+        take_turn(conn, "migrations")  # processes starting together must not both create tables
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

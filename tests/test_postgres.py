@@ -14,15 +14,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.context import Work
 from bot.core import Core
 from bot.ports import FakeClock
+from bot.scheduler import rebuild
 from storage.db import create_db_engine, is_sqlite, session_scope
 from storage.migrate import current_revision, head_revision, upgrade
-from storage.models import Timer
+from storage.models import DigestSchedule, Person, RoleGrant, Timer
 from storage.repo import work
 
 
@@ -188,3 +189,29 @@ def test_times_come_back_as_the_same_instant_in_utc(core: Core) -> None:
             "2026-06-01T17:31:00+00:00"))).all()
     assert timer.due_at == local and timer.due_at.utcoffset() == timedelta(0)
     assert len(earlier) == 1
+
+
+async def test_processes_starting_together_arm_each_digest_once(
+    db_url: str, core: Core
+) -> None:
+    now = core.clock.now()
+    with session_scope(core.engine) as s:
+        for i in range(30):
+            person = Person(name=f"Councillor {i}", created_at=now)
+            s.add(person)
+            s.flush()
+            assert person.id is not None
+            s.add(RoleGrant(person_id=person.id, role="councillor", granted_at=now))
+
+    def start(i: int) -> None:
+        engine = create_db_engine(db_url)
+        try:
+            rebuild(Core(settings=core.settings, engine=engine, clock=core.clock, worker_id=f"p{i}"))
+        finally:
+            engine.dispose()
+
+    assert _in_threads(4, start) == []
+    with session_scope(core.engine) as s:
+        schedules = s.exec(select(DigestSchedule)).all()
+        timers = s.exec(select(Timer).where(col(Timer.kind) == "digest")).all()
+    assert len(schedules) == 30 and len(timers) == 30
