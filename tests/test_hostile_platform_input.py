@@ -2,9 +2,8 @@
 type, huge or full of odd Unicode, sent to the real adapters over HTTP.
 
 Whatever arrives, the adapter answers the platform (a 200, or a 400 with a logged rejection),
-nothing is logged as a crash, and the bot still answers the next ordinary message. Telegram
-updates get values of any type; Slack requests, which are signed (so only Slack can send them),
-get fields removed and any text in their strings.
+nothing is logged as a crash, and the bot still answers the next ordinary message. Fields are
+removed or given values of any type; slash commands get any text.
 """
 
 from __future__ import annotations
@@ -56,13 +55,6 @@ def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         for i, v in enumerate(value):
             found += paths(v, (*prefix, i))
     return found
-
-
-ODD_TEXT = st.one_of(
-    st.text(st.characters(codec=None, exclude_categories=()), max_size=40),
-    st.integers(5000, 50000).map(lambda n: "é" * n),
-    st.sampled_from(["", "<!channel>", "<@U123|x>", "*b*", "\x00", "\u202e"]),
-)
 
 
 @st.composite
@@ -222,7 +214,7 @@ def slack(edge: Edge) -> Iterator[SlackSender]:
 @given(data=st.data())
 def test_any_slack_event_is_answered_calmly(edge: Edge, slack: SlackSender,
                                             data: st.DataObject) -> None:
-    event = data.draw(mutated(data.draw(st.sampled_from(SLACK_EVENTS)), ODD_TEXT))
+    event = data.draw(mutated(data.draw(st.sampled_from(SLACK_EVENTS)), ODD))
     edge.crashes.records.clear()
     status, _ = edge.loop.run_until_complete(slack.event(event))
     edge.loop.run_until_complete(asyncio.sleep(0.01))  # Slack is answered first, work follows
@@ -234,7 +226,7 @@ def test_any_slack_event_is_answered_calmly(edge: Edge, slack: SlackSender,
 @given(data=st.data())
 def test_any_slack_button_press_is_answered_calmly(edge: Edge, slack: SlackSender,
                                                    data: st.DataObject) -> None:
-    payload = data.draw(mutated(SLACK_ACTION, ODD_TEXT))
+    payload = data.draw(mutated(SLACK_ACTION, ODD))
     edge.crashes.records.clear()
     status, _ = edge.loop.run_until_complete(slack.interaction(payload))
     edge.loop.run_until_complete(asyncio.sleep(0.01))

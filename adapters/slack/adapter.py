@@ -251,7 +251,8 @@ class SlackAdapter:
         await self._refresh_home(event, result)
 
     async def _on_home(self, event: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home" or not event.get("user"):
+        if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str) \
+                or not event["user"]:
             return
         self._home_seen.add(event["user"])
         await self._publish_home(event["user"])

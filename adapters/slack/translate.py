@@ -183,11 +183,18 @@ def events_api(body: dict[str, Any], known: Known) -> Inbound | None:
     if translate is None:
         return None
     try:
-        return translate(event, body.get("event_id"), known)
+        return _typed(translate(event, body.get("event_id"), known))
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
         # Slack sends these fields, typed; only a broken or forged (yet signed) event lacks them.
         log.warning("slack: an event of an unexpected shape was ignored: %r", exc)
         return None
+
+
+def _typed(event: Inbound | None) -> Inbound | None:
+    """The event, unless a field came of the wrong type (a list where a user id belongs)."""
+    if event is not None and not event.well_typed():
+        raise TypeError(f"a {type(event).__name__} with fields of the wrong type")
+    return event
 
 
 def _interaction_id(body: dict[str, Any], fallback: str) -> str:
@@ -201,7 +208,7 @@ def block_action(body: dict[str, Any], known: Known) -> Inbound | None:
     person's direct-message channel.
     """
     try:
-        return _block_action(body)
+        return _typed(_block_action(body))
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
         log.warning("slack: an interaction of an unexpected shape was ignored: %r", exc)
         return None
