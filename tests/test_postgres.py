@@ -5,6 +5,8 @@ These run on SQLite and on PostgreSQL (see ``conftest.py``); a few look at Postg
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import threading
 from collections import Counter
@@ -16,14 +18,17 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from adapters.testing import TestingAdapter
+from bot import texts as T
 from bot.config import Settings
 from bot.context import Work
 from bot.core import Core
 from bot.ports import FakeClock
+from bot.rich import render
 from bot.scheduler import rebuild
 from storage.db import create_db_engine, is_sqlite, session_scope
 from storage.migrate import current_revision, head_revision, upgrade
-from storage.models import DigestSchedule, Person, RoleGrant, Timer
+from storage.models import Chat, DigestSchedule, Identity, Person, RoleGrant, Timer
 from storage.repo import work
 
 
@@ -215,3 +220,25 @@ async def test_processes_starting_together_arm_each_digest_once(
         schedules = s.exec(select(DigestSchedule)).all()
         timers = s.exec(select(Timer).where(col(Timer.kind) == "digest")).all()
     assert len(schedules) == 30 and len(timers) == 30
+
+
+async def test_a_new_person_in_a_new_chat_reaching_several_processes_at_once(
+    db_url: str, core: Core
+) -> None:
+    """The first commands of someone new, in a chat the bot has not seen, handled concurrently."""
+    answers: list[str] = []
+
+    def process(i: int) -> None:
+        engine = create_db_engine(db_url)
+        other = Core(settings=core.settings, engine=engine, clock=core.clock, worker_id=f"p{i}")
+        bot = TestingAdapter(other, _events=itertools.count(1000 * i))  # distinct event ids
+        try:
+            asyncio.run(bot.say("newcomer", "/help", chat="new-group"))
+            answers.extend(m.text for m in bot.sent)
+        finally:
+            engine.dispose()
+
+    assert _in_threads(6, process) == []
+    assert len(answers) == 6 and not [a for a in answers if a == render(T.INTERNAL_ERROR).text]
+    with session_scope(core.engine) as s:
+        assert len(s.exec(select(Identity)).all()) == 1 and len(s.exec(select(Chat)).all()) == 1

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import (
@@ -38,21 +39,28 @@ def ensure_identity(
     """The identity for a platform user, creating it (and a resident person) on first sight."""
     identity = get_identity(session, platform=platform, user_id=user_id)
     if identity is None:
-        person = Person(name=display_name or None, created_at=now)
-        session.add(person)
-        session.flush()
-        assert person.id is not None
-        identity = Identity(
-            person_id=person.id,
-            platform=platform,
-            user_id=user_id,
-            display_name=display_name,
-            username=username,
-            last_seen_at=now,
-        )
-        session.add(identity)
-        session.flush()
-        return identity, person
+        try:
+            with session.begin_nested():
+                person = Person(name=display_name or None, created_at=now)
+                session.add(person)
+                session.flush()
+                assert person.id is not None
+                identity = Identity(
+                    person_id=person.id,
+                    platform=platform,
+                    user_id=user_id,
+                    display_name=display_name,
+                    username=username,
+                    last_seen_at=now,
+                )
+                session.add(identity)
+                session.flush()
+            return identity, person
+        except IntegrityError:
+            # Their first two events reached two processes at once; the other one created them.
+            identity = get_identity(session, platform=platform, user_id=user_id)
+            if identity is None:
+                raise
     if identity.display_name != display_name or identity.username != username:
         identity.display_name = display_name
         identity.username = username

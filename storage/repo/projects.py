@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -27,10 +28,20 @@ def ensure_chat(
         select(Chat).where(Chat.platform == platform, Chat.platform_chat_id == platform_chat_id)
     ).first()
     if chat is None:
-        chat = Chat(platform=platform, platform_chat_id=platform_chat_id, kind=kind, title=title)
-        session.add(chat)
-        session.flush()
-    elif title and chat.title != title:
+        try:
+            with session.begin_nested():
+                chat = Chat(
+                    platform=platform, platform_chat_id=platform_chat_id, kind=kind, title=title
+                )
+                session.add(chat)
+                session.flush()
+            return chat
+        except IntegrityError:
+            # Two events from a chat new to us reached two processes at once.
+            chat = find_chat(session, platform=platform, platform_chat_id=platform_chat_id)
+            if chat is None:
+                raise
+    if title and chat.title != title:
         chat.title = title
     return chat
 
