@@ -88,8 +88,10 @@ class Core:
             return HandleResult()
         if self.activity.counts(event):
             return await self.activity.note(event)
-        # What was said before a command is counted before the command runs.
-        await self.activity.flush()
+        if not isinstance(event, CommandIssued):
+            # Commands never read activity, so they need not wait for a batch; a button press
+            # may erase its presser (/forgetme), so what they said is written before it runs.
+            await self.activity.flush()
         result = HandleResult()
         now = self.clock.now()
         due: list[datetime] = []

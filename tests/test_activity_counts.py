@@ -79,17 +79,29 @@ async def test_a_full_batch_is_written_without_waiting_for_the_window(bot: Testi
     assert messages(bot) == 10 and bot.core.activity.pending == 2
 
 
-async def test_a_command_sees_every_message_before_it(bot: TestingAdapter) -> None:
+async def test_activity_reaching_the_threshold_is_proposed_when_its_batch_is_written(
+    bot: TestingAdapter,
+) -> None:
     await make_councillor(bot, "Jane Doe", wards=["Fremont"])
     await garden(bot)
     bot.core.activity.window = 3600.0
     for user in ("kim", "lee", "max"):
         await bot.say(user, "hello everyone", chat="garden")
+    await bot.say("kim", "/help", chat="garden")  # commands do not wait for the batch
+    assert messages(bot) == 0
     assert not [m for m in bot.to_user("jane") if "Fremont Garden" in m.text]
-    await bot.say("kim", "/help", chat="garden")  # flushes first: the project became active
+    await bot.core.activity.flush()
     assert messages(bot) == 3
     proposal = bot.last(user="jane")
     assert "Fremont Garden" in proposal.text and proposal.button_labels == ["Accept", "Decline"]
+
+
+async def test_a_button_press_is_handled_after_what_its_presser_said(bot: TestingAdapter) -> None:
+    await garden(bot)
+    bot.core.activity.window = 3600.0
+    await bot.say("kim", "hello", chat="garden")
+    await bot.press("kim", "nothing:1", chat="garden")
+    assert messages(bot) == 1
 
 
 async def test_timers_see_every_message_before_they_run(bot: TestingAdapter) -> None:

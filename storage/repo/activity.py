@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from storage.models import (
 )
 from storage.types import UTCDateTime
 
-CHUNK = 300  # rows per statement: well inside SQLite's limit on bound parameters
+CHUNK = 300  # ids per IN (...): well inside SQLite's limit on bound parameters
 
 
 def _table(model: Any) -> Table:
@@ -36,25 +36,20 @@ def _insert(session: Session, model: Any) -> Any:
     return module.insert(_table(model))
 
 
-def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(rows), CHUNK):
-        yield rows[start:start + CHUNK]
-
-
 def record_new_events(
     session: Session, *, events: Collection[tuple[str, str]], now: datetime
 ) -> set[tuple[str, str]]:
     """Note (platform, event id) pairs in the ledger; returns the pairs that were not there yet."""
     rows = [{"platform": p, "event_id": e, "processed_at": now} for p, e in events]
-    new: set[tuple[str, str]] = set()
+    if not rows:
+        return set()
     table = _table(ProcessedEvent)
-    for chunk in _chunks(rows):
-        stmt = (
-            _insert(session, ProcessedEvent).values(chunk).on_conflict_do_nothing()
-            .returning(table.c.platform, table.c.event_id)
-        )
-        new.update((str(p), str(e)) for p, e in session.execute(stmt).all())
-    return new
+    # One statement for all rows (executemany), so its compiled form is cached between batches.
+    stmt = (
+        _insert(session, ProcessedEvent).on_conflict_do_nothing()
+        .returning(table.c.platform, table.c.event_id)
+    )
+    return {(str(p), str(e)) for p, e in session.connection().execute(stmt, rows).all()}
 
 
 def identities_by_user(
@@ -100,17 +95,18 @@ def add_counts(
     participants: Collection[tuple[int, date, int]],
 ) -> None:
     """Add message counts per (project, day) and mark participants, without reading first."""
+    conn = session.connection()
     day_rows = [{"project_id": p, "day": d, "messages": n} for (p, d), n in messages.items()]
-    for chunk in _chunks(day_rows):
-        stmt = _insert(session, ActivityDay).values(chunk)
+    if day_rows:
+        stmt = _insert(session, ActivityDay)
         stmt = stmt.on_conflict_do_update(
             index_elements=["project_id", "day"],
             set_={"messages": _table(ActivityDay).c.messages + stmt.excluded.messages},
         )
-        session.execute(stmt)
+        conn.execute(stmt, day_rows)
     marks = [{"project_id": p, "day": d, "person_id": who} for p, d, who in participants]
-    for chunk in _chunks(marks):
-        session.execute(_insert(session, ActivityParticipant).values(chunk).on_conflict_do_nothing())
+    if marks:
+        conn.execute(_insert(session, ActivityParticipant).on_conflict_do_nothing(), marks)
 
 
 def inactive_projects(session: Session, *, project_ids: Collection[int]) -> list[Project]:
