@@ -86,6 +86,7 @@ class Core:
         if not event.well_typed():
             log.warning("a %s with fields of the wrong type was dropped", type(event).__name__)
             return HandleResult()
+        event = event.cleaned()
         if self.activity.counts(event):
             return await self.activity.note(event)
         if not isinstance(event, CommandIssued):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
@@ -45,6 +45,24 @@ class Inbound:
     sender: Sender
     event_id: str | None = None
 
+    def cleaned(self) -> Inbound:
+        """The event with every text as UTF-8 can store it (a lone surrogate, which JSON allows
+        as "\\ud800", becomes U+FFFD)."""
+        changes: dict[str, Any] = {
+            "chat": replace(self.chat, chat_id=_clean(self.chat.chat_id),
+                            title=_clean(self.chat.title)),
+            "sender": replace(self.sender, user_id=_clean(self.sender.user_id),
+                              display_name=_clean(self.sender.display_name),
+                              username=_clean(self.sender.username)),
+        }
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                changes[f.name] = _clean(value)
+            elif isinstance(value, dict):
+                changes[f.name] = {_clean(k): _clean(v) for k, v in value.items()}
+        return replace(self, **changes)
+
     def well_typed(self) -> bool:
         """Ids and texts are strings and counts are numbers, as adapters must give them.
 
@@ -65,6 +83,16 @@ class Inbound:
             and all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
         )
+
+
+def _clean(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
