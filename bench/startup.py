@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.fake_bot_api import FakeBotApiProcess
 from bench.telegram_load import TOKEN
 
-RUNS = 4
+RUNS = 3
 LIMIT = 60.0  # seconds before a start that never polls counts as failed
 
 

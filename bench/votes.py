@@ -9,6 +9,7 @@ second (Slack allows about one per message per second).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import time
@@ -100,8 +101,11 @@ async def run() -> None:
     print(f"    final counts {counts}, cast "
           f"{[expected[i] for i in range(3)]}: {'exact' if exact else 'WRONG'}; "
           f"last card edit shows them: {'yes' if shown else 'no'}")
-    print(f"    card edits (chat.update): {len(updates)} over {span:.1f} s, at most "
-          f"{busiest_second(updates)} in any one second")
+    gaps = [b - a for a, b in itertools.pairwise(updates)]
+    print(f"    card edits (chat.update): {len(updates)} over {span:.1f} s "
+          f"({len(updates) / span if span else 0:.2f} per second); smallest gap between two "
+          f"edits {min(gaps) if gaps else 0:.2f} s, so at most {busiest_second(updates)} "
+          f"within any 1 s window")
 
 
 def _command(user: str, line: str) -> Any:
