@@ -8,7 +8,7 @@ import time
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from adapters.http import HttpServer
@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TOAST_LIMIT = 200  # characters Telegram shows in a callback query answer
+POLLED_ELSEWHERE = (
+    "another process is already long-polling this bot (Telegram answered 409 Conflict to "
+    "getUpdates). Only one process may poll; to run several, set telegram.mode = \"webhook\" "
+    "with telegram.webhook_url (see docs/deployment.md)"
+)
 
 
 class TelegramAdapterError(Exception):
@@ -69,6 +74,7 @@ class TelegramAdapter:
         self.me: BotSelf | None = None
         self.last_ok: float | None = None
         self.last_error: tuple[float, str] | None = None
+        self.polled_elsewhere = False
         if settings.mode == "webhook":
             http.add_route("POST", WEBHOOK_PATH, self._webhook)
         http.health["telegram"] = self.health
@@ -97,6 +103,7 @@ class TelegramAdapter:
                                       secret_token=self.settings.webhook_secret)
             await self.app.start()
         else:
+            await self._refuse_if_polled_elsewhere()
             await self.app.start()
             assert self.app.updater is not None
             await self.app.updater.start_polling(
@@ -105,6 +112,15 @@ class TelegramAdapter:
             )
         self.last_ok = time.monotonic()
         log.info("telegram: @%s, %s", self.me.username, self.settings.mode)
+
+    async def _refuse_if_polled_elsewhere(self) -> None:
+        """Two pollers would take turns at the updates, each told 409 in between: stop here."""
+        try:
+            # No offset: nothing is confirmed, the poller fetches the same updates again.
+            await self.app.bot.get_updates(timeout=0, limit=1, allowed_updates=ALLOWED_UPDATES)
+        except Conflict as exc:
+            if not _about_a_webhook(exc):  # a set webhook is removed by start_polling, as before
+                raise TelegramAdapterError(f"telegram: {POLLED_ELSEWHERE} ({exc.message})") from exc
 
     async def stop(self) -> None:
         if self.app.updater is not None and self.app.updater.running:
@@ -173,6 +189,12 @@ class TelegramAdapter:
 
     def _polling_failed(self, exc: TelegramError) -> None:
         self.last_error = (time.monotonic(), str(exc))
+        if isinstance(exc, Conflict) and not _about_a_webhook(exc):
+            # A process started later polls too. Updates still reach one of them (the ledger
+            # drops one fetched twice), but the set-up is wrong: say so and stay unhealthy.
+            self.polled_elsewhere = True
+            log.error("telegram: %s", POLLED_ELSEWHERE)
+            return
         log.warning("telegram polling: %s", exc)
 
     # ---- outbound ------------------------------------------------------------------------------
@@ -185,6 +207,8 @@ class TelegramAdapter:
     async def health(self) -> tuple[bool, str]:
         if not self.app.running:
             return False, "not running"
+        if self.polled_elsewhere:
+            return False, POLLED_ELSEWHERE
         if self.last_error is not None and (self.last_ok is None or self.last_ok < self.last_error[0]):
             # Polling failed since the last sign of life: ask the API whether it is back.
             try:
@@ -193,3 +217,8 @@ class TelegramAdapter:
                 return False, f"{self.settings.mode}: {self.last_error[1]}"
             self.last_ok = time.monotonic()
         return True, self.settings.mode
+
+
+def _about_a_webhook(exc: Conflict) -> bool:
+    """Telegram's other 409: "can't use getUpdates method while webhook is active"."""
+    return "webhook" in exc.message.lower()
