@@ -163,16 +163,16 @@ class ActivityCounter:
         known = counts.identities_by_user(w.session, platform=platform, user_ids=list(latest))
         person_of: dict[str, int] = {}
         for user_id, n in latest.items():
-            identity = known.get(user_id)
-            if identity is None or (identity.display_name, identity.username) != (
+            known_one = known.get(user_id)
+            if known_one is None or (known_one.display_name, known_one.username) != (
                     n.display_name, n.username):
                 identity, _person = people.ensure_identity(
                     w.session, platform=platform, user_id=user_id,
                     display_name=n.display_name, username=n.username, now=n.at)
+                person_of[user_id] = identity.person_id
             else:
-                assert identity.id is not None
-                seen[identity.id] = n.at
-            person_of[user_id] = identity.person_id
+                seen[known_one.id] = n.at
+                person_of[user_id] = known_one.person_id
         return person_of
 
     @staticmethod

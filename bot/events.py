@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -48,6 +49,8 @@ class Inbound:
     def cleaned(self) -> Inbound:
         """The event with every text as UTF-8 can store it (a lone surrogate, which JSON allows
         as "\\ud800", becomes U+FFFD)."""
+        if all(_clean(text) is text for text in self._texts()):
+            return self  # the usual case: no copy made
         changes: dict[str, Any] = {
             "chat": replace(self.chat, chat_id=_clean(self.chat.chat_id),
                             title=_clean(self.chat.title)),
@@ -62,6 +65,17 @@ class Inbound:
             elif isinstance(value, dict):
                 changes[f.name] = {_clean(k): _clean(v) for k, v in value.items()}
         return replace(self, **changes)
+
+    def _texts(self) -> Iterator[Any]:
+        yield from (self.chat.chat_id, self.chat.title, self.sender.user_id,
+                    self.sender.display_name, self.sender.username)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dict):
+                yield from value.keys()
+                yield from value.values()
+            else:
+                yield value
 
     def well_typed(self) -> bool:
         """Ids and texts are strings and counts are numbers, as adapters must give them.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -52,17 +53,30 @@ def record_new_events(
     return {(str(p), str(e)) for p, e in session.connection().execute(stmt, rows).all()}
 
 
+class KnownIdentity(NamedTuple):
+    id: int
+    person_id: int
+    display_name: str
+    username: str | None
+
+
 def identities_by_user(
     session: Session, *, platform: str, user_ids: Collection[str]
-) -> dict[str, Identity]:
-    found: dict[str, Identity] = {}
+) -> dict[str, KnownIdentity]:
+    """What a batch needs of each sender's identity, read as plain rows (no ORM objects)."""
+    table = _table(Identity)
+    found: dict[str, KnownIdentity] = {}
     ids = list(user_ids)
+    conn = session.connection()
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
-        for identity in session.exec(
-            select(Identity).where(Identity.platform == platform, col(Identity.user_id).in_(part))
-        ):
-            found[identity.user_id] = identity
+        rows = conn.execute(
+            sa_select(table.c.user_id, table.c.id, table.c.person_id, table.c.display_name,
+                      table.c.username)
+            .where(table.c.platform == platform, table.c.user_id.in_(part))
+        )
+        for user_id, *rest in rows:
+            found[str(user_id)] = KnownIdentity(*rest)
     return found
 
 
