@@ -92,7 +92,7 @@ def _dispatch(ns: argparse.Namespace, *, session: Any, settings: Settings, now: 
     if cmd == "people":
         return admin.list_people(session)
     if cmd == "revoke":
-        return admin.revoke(session, person=ns.person)
+        return admin.revoke(session, person=ns.person, now=now)
     if cmd == "projects":
         return admin.list_projects(session, settings=settings, now=now)
     if cmd == "outbox":
@@ -133,7 +133,8 @@ def _text(ns: argparse.Namespace, result: Any) -> str:
             for p in result
         )
     if cmd == "revoke":
-        return f"Revoked {', '.join(result['revoked'])} from {result['name']}."
+        return (f"Revoked {', '.join(result['revoked'])} from {result['name']}; "
+                f"{result['links_ended']} link(s) ended, {result['projects_left']} project(s) left.")
     if cmd == "projects":
         if not result:
             return "No projects yet."

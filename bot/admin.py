@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.invites import issue_invite
 from storage.models import Person, Project
-from storage.repo import people, projects
+from storage.repo import links, people, projects
 
 ROLES = ("councillor", "facilitator", "admin")
 
@@ -142,7 +142,7 @@ def list_people(session: Session) -> list[dict[str, Any]]:
     return out
 
 
-def revoke(session: Session, *, person: str) -> dict[str, Any]:
+def revoke(session: Session, *, person: str, now: datetime) -> dict[str, Any]:
     """Take every role from a person at once; their identities and record stay."""
     target = find_person(session, key=person)
     assert target.id is not None
@@ -150,7 +150,17 @@ def revoke(session: Session, *, person: str) -> dict[str, Any]:
     if not roles:
         raise AdminError(f"{target.name or target.id} has no role to revoke")
     people.revoke_roles(session, person_id=target.id)
-    return {"id": target.id, "name": target.name, "revoked": roles}
+    # Without the role they cannot act, so nothing may still be routed to them or list them:
+    # their links end and they stop facilitating projects.
+    ended = 0
+    for link, _project in links.links_of_councillor(
+        session, councillor_id=target.id, statuses=("proposed", "accepted")
+    ):
+        link.status, link.decided_at = "left", now
+        ended += 1
+    left = projects.remove_facilitator_everywhere(session, person_id=target.id)
+    return {"id": target.id, "name": target.name, "revoked": roles, "links_ended": ended,
+            "projects_left": left}
 
 
 def list_projects(session: Session, *, settings: Settings, now: datetime) -> list[dict[str, Any]]:

@@ -33,9 +33,12 @@ Buttons = Sequence[Sequence[Button]]
 
 
 def _rich(text: Rich | str, values: dict[str, Any]) -> Rich:
+    """A catalogue template rendered with its values (markers styled even when there are none)."""
     if isinstance(text, Rich):
         return text
-    return render(text, **values) if values else plain(text)
+    if values or "{" not in text:
+        return render(text, **values)
+    return plain(text)
 
 
 @dataclass

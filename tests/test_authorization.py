@@ -201,7 +201,7 @@ async def test_a_removed_councillor_cannot_answer_at_once(bot: TestingAdapter) -
 
 def revoke(bot: TestingAdapter, name: str) -> None:
     with session_scope(bot.core.engine) as s:
-        admin.revoke(s, person=name)
+        admin.revoke(s, person=name, now=bot.core.clock.now())
 
 
 async def test_a_removed_facilitator_loses_the_role_at_once(bot: TestingAdapter) -> None:

@@ -95,6 +95,31 @@ async def test_revoked_facilitator_loses_the_role_at_once(bot: TestingAdapter) -
     fran = await make_facilitator(bot, "Fran")
     await bot.say("fran", "/project Garden", chat="garden")
     with session_scope(bot.core.engine) as s:
-        admin.revoke(s, person=str(fran))
+        admin.revoke(s, person=str(fran), now=bot.core.clock.now())
     replies = await bot.say("fran", "/scope Something new", chat="garden")
     assert replies[-1].text == "Only this project's facilitators can use /scope here."
+
+
+async def test_revoking_a_councillor_ends_their_links(bot: TestingAdapter) -> None:
+    from tests.challenge_setup import garden
+
+    await garden(bot)  # Jane Doe linked to Fremont Garden
+    listed = await bot.say("fran", "/councillors", chat="garden")
+    assert "Cllr Jane Doe" in listed[-1].text
+    with session_scope(bot.core.engine) as s:
+        result = admin.revoke(s, person="Jane Doe", now=bot.core.clock.now())
+    assert result["revoked"] == ["councillor"] and result["links_ended"] == 1
+    listed = await bot.say("fran", "/councillors", chat="garden")
+    assert "Jane Doe" not in listed[-1].text
+
+
+async def test_catalogue_markers_are_styled_without_values(bot: TestingAdapter) -> None:
+    from bot.context import Work
+    from bot.events import Address
+    from bot.rich import Style
+
+    with session_scope(bot.core.engine) as s:
+        Work(bot.core, s, bot.core.clock.now()).send(Address("test", chat_id="dm-rita"), "**Hello**")
+    await bot.core.outbox.flush()
+    spans = bot.last(user="rita").message.text.spans
+    assert [(sp.text, sp.style) for sp in spans] == [("Hello", Style.BOLD)]

@@ -104,6 +104,13 @@ def project_facilitators(session: Session, *, project_id: int) -> list[int]:
     )
 
 
+def remove_facilitator_everywhere(session: Session, *, person_id: int) -> int:
+    result = session.execute(
+        delete(ProjectFacilitator).where(col(ProjectFacilitator.person_id) == person_id)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def is_project_facilitator(session: Session, *, project_id: int, person_id: int) -> bool:
     return session.get(ProjectFacilitator, (project_id, person_id)) is not None
 
