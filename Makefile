@@ -18,8 +18,9 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/ncbot demo
 
+# Both cores of a small machine; the slowest tests are listed at the end of the run.
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters storage tests bench
