@@ -173,13 +173,22 @@ def _logging(settings: Settings, *, quiet: bool) -> None:
 async def _run(settings: Settings) -> int:
     from adapters.http import HttpServer
     from adapters.runtime import build_core, platform_adapters, run_platforms
+    from bot.ports import AdapterStartError
 
     if not _has_platform(settings):
         print("No platform credentials configured: starting the console. (:quit to leave)")
         return await _console(settings, script=None, start=None)
     core = build_core(settings)
     http = HttpServer(core, host=settings.http.host, port=settings.http.port)
-    await run_platforms(core, platform_adapters(core, http), http)
+    try:
+        await run_platforms(core, platform_adapters(core, http), http)
+    except AdapterStartError as exc:
+        print(f"ncbot: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the HTTP port is taken, or the address cannot be bound
+        print(f"ncbot: cannot serve HTTP on {settings.http.host}:{settings.http.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 
+from adapters.http import HttpServer
 from adapters.logs import configured_secrets, install_secret_redaction
 from bot.activity_counts import RUNNING_WINDOW
 from bot.config import Settings
@@ -15,8 +16,6 @@ from bot.ports import Clock, PlatformAdapter, SystemClock
 from bot.scheduler import Scheduler
 from storage.db import create_db_engine
 from storage.migrate import upgrade
-
-from adapters.http import HttpServer
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from bot.events import (
     Outbound,
     Sender,
 )
-from bot.ports import DeliveryError, Delivered
+from bot.ports import Delivered, DeliveryError
 
 
 @dataclass

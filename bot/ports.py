@@ -45,6 +45,10 @@ class Unsupported(DeliveryError):
     """The adapter cannot render this kind of outbound message."""
 
 
+class AdapterStartError(Exception):
+    """A platform cannot start as configured; the message says why in one line."""
+
+
 class PlatformAdapter(Protocol):
     """One per platform. The adapter holds the core and calls ``await core.handle(event)``."""
 

@@ -168,3 +168,19 @@ def test_export_figures_and_digest_preview_on_a_played_scenario(db: Path, tmp_pa
     assert "Move the bus stop back" in preview.stdout
     missing = ncbot("digest", "preview", "--person", "Nobody", db=db)
     assert missing.returncode == 1 and missing.stderr.startswith("ncbot: no person 'Nobody'")
+
+
+def test_run_says_when_the_http_port_is_taken(db: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = ncbot("run", db=db, env={"NCBOT_HTTP__PORT": str(port),
+                                       "NCBOT_TELEGRAM__TOKEN": "123456:AAHreal-looking-token",
+                                       "NCBOT_TELEGRAM__API_BASE_URL": "http://127.0.0.1:9/bot"})
+    assert out.returncode == 1
+    last = out.stderr.strip().splitlines()[-1]  # after the start-up log lines
+    assert last.startswith(f"ncbot: cannot serve HTTP on 127.0.0.1:{port}: ")
+    assert "Traceback" not in out.stderr

@@ -18,7 +18,7 @@ from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, BotSelf, tran
 from bot.config import TelegramSection
 from bot.core import Core
 from bot.events import ButtonPressed, ChatKind, Outbound
-from bot.ports import Delivered
+from bot.ports import AdapterStartError, Delivered
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ POLLED_ELSEWHERE = (
 )
 
 
-class TelegramAdapterError(Exception):
+class TelegramAdapterError(AdapterStartError):
     """The adapter cannot start as configured."""
 
 
