@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,10 +27,10 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             # Let SQLAlchemy, not pysqlite, decide when transactions begin.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            if parsed.database and parsed.database != ":memory:":
-                cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            if parsed.database and parsed.database != ":memory:":
+                _use_wal(cur)
+            cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
@@ -41,6 +43,24 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     # PostgreSQL: the default READ COMMITTED; claims are conditional UPDATEs and row locks, so
     # several processes can share the database. Pre-ping survives a restarted server.
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _use_wal(cur: Any) -> None:
+    """Put the file in WAL mode (it stays so); wait out another process doing the same.
+
+    The switch needs the file to itself and SQLite's busy handler does not wait for it, so
+    processes starting on a new file together retry briefly instead of failing.
+    """
+    if cur.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    for attempt in range(100):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 def is_sqlite(engine: Engine) -> bool:
