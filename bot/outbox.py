@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
+BATCH = 500  # rows claimed at a time
 CONCURRENCY = 32  # chats sent to at once; each chat's own messages stay in order
 
 
@@ -80,11 +81,15 @@ class Outbox:
                 delivered += sum(results)
                 if sum(results) == 0:
                     return delivered
+                if len(batch) < BATCH and sum(results) == len(batch):
+                    # All that was due went out. Whatever was written meanwhile is flushed by the
+                    # handler that wrote it (it waits on this lock), so skip one more look.
+                    return delivered
 
     def _claim_batch(self) -> list[OutboundMessage]:
         now = self._clock.now()
         with session_scope(self._engine) as s:
-            rows = work.pending_outbound(s, now=now, platforms=list(self._adapters))
+            rows = work.pending_outbound(s, now=now, platforms=list(self._adapters), limit=BATCH)
             heads = work.waiting_heads(s, now=now, platforms=list(self._adapters))
             rows = [
                 r
