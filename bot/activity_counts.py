@@ -111,7 +111,7 @@ class ActivityCounter:
                 log.exception("writing %d messages of activity failed; kept for a retry", len(batch))
                 self._keep(batch)
                 return set()
-        self.core._announce_due(due)
+        self.core.announce_due(due)
         if sent:
             await self.core.outbox.flush()
         return duplicates

@@ -34,7 +34,7 @@ from bot.outbox import Outbox
 from bot.ports import Clock, PlatformAdapter
 from bot.rich import Rich, render
 from storage.db import session_scope
-from storage.models import Chat, Identity, Person
+from storage.models import Chat, Identity, Person, Project
 from storage.repo import people, projects, work
 
 log = logging.getLogger(__name__)
@@ -118,15 +118,12 @@ class Core:
             refusal = render(T.INTERNAL_ERROR)
         if refusal is not None:
             self._answer_refusal(event, refusal, result, now)
-        self._announce_due(due)
+        self.announce_due(due)
         if deliver:
             await self.outbox.flush()
         return result
 
-    def _context(self, session: object, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
-        from sqlmodel import Session
-
-        assert isinstance(session, Session)
+    def _context(self, session: Session, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
         if isinstance(event, PollCounted):
             return self._platform_context(session, event, now, result)
         identity, person = people.ensure_identity(
@@ -149,11 +146,7 @@ class Core:
             kind=event.chat.kind.value,
             title=event.chat.title,
         )
-        project = None
-        if chat.project_id is not None:
-            from storage.models import Project
-
-            project = session.get(Project, chat.project_id)
+        project = None if chat.project_id is None else session.get(Project, chat.project_id)
         assert person.id is not None
         return Ctx(
             core=self,
@@ -213,7 +206,8 @@ class Core:
 
     # ---- time --------------------------------------------------------------------------------
 
-    def _announce_due(self, due: list[datetime]) -> None:
+    def announce_due(self, due: list[datetime]) -> None:
+        """Tell the scheduler the earliest of newly written due times."""
         if due:
             earliest = min(due)
             for callback in self.on_due:
@@ -256,7 +250,7 @@ class Core:
                 except Exception:
                     # The lease runs out and the timer is tried again later.
                     log.exception("timer %s (%s) failed", timer.key, timer.kind)
-                self._announce_due(due)
+                self.announce_due(due)
         await self.outbox.flush()
         return ran
 
