@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from sqlmodel import col, select
+
 from adapters.testing import TestingAdapter
+from bot.core import Core
 from bot.invites import issue_invite
+from bot.ports import FakeClock
 from storage.db import session_scope
-from storage.models import Project
+from storage.models import OutboundMessage, Project
 from storage.repo import people, projects
 
 
@@ -93,3 +97,20 @@ async def make_active(bot: TestingAdapter, chat: str, residents: Iterable[str] =
     speakers = list(residents) or [f"resident{i}" for i in range(1, needed + 1)]
     for user in speakers:
         await bot.say(user, "hello everyone", chat=chat)
+
+
+async def drain(core: Core, clock: FakeClock, *, rounds: int = 3000) -> None:
+    """Let time pass until the outbox is empty: each round jumps to the next retry."""
+    for _ in range(rounds):
+        await core.outbox.flush()
+        wait = core.outbox.next_attempt_in()
+        if wait is None:
+            return
+        clock.advance(timedelta(seconds=max(wait, 0.001)))
+    raise AssertionError("the outbox did not drain")
+
+
+def outbox_rows(core: Core) -> list[OutboundMessage]:
+    """Every row of the outbox, oldest first."""
+    with session_scope(core.engine) as s:
+        return list(s.exec(select(OutboundMessage).order_by(col(OutboundMessage.id))))

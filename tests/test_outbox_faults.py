@@ -10,19 +10,15 @@ import json
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
-from sqlmodel import select
 
 from adapters.testing import TestingAdapter
 from bot.core import Core
 from bot.events import Address, Outbound
 from bot.ports import Delivered, FakeClock, RetryLater
-from storage.db import session_scope
-from storage.models import OutboundMessage
 from tests.challenge_setup import garden
-from tests.helpers import project_in
+from tests.helpers import drain, outbox_rows, project_in
 
 RESIDENTS = ["kim", "lee", "max", "nia", "oli", "pat"]
 
@@ -77,22 +73,6 @@ async def busy_scenario(bot: FlakyAdapter) -> None:
     await bot.say("fran", "/scope Redesign the allotments and the paths to them", chat="annexe")
 
 
-async def drain(core: Core, clock: FakeClock, *, rounds: int = 2000) -> None:
-    """Let time pass until the outbox is empty: each round jumps to the next retry."""
-    for _ in range(rounds):
-        await core.outbox.flush()
-        wait = core.outbox.next_attempt_in()
-        if wait is None:
-            return
-        clock.advance(timedelta(seconds=max(wait, 0.001)))
-    raise AssertionError("the outbox did not drain")
-
-
-def written(core: Core) -> list[OutboundMessage]:
-    with session_scope(core.engine) as s:
-        return list(s.exec(select(OutboundMessage).order_by(OutboundMessage.id)))  # type: ignore[arg-type]
-
-
 def fingerprint(to: Address, message: dict[str, object]) -> tuple[str, str]:
     return to.key(), json.dumps(message, sort_keys=True)
 
@@ -106,7 +86,7 @@ async def test_every_message_is_delivered_once_in_order(core: Core, clock: FakeC
     await busy_scenario(bot)
     await drain(core, clock)
 
-    rows = written(core)
+    rows = outbox_rows(core)
     assert {r.status for r in rows} == {"sent"}, Counter(r.status for r in rows)
     expected: dict[str, list[str]] = defaultdict(list)
     for r in rows:
@@ -135,7 +115,7 @@ async def test_a_lost_platform_answer_is_the_one_duplicate_window(core: Core,
     bot.lose_response_once = True
     await bot.say("kim", "/challenge The bus route cuts the garden off", chat="garden")
     await drain(core, clock)
-    rows = written(core)
+    rows = outbox_rows(core)
     assert {r.status for r in rows} == {"sent"}
     texts = Counter((m.to.key(), m.text) for m in bot.sent)
     twice = [k for k, n in texts.items() if n > 1]

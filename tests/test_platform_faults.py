@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from sqlmodel import select
 
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
@@ -26,7 +25,7 @@ from bot.core import Core
 from bot.events import Address
 from bot.ports import FakeClock
 from storage.db import session_scope
-from storage.models import OutboundMessage
+from tests.helpers import drain, outbox_rows
 from tests.slack.conftest import SECRET as SLACK_SECRET
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import FakeSlack
@@ -70,21 +69,6 @@ class FlakyBotApi(FakeBotApi):
         return await super()._handle(request)
 
 
-async def drain(core: Core, clock: FakeClock, *, rounds: int = 3000) -> None:
-    for _ in range(rounds):
-        await core.outbox.flush()
-        wait = core.outbox.next_attempt_in()
-        if wait is None:
-            return
-        clock.advance(timedelta(seconds=max(wait, 0.001)))
-    raise AssertionError("the outbox did not drain")
-
-
-def outbox(core: Core) -> list[OutboundMessage]:
-    with session_scope(core.engine) as s:
-        return list(s.exec(select(OutboundMessage).order_by(OutboundMessage.id)))  # type: ignore[arg-type]
-
-
 def accepted_calls(api: FakeBotApi, since: int) -> Counter[tuple[str, str, str]]:
     """What the server accepted from the ``since``-th call on: (method, chat, text)."""
     return Counter((c.method, str(c.chat_id), c.text or str(c.params.get("question", "")))
@@ -107,7 +91,7 @@ async def telegram_run(core: Core, clock: FakeClock, seed: int, share: float
             api.share = 0.0
     finally:
         await api.stop()
-    rows = outbox(core)
+    rows = outbox_rows(core)
     assert {r.status for r in rows} == {"sent"}, Counter(r.status for r in rows)
     return accepted_calls(api, mark), api
 
@@ -284,7 +268,7 @@ async def slack_run(core: Core, clock: FakeClock, seed: int, share: float
         await adapter.stop()
         await http.stop()
         await api.stop()
-    rows = outbox(core)
+    rows = outbox_rows(core)
     assert {r.status for r in rows} == {"sent"}, Counter(r.status for r in rows)
     posts, edits = slack_accepted(api, mark)
     return posts, edits, api
