@@ -148,7 +148,7 @@ def merge_person(session: Session, *, from_id: int, into_id: int) -> None:
                             session.connection().execute(
                                 table.update().where(*where).values({column.name: into_id})
                             )
-                    except Exception:
+                    except IntegrityError:  # the target already has this row: theirs stands
                         session.connection().execute(table.delete().where(*where))
     session.execute(delete(Person).where(col(Person.id) == from_id))
 
