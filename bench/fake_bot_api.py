@@ -147,6 +147,7 @@ async def _serve(conn: Connection) -> None:
             api.calls.clear()
             conn.send(True)
         elif command == "stop":
+            api.changed.set()  # long polls still held answer now, so the server stops at once
             await runner.cleanup()
             conn.send(True)
             return
