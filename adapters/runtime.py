@@ -55,6 +55,7 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
     # Ordinary group messages are counted in memory and written once per window (a crash loses
     # at most that window's activity counts).
     core.activity.window = RUNNING_WINDOW
+    core.poll_cards.window = RUNNING_WINDOW  # a burst of votes: one card edit per window
     scheduler = Scheduler(core)
     await http.start()
     started: list[PlatformAdapter] = []
@@ -68,6 +69,10 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
         await stop.wait()
     finally:
         await scheduler.stop()
+        try:
+            await core.poll_cards.flush()  # the last votes' counts, while the platforms are up
+        except Exception:
+            log.exception("editing poll cards at stop failed")
         for adapter in reversed(started):
             try:
                 await adapter.stop()

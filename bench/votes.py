@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
 from bench.world import build_world, fresh_core
+from bot.activity_counts import RUNNING_WINDOW
 from bot.config import SlackSection
 from bot.events import ButtonPressed, ChatKind, ChatRef, Sender
 from bot.ports import SystemClock
@@ -66,6 +67,7 @@ async def run() -> None:
                 "bot_token": "xoxb-1-bench", "signing_secret": "bench-secret-0123456789",
                 "api_base_url": api.base_url})
             http = HttpServer(core, host="127.0.0.1", port=0)
+            core.poll_cards.window = RUNNING_WINDOW  # as ``ncbot run`` sets it
             adapter = SlackAdapter(core, settings, http)
             core.attach(adapter)
             await adapter.start()
@@ -84,8 +86,12 @@ async def run() -> None:
                     chat=ChatRef("slack", CHANNEL, ChatKind.GROUP),
                     sender=Sender("slack", f"UV{i:06d}", f"Voter {i}"),
                     action=actions[choice], event_id=f"vote-{i}"))
+                # Each press reaches the bot as a request of its own, through the event loop;
+                # let the loop run between them as it would (the card's edits are timers on it).
+                await asyncio.sleep(0)
             elapsed = time.perf_counter() - started
             counts = _counts(core)
+            await core.poll_cards.flush()
             await asyncio.sleep(1.5)  # let the last coalesced edit go out (Slack's interval)
             updates = sorted(t for t, m in calls.times if m == "chat.update")
             last_text = json.dumps(api.called("chat.update")[-1].params) if updates else ""

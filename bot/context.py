@@ -22,7 +22,7 @@ from bot.events import (
     Outbound,
 )
 from bot.rich import Rich, plain, render
-from storage.models import Chat, Identity, Person, Project
+from storage.models import Chat, Identity, OutboundMessage, Person, Project
 from storage.repo import people, projects, work
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ class Work:
     session: Session
     now: datetime
     due_at: list[datetime] = field(default_factory=list)
+    # Outbox rows written in this transaction, in order: the core may send them right after commit.
+    written: list[OutboundMessage] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
@@ -85,7 +87,7 @@ class Work:
             poll=poll,
             attachment=attachment,
         )
-        work.enqueue_outbound(
+        self.written.append(work.enqueue_outbound(
             self.session,
             platform=to.platform,
             chat_id=to.chat_id,
@@ -93,7 +95,7 @@ class Work:
             payload=message.to_json(),
             ref=ref,
             now=self.now,
-        )
+        ))
 
     def address_of_person(self, person_id: int) -> Address | None:
         identity = people.reachable_identity(self.session, person_id=person_id)

@@ -31,6 +31,7 @@ from bot.events import (
 )
 from bot.outbox import LEASE as OUTBOX_LEASE
 from bot.outbox import Outbox
+from bot.poll_cards import PollCards
 from bot.ports import Clock, PlatformAdapter
 from bot.rich import Rich, render
 from storage.db import session_scope
@@ -67,8 +68,11 @@ class Core:
         self.routes = build_routes()
         self.adapters: dict[str, PlatformAdapter] = {}
         self.outbox = Outbox(engine, clock, self.adapters, lease=outbox_lease)
+        self.outbox.on_retry.append(lambda at: self.announce_due([at]))
         # Ordinary group messages: counted in batches (``activity.window`` > 0 when running).
         self.activity = ActivityCounter(self)
+        # Poll cards edited after votes (at most once per ``poll_cards.window`` when running).
+        self.poll_cards = PollCards(self)
         # Called with the earliest new due time after a commit (the scheduler's wake-up).
         self.on_due: list[Callable[[datetime], None]] = []
 
@@ -111,6 +115,8 @@ class Core:
                     refusal = self._usage(event, exc)
                     raise
                 due = ctx.due_at
+                taken = self.outbox.take_written(session, ctx.written)
+            self.outbox.committed(taken)
         except Refusal as exc:
             refusal = refusal or exc.message
         except Exception:
@@ -120,7 +126,9 @@ class Core:
             self._answer_refusal(event, refusal, result, now)
         self.announce_due(due)
         if deliver:
-            await self.outbox.flush()
+            # Usually only what this event wrote (taken at commit); a look for other pending
+            # messages only when this process knows something waits.
+            await self.outbox.flush(look=False)
         return result
 
     def _context(self, session: Session, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
@@ -200,7 +208,10 @@ class Core:
                     kind=event.chat.kind.value,
                     title=event.chat.title,
                 )
-                Work(self, session, now).send(chat_address(chat), message)
+                w = Work(self, session, now)
+                w.send(chat_address(chat), message)
+                taken = self.outbox.take_written(session, w.written)
+            self.outbox.committed(taken)
         except Exception:
             log.exception("could not answer a refused %s", type(event).__name__)
 

@@ -12,7 +12,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, update
@@ -26,6 +26,7 @@ from storage.repo import work
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
     from bot.ports import PlatformAdapter
 
@@ -51,46 +52,92 @@ class Outbox:
         self._adapters = adapters
         self._lease = lease
         self._flushing = asyncio.Lock()
+        self._taken: list[OutboundMessage] = []  # claimed in the writing transaction, to send
+        # When a look for pending rows is next needed (None: nothing this process knows of waits);
+        # a new process looks at once, for what an earlier one left.
+        self._look_from: datetime | None = clock.now()
+        # Called with the time a message put back for a retry falls due (the scheduler's wake-up).
+        self.on_retry: list[Callable[[datetime], None]] = []
         self.on_sent: list[Callable[[OutboundMessage], None]] = []
 
-    async def flush(self) -> int:
-        """Send everything due now; returns how many messages were delivered."""
+    async def flush(self, *, look: bool = True) -> int:
+        """Send what this process took at commit, then everything else due now (``look=False``:
+        only when something may be waiting); returns how many messages were delivered."""
         async with self._flushing:
-            delivered = 0
+            now = self._clock.now()
+            look = look or (self._look_from is not None and self._look_from <= now)
+            if look:
+                self._look_from = None  # this look finds what waits; retries set it again
+            taken, self._taken = self._taken, []
+            delivered = await self._send(taken) if taken else 0
+            if not look:
+                return delivered
             while True:
                 batch = self._claim_batch()
                 if not batch:
                     return delivered
-                by_chat: dict[str, list[OutboundMessage]] = defaultdict(list)
-                for row in batch:
-                    by_chat[f"{row.platform}:{row.chat_id}:{row.user_id}"].append(row)
-                gate = asyncio.Semaphore(CONCURRENCY)
-
-                async def run(rows: list[OutboundMessage], gate: asyncio.Semaphore = gate) -> int:
-                    async with gate:
-                        sent = 0
-                        for row in rows:
-                            if not await self._deliver(row):
-                                break  # keep this chat's order: the rest waits for a retry
-                            sent += 1
-                        if sent < len(rows):
-                            self._release(rows[sent + 1 :])
-                        return sent
-
-                results = await asyncio.gather(*(run(rows) for rows in by_chat.values()))
-                delivered += sum(results)
-                if sum(results) == 0:
+                sent = await self._send(batch)
+                delivered += sent
+                if sent == 0:
                     return delivered
-                if len(batch) < BATCH and sum(results) == len(batch):
+                if len(batch) < BATCH and sent == len(batch):
                     # All that was due went out. Whatever was written meanwhile is flushed by the
                     # handler that wrote it (it waits on this lock), so skip one more look.
                     return delivered
+
+    def take_written(self, session: Session, rows: list[OutboundMessage]) -> list[OutboundMessage]:
+        """In the transaction that wrote ``rows``: claim them for this process, so that they can
+        be sent right after commit without looking for them again. A row whose chat still has
+        an earlier message waiting stays pending, behind it."""
+        if not rows:
+            return []
+        behind = work.unsent_before(session, rows=rows)
+        mine = [r for r in rows if (r.platform, r.chat_id, r.user_id) not in behind
+                and r.platform in self._adapters]
+        if len(mine) < len(rows):
+            self._look_from = self._clock.now()  # the rest is found by looking
+        if mine:
+            work.claim_written(session, ids=[r.id for r in mine if r.id is not None],
+                               lease_until=self._clock.now() + self._lease)
+        return mine
+
+    def committed(self, rows: list[OutboundMessage]) -> None:
+        """The rows of ``take_written`` are committed: the next flush sends them."""
+        self._taken.extend(rows)
+
+    async def _send(self, batch: list[OutboundMessage]) -> int:
+        """Send claimed rows, each chat's in order; returns how many were delivered."""
+        by_chat: dict[str, list[OutboundMessage]] = defaultdict(list)
+        for row in batch:
+            by_chat[f"{row.platform}:{row.chat_id}:{row.user_id}"].append(row)
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def run(rows: list[OutboundMessage]) -> int:
+            async with gate:
+                sent = 0
+                for row in rows:
+                    if not await self._deliver(row):
+                        break  # keep this chat's order: the rest waits for a retry
+                    sent += 1
+                if sent < len(rows):
+                    self._release(rows[sent + 1 :])
+                return sent
+
+        if len(by_chat) == 1:
+            # One chat, no tasks needed; still let the loop run others between sends, so that
+            # events handled back to back (each one sending) cannot hold it for a long time.
+            await asyncio.sleep(0)
+            return await run(batch)
+        return sum(await asyncio.gather(*(run(rows) for rows in by_chat.values())))
 
     def _claim_batch(self) -> list[OutboundMessage]:
         now = self._clock.now()
         with session_scope(self._engine) as s:
             rows = work.pending_outbound(s, now=now, platforms=list(self._adapters), limit=BATCH)
-            heads = work.waiting_heads(s, now=now, platforms=list(self._adapters))
+            heads, earliest = work.waiting_heads(s, now=now, platforms=list(self._adapters))
+            if earliest is not None:  # a retry not yet due: look again when it is
+                self._look_from = earliest if self._look_from is None else min(
+                    self._look_from, earliest)
             rows = [
                 r
                 for r in rows
@@ -103,6 +150,8 @@ class Outbox:
             ]
 
     def _release(self, rows: list[OutboundMessage]) -> None:
+        if rows:
+            self._look_from = self._clock.now()
         with session_scope(self._engine) as s:
             for row in rows:
                 s.execute(
@@ -171,6 +220,10 @@ class Outbox:
 
     def _retry(self, row: OutboundMessage, reason: str, after: float) -> None:
         now = self._clock.now()
+        due = now + timedelta(seconds=after)
+        self._look_from = due if self._look_from is None else min(self._look_from, due)
+        for callback in self.on_retry:
+            callback(due)
         with session_scope(self._engine) as s:
             s.execute(
                 update(OutboundMessage)
@@ -180,7 +233,7 @@ class Outbox:
                     lease_until=None,
                     attempts=row.attempts + 1,
                     last_error=reason[:500],
-                    next_attempt_at=now + timedelta(seconds=after),
+                    next_attempt_at=due,
                 )
             )
 

@@ -16,7 +16,7 @@ from bot.events import PollCounted, PollVoted
 from bot.poll_parser import parse_choices
 from bot.poll_results import native_poll, poll_message, takes_buttons
 from bot.rich import Rich, render
-from storage.models import Chat, Poll
+from storage.models import Chat, Poll, PollOption
 from storage.repo import poll_messages, polls
 
 log = logging.getLogger(__name__)
@@ -26,20 +26,24 @@ def is_open(w: Work, poll: Poll) -> bool:
     return poll.closed_at is None and poll.closes_at > w.now
 
 
-def record_vote(ctx: Ctx, poll: Poll, positions: list[int], *, toggle: bool = False) -> Rich:
+def record_vote(ctx: Ctx, poll: Poll, positions: list[int], *, toggle: bool = False,
+                options: list[PollOption] | None = None) -> Rich:
     """Apply a vote (``positions`` 1-based; empty withdraws) and say what happened.
 
     ``toggle``: a button press, which adds or removes one option instead of replacing the vote.
+    ``options``: the poll's options when the caller has read them already.
     """
     assert poll.id is not None
     if not is_open(ctx, poll):
         raise Refusal(T.VOTE_CLOSED, number=poll.number)
-    option_ids = [o.id for o in polls.poll_options(ctx.session, poll_id=poll.id)]
+    if options is None:
+        options = polls.poll_options(ctx.session, poll_id=poll.id)
+    option_ids = [o.id for o in options]
     if poll.anonymous:
         message = _anonymous(ctx, poll, [option_ids[p - 1] for p in positions], toggle)
     else:
-        message = _named(ctx, poll, option_ids, positions, toggle)
-    refresh_poll_messages(ctx, poll)
+        message = _named(ctx, poll, options, positions, toggle)
+    ctx.core.poll_cards.changed(ctx, poll)
     return message
 
 
@@ -59,9 +63,10 @@ def _anonymous(ctx: Ctx, poll: Poll, chosen: list[int | None], toggle: bool) -> 
     return render(T.VOTE_ANONYMOUS_COUNTED, number=poll.number)
 
 
-def _named(ctx: Ctx, poll: Poll, option_ids: list[int | None], positions: list[int],
+def _named(ctx: Ctx, poll: Poll, options: list[PollOption], positions: list[int],
            toggle: bool) -> Rich:
     assert poll.id is not None
+    option_ids = [o.id for o in options]
     current = polls.named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
     wanted = [option_ids[p - 1] for p in positions]
     if toggle:
@@ -75,10 +80,10 @@ def _named(ctx: Ctx, poll: Poll, option_ids: list[int | None], positions: list[i
     if not wanted and not current:
         raise Refusal(T.VOTE_NOTHING_TO_WITHDRAW, number=poll.number)
     polls.set_named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
-                            option_ids=[i for i in wanted if i is not None], now=ctx.now)
+                            option_ids=[i for i in wanted if i is not None], now=ctx.now,
+                            current=current)
     if not wanted:
         return render(T.VOTE_WITHDRAWN, number=poll.number)
-    options = polls.poll_options(ctx.session, poll_id=poll.id)
     names = [o.text for o in options if o.id in wanted]
     return render(T.VOTE_RECORDED, number=poll.number, choices=", ".join(names))
 
@@ -140,9 +145,10 @@ async def vote_button(ctx: Ctx, parts: list[str]) -> None:
         raise Refusal(T.STALE_BUTTON)
     assert poll.id is not None
     position = int(parts[1])
-    if not 1 <= position <= len(polls.poll_options(ctx.session, poll_id=poll.id)):
+    options = polls.poll_options(ctx.session, poll_id=poll.id)
+    if not 1 <= position <= len(options):
         raise Refusal(T.STALE_BUTTON)
-    ctx.result.notice = record_vote(ctx, poll, [position], toggle=True).text
+    ctx.result.notice = record_vote(ctx, poll, [position], toggle=True, options=options).text
 
 
 async def native_vote(ctx: Ctx) -> None:
@@ -175,4 +181,4 @@ async def native_vote(ctx: Ctx) -> None:
     ids = [option.id for i, option in enumerate(options) if i in picked and option.id is not None]
     polls.set_named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
                             option_ids=ids, now=ctx.now)
-    refresh_poll_messages(ctx, poll)
+    ctx.core.poll_cards.changed(ctx, poll)

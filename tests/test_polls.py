@@ -13,7 +13,7 @@ from bot.events import Outbound
 from bot.ports import Delivered, FakeClock
 from storage.db import session_scope
 from storage.models import Conversation, CouncillorLink, Poll, Timer
-from storage.repo import polls
+from storage.repo import polls, projects
 from tests.helpers import make_councillor, make_facilitator, make_project
 
 QUESTION = "Where should the new bench go?"
@@ -46,6 +46,19 @@ def counts(bot: TestingAdapter, number: int = 1) -> list[int]:
 
 def poll_message(bot: TestingAdapter, chat: str = "garden") -> SentMessage:
     return [m for m in bot.to_chat(chat) if m.message.ref and m.message.ref.startswith("poll:")][-1]
+
+
+async def buttons_chat(core: Core, bot: TestingAdapter) -> ButtonsOnly:
+    """The garden project with a second chat, C1, on a platform that shows option buttons;
+    Fran starts the poll of LINE."""
+    project_id = await garden(bot)
+    slack = ButtonsOnly(core, platform="buttons")
+    with session_scope(core.engine) as s:
+        chat = projects.ensure_chat(s, platform="buttons", platform_chat_id="C1", kind="group",
+                                    title="officers")
+        chat.project_id = project_id
+    await bot.say("fran", LINE, chat="garden")
+    return slack
 
 
 class ButtonsOnly(TestingAdapter):
@@ -209,8 +222,6 @@ async def test_closes_on_time_after_a_restart(core: Core, settings: Settings,
 
 def _chat_id(bot: TestingAdapter) -> int:
     with session_scope(bot.core.engine) as s:
-        from storage.repo import projects
-
         chat = projects.find_chat(s, platform="test", platform_chat_id="garden")
         assert chat is not None and chat.id is not None
         return chat.id
@@ -400,8 +411,6 @@ async def test_cancel_leaves_the_outcome_to_the_command(bot: TestingAdapter) -> 
 async def test_one_poll_in_two_chats_is_counted_together(bot: TestingAdapter) -> None:
     await garden(bot)
     with session_scope(bot.core.engine) as s:
-        from storage.repo import projects
-
         code = projects.list_projects(s)[0].code
     await bot.say("fran", f"/project join {code}", chat="officers")
     await bot.say("fran", LINE + " --multi", chat="garden")
@@ -422,15 +431,7 @@ async def test_one_poll_in_two_chats_is_counted_together(bot: TestingAdapter) ->
 async def test_buttons_show_live_counts_where_there_is_no_native_poll(
     core: Core, bot: TestingAdapter
 ) -> None:
-    project_id = await garden(bot)
-    slack = ButtonsOnly(core, platform="buttons")
-    with session_scope(core.engine) as s:
-        from storage.repo import projects
-
-        chat = projects.ensure_chat(s, platform="buttons", platform_chat_id="C1", kind="group",
-                                    title="officers")
-        chat.project_id = project_id
-    await bot.say("fran", LINE, chat="garden")
+    slack = await buttons_chat(core, bot)
     result = await slack.press("sue", poll_message(slack, "C1").button("oak"), chat="C1")
     assert result.notice == "Your vote in poll #1: Under the oak."
     edited = slack.to_chat("C1")[-1]

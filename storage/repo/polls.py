@@ -133,22 +133,51 @@ def named_choices(session: Session, *, poll_id: int, person_id: int) -> list[int
 
 
 def set_named_choices(
-    session: Session, *, poll_id: int, person_id: int, option_ids: Iterable[int], now: datetime
+    session: Session,
+    *,
+    poll_id: int,
+    person_id: int,
+    option_ids: Iterable[int],
+    now: datetime,
+    current: Iterable[int] | None = None,
 ) -> None:
-    """Replace a person's named vote with ``option_ids`` (none: the vote is withdrawn)."""
-    session.execute(
-        delete(PollVote).where(
-            col(PollVote.poll_id) == poll_id, col(PollVote.person_id) == person_id
-        )
-    )
+    """Replace a person's named vote with ``option_ids`` (none: the vote is withdrawn).
+
+    ``current``: their choices as just read in this transaction, so that only the difference
+    is written (a first vote is then inserts only).
+    """
     chosen = sorted(set(option_ids))
-    for option_id in chosen:
+    if current is None:
+        session.execute(
+            delete(PollVote).where(
+                col(PollVote.poll_id) == poll_id, col(PollVote.person_id) == person_id
+            )
+        )
+        had_voted = session.get(PollVoter, (poll_id, person_id)) is not None
+        new = chosen
+    else:
+        before = set(current)
+        gone = sorted(before - set(chosen))
+        if gone:
+            session.execute(
+                delete(PollVote).where(
+                    col(PollVote.poll_id) == poll_id,
+                    col(PollVote.person_id) == person_id,
+                    col(PollVote.option_id).in_(gone),
+                )
+            )
+        had_voted = bool(before)
+        new = [i for i in chosen if i not in before]
+    for option_id in new:
         session.add(PollVote(poll_id=poll_id, option_id=option_id, person_id=person_id, at=now))
-    voter = session.get(PollVoter, (poll_id, person_id))
-    if chosen and voter is None:
+    if chosen and not had_voted:
         session.add(PollVoter(poll_id=poll_id, person_id=person_id))
-    elif not chosen and voter is not None:
-        session.delete(voter)
+    elif not chosen and had_voted:
+        session.execute(
+            delete(PollVoter).where(
+                col(PollVoter.poll_id) == poll_id, col(PollVoter.person_id) == person_id
+            )
+        )
     session.flush()
 
 

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Conversation, OutboundMessage, ProcessedEvent, Timer
+from storage.repo.activity import record_new_events
 
 # ---- timers ---------------------------------------------------------------------------------
 
@@ -111,13 +112,7 @@ def finish_timer(session: Session, *, timer_id: int, worker: str, now: datetime)
 
 def record_event(session: Session, *, platform: str, event_id: str, now: datetime) -> bool:
     """Note an inbound event id; False when it was processed already."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(platform=platform, event_id=event_id, processed_at=now))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return bool(record_new_events(session, events=[(platform, event_id)], now=now))
 
 
 def prune_events(session: Session, *, before: datetime) -> int:
@@ -178,17 +173,19 @@ def pending_outbound(
 
 def waiting_heads(
     session: Session, *, now: datetime, platforms: list[str]
-) -> dict[tuple[str, str | None, str | None], int]:
-    """Per address, the id of its earliest message still waiting for a retry.
+) -> tuple[dict[tuple[str, str | None, str | None], int], datetime | None]:
+    """Per address, the id of its earliest message still waiting for a retry; and the earliest
+    time any of them is due.
 
     Later messages to the same chat must wait behind it, so that a chat reads in order.
     """
-    rows = session.exec(
-        select(
-            OutboundMessage.platform,
-            OutboundMessage.chat_id,
-            OutboundMessage.user_id,
+    rows = session.execute(
+        sa_select(
+            col(OutboundMessage.platform),
+            col(OutboundMessage.chat_id),
+            col(OutboundMessage.user_id),
             func.min(OutboundMessage.id),
+            func.min(OutboundMessage.next_attempt_at),
         )
         .where(
             col(OutboundMessage.platform).in_(platforms),
@@ -198,8 +195,10 @@ def waiting_heads(
         .group_by(
             col(OutboundMessage.platform), col(OutboundMessage.chat_id), col(OutboundMessage.user_id)
         )
-    )
-    return {(p, c, u): int(i or 0) for p, c, u, i in rows}
+    ).all()
+    heads = {(p, c, u): int(i or 0) for p, c, u, i, _ in rows}
+    due = [d for *_, d in rows if d is not None]
+    return heads, (min(due) if due else None)
 
 
 def claim_outbound(session: Session, *, row_id: int, now: datetime, lease_until: datetime) -> bool:
@@ -216,6 +215,34 @@ def claim_outbound(session: Session, *, row_id: int, now: datetime, lease_until:
         .values(status="sending", lease_until=lease_until)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def unsent_before(
+    session: Session, *, rows: list[OutboundMessage]
+) -> set[tuple[str, str | None, str | None]]:
+    """The addresses of ``rows`` that have an earlier message still unsent (pending or sending)."""
+    first = min(r.id or 0 for r in rows)
+    chats = {r.chat_id for r in rows if r.chat_id}
+    users = {r.user_id for r in rows if r.user_id}
+    found = session.exec(
+        select(OutboundMessage.platform, OutboundMessage.chat_id, OutboundMessage.user_id)
+        .where(
+            col(OutboundMessage.status).in_(("pending", "sending")),
+            col(OutboundMessage.id) < first,
+            or_(col(OutboundMessage.chat_id).in_(chats), col(OutboundMessage.user_id).in_(users)),
+        )
+        .distinct()
+    )
+    return {(p, c, u) for p, c, u in found}
+
+
+def claim_written(session: Session, *, ids: list[int], lease_until: datetime) -> None:
+    """Take rows written in this transaction for sending (no other sender can have seen them)."""
+    session.execute(
+        update(OutboundMessage)
+        .where(col(OutboundMessage.id).in_(ids))
+        .values(status="sending", lease_until=lease_until)
+    )
 
 
 def sent_message_id(session: Session, *, ref: str, platform: str) -> tuple[str | None, str]:
