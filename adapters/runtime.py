@@ -9,7 +9,6 @@ import signal
 
 from adapters.http import HttpServer
 from adapters.logs import configured_secrets, install_secret_redaction
-from bot.activity_counts import RUNNING_WINDOW
 from bot.config import Settings
 from bot.core import Core
 from bot.ports import Clock, PlatformAdapter, SystemClock
@@ -18,6 +17,8 @@ from storage.db import create_db_engine
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+STOP_DELIVERY_WAIT = 10.0  # seconds; what is not sent by then stays in the outbox for the next start
 
 
 def build_core(settings: Settings, *, clock: Clock | None = None) -> Core:
@@ -53,9 +54,10 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     # Ordinary group messages are counted in memory and written once per window (a crash loses
-    # at most that window's activity counts).
-    core.activity.window = RUNNING_WINDOW
-    core.poll_cards.window = RUNNING_WINDOW  # a burst of votes: one card edit per window
+    # at most that window's activity counts); a burst of votes makes one card edit per window;
+    # answers are sent beside the next updates, so one waiting for a group's rate limit does not
+    # hold the reading of every other chat.
+    core.serve()
     scheduler = Scheduler(core)
     await http.start()
     started: list[PlatformAdapter] = []
@@ -71,8 +73,11 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
         await scheduler.stop()
         try:
             await core.poll_cards.flush()  # the last votes' counts, while the platforms are up
+            await asyncio.wait_for(core.delivered(), STOP_DELIVERY_WAIT)
+        except TimeoutError:
+            log.warning("messages still being sent at stop are left for the next start")
         except Exception:
-            log.exception("editing poll cards at stop failed")
+            log.exception("delivering the last messages at stop failed; they are sent at start")
         for adapter in reversed(started):
             try:
                 await adapter.stop()

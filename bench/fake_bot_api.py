@@ -28,7 +28,7 @@ class BenchBotApi:
         self.head = 0  # index into queue of the first update not yet confirmed
         self.changed = asyncio.Event()
         self.handed_out: dict[int, float] = {}  # update_id -> monotonic time first handed out
-        self.replies: list[tuple[float, str, str]] = []  # (time, method, chat_id)
+        self.replies: list[tuple[float, str, str, str]] = []  # (time, method, chat_id, text)
         self.first_get_updates: float | None = None
         self.calls: dict[str, int] = {}
         self.message_ids = 1000
@@ -43,7 +43,8 @@ class BenchBotApi:
             return _ok(BOT_USER)
         if method in ("sendMessage", "editMessageText", "sendPoll", "editMessageReplyMarkup"):
             chat_id = str(params.get("chat_id", ""))
-            self.replies.append((time.monotonic(), method, chat_id))
+            text = str(params.get("text") or params.get("question") or "")
+            self.replies.append((time.monotonic(), method, chat_id, text[:200]))
             self.message_ids += 1
             message: dict[str, Any] = {
                 "message_id": int(params.get("message_id") or self.message_ids),

@@ -22,7 +22,6 @@ from sqlmodel import col, select
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
 from bench.world import build_world, fresh_core
-from bot.activity_counts import RUNNING_WINDOW
 from bot.config import SlackSection
 from bot.events import ButtonPressed, ChatKind, ChatRef, Sender
 from bot.ports import SystemClock
@@ -67,7 +66,7 @@ async def run() -> None:
                 "bot_token": "xoxb-1-bench", "signing_secret": "bench-secret-0123456789",
                 "api_base_url": api.base_url})
             http = HttpServer(core, host="127.0.0.1", port=0)
-            core.poll_cards.window = RUNNING_WINDOW  # as ``ncbot run`` sets it
+            core.serve()  # as ``ncbot run`` sets it up
             adapter = SlackAdapter(core, settings, http)
             core.attach(adapter)
             await adapter.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import texts as T
-from bot.activity_counts import ActivityCounter
+from bot.activity_counts import RUNNING_WINDOW, ActivityCounter
 from bot.commands import build_routes
 from bot.config import Settings
 from bot.context import Ctx, Work, chat_address
@@ -73,8 +74,17 @@ class Core:
         self.activity = ActivityCounter(self)
         # Poll cards edited after votes (at most once per ``poll_cards.window`` when running).
         self.poll_cards = PollCards(self)
+        self.deliver_in_background = False  # see ``deliver``
+        self._deliveries: set[asyncio.Task[None]] = set()
         # Called with the earliest new due time after a commit (the scheduler's wake-up).
         self.on_due: list[Callable[[datetime], None]] = []
+
+    def serve(self) -> None:
+        """Work as when serving platforms (``ncbot run``): activity and poll cards written once
+        per window, answers delivered in the background. Tests and the console do neither."""
+        self.activity.window = RUNNING_WINDOW
+        self.poll_cards.window = RUNNING_WINDOW
+        self.deliver_in_background = True
 
     def attach(self, adapter: PlatformAdapter) -> None:
         self.adapters[adapter.platform] = adapter
@@ -126,10 +136,34 @@ class Core:
             self._answer_refusal(event, refusal, result, now)
         self.announce_due(due)
         if deliver:
-            # Usually only what this event wrote (taken at commit); a look for other pending
-            # messages only when this process knows something waits.
-            await self.outbox.flush(look=False)
+            await self.deliver()
         return result
+
+    async def deliver(self) -> None:
+        """Send what was written: usually only what the last events wrote (taken at commit), a
+        look for other pending messages only when this process knows something waits.
+
+        With ``deliver_in_background`` (``ncbot run``) the sending runs as a task of its own, so
+        an adapter goes on with the next update while an answer waits for the platform's rate
+        limit; otherwise it is done when this returns (tests, the console).
+        """
+        if not self.deliver_in_background:
+            await self.outbox.flush(look=False)
+            return
+        task = asyncio.get_running_loop().create_task(self._deliver_now())
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver_now(self) -> None:
+        try:
+            await self.outbox.flush(look=False)
+        except Exception:
+            log.exception("delivering messages failed; they are tried again")
+
+    async def delivered(self) -> None:
+        """Wait for every delivery under way (at stop)."""
+        while self._deliveries:
+            await asyncio.gather(*list(self._deliveries), return_exceptions=True)
 
     def _context(self, session: Session, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
         if isinstance(event, PollCounted):

@@ -51,7 +51,10 @@ class Outbox:
         self._clock = clock
         self._adapters = adapters
         self._lease = lease
-        self._flushing = asyncio.Lock()
+        self._looking = asyncio.Lock()
+        self._in_flight = 0  # sends of taken rows under way
+        self._quiet = asyncio.Event()  # set while none is
+        self._quiet.set()
         self._taken: list[OutboundMessage] = []  # claimed in the writing transaction, to send
         # When a look for pending rows is next needed (None: nothing this process knows of waits);
         # a new process looks at once, for what an earlier one left.
@@ -61,17 +64,31 @@ class Outbox:
         self.on_sent: list[Callable[[OutboundMessage], None]] = []
 
     async def flush(self, *, look: bool = True) -> int:
-        """Send what this process took at commit, then everything else due now (``look=False``:
-        only when something may be waiting); returns how many messages were delivered."""
-        async with self._flushing:
-            now = self._clock.now()
-            look = look or (self._look_from is not None and self._look_from <= now)
-            if look:
-                self._look_from = None  # this look finds what waits; retries set it again
-            taken, self._taken = self._taken, []
-            delivered = await self._send(taken) if taken else 0
-            if not look:
-                return delivered
+        """Send what this process took at commit, then look for everything else due now
+        (``look=False``: only when something may be waiting); returns how many were delivered.
+
+        Taken rows are sent at once, beside any look in progress: nothing else can be ahead of
+        them in their chat (``take_written``). One look at a time; it claims a row only when
+        every earlier message to its chat has gone, so each chat reads in order.
+        """
+        taken, self._taken = self._taken, []
+        delivered = 0
+        if taken:
+            self._in_flight += 1
+            self._quiet.clear()
+            try:
+                delivered = await self._send(taken)
+            finally:
+                self._in_flight -= 1
+                if self._in_flight == 0:
+                    self._quiet.set()
+        if not look and (self._look_from is None or self._look_from > self._clock.now()):
+            return delivered
+        # A look finds what this process's own sends leave behind (their chats' next messages,
+        # their retries), so it waits for them.
+        await self._quiet.wait()
+        async with self._looking:
+            self._look_from = None  # this look finds what waits; retries set it again
             while True:
                 batch = self._claim_batch()
                 if not batch:
@@ -81,8 +98,8 @@ class Outbox:
                 if sent == 0:
                     return delivered
                 if len(batch) < BATCH and sent == len(batch):
-                    # All that was due went out. Whatever was written meanwhile is flushed by the
-                    # handler that wrote it (it waits on this lock), so skip one more look.
+                    # All that was due went out. Whatever was written meanwhile is sent by the
+                    # handler that wrote it (taken, or a look of its own), so skip one more look.
                     return delivered
 
     def take_written(self, session: Session, rows: list[OutboundMessage]) -> list[OutboundMessage]:
@@ -138,11 +155,16 @@ class Outbox:
             if earliest is not None:  # a retry not yet due: look again when it is
                 self._look_from = earliest if self._look_from is None else min(
                     self._look_from, earliest)
-            rows = [
+            ready = [
                 r
                 for r in rows
                 if (r.id or 0) < heads.get((r.platform, r.chat_id, r.user_id), 1 << 62)
             ]
+            if len(ready) < len(rows) and earliest is None:
+                # Behind a message still being sent: look again with the next flush (the sender
+                # of that message flushes once it is through).
+                self._look_from = now
+            rows = ready
             return [
                 r
                 for r in rows

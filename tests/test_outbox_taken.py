@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from sqlalchemy import event
 
 from adapters.testing import TestingAdapter
 from bot.core import Core
-from bot.events import CommandIssued
-from bot.ports import FakeClock, RetryLater
+from bot.events import CommandIssued, Outbound
+from bot.ports import Delivered, FakeClock, RetryLater
 from tests.helpers import outbox_rows
 
 
@@ -70,3 +71,31 @@ async def test_a_message_behind_a_waiting_one_is_not_taken(
     clock.advance(timedelta(seconds=31))
     await bot.say("sam", "/help", chat="orchard")
     assert [m.text.split()[0] for m in bot.to_chat("garden")] == ["Commands", "Please"]
+
+
+class Gated(TestingAdapter):
+    """Sends wait until the gate opens, as an answer waiting for a group's rate limit."""
+
+    __test__ = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.gate = asyncio.Event()
+
+    async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
+        await self.gate.wait()
+        return await super().send(message, edit_message_id=edit_message_id)
+
+
+async def test_in_the_background_an_answer_waiting_does_not_hold_the_next_event(
+    core: Core,
+) -> None:
+    bot = Gated(core)
+    core.deliver_in_background = True  # as ``ncbot run`` sets it
+    await bot.say("rita", "/help", chat="garden")  # returns with its answer still waiting
+    replies = await bot.say("sam", "/help", chat="orchard")
+    assert replies == [] and [r.status for r in outbox_rows(core)] == ["sending", "sending"]
+    bot.gate.set()
+    await core.delivered()
+    assert sorted(m.to.chat_id for m in bot.sent) == ["garden", "orchard"]
+    assert [r.status for r in outbox_rows(core)] == ["sent", "sent"]

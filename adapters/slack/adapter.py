@@ -311,6 +311,6 @@ class SlackAdapter:
 
     async def _deliver(self) -> None:
         try:
-            await self.core.outbox.flush()
+            await self.core.deliver()
         except Exception:
             log.exception("slack: flushing the outbox failed; the scheduler retries")

@@ -156,7 +156,7 @@ class TelegramAdapter:
                     (result.notice or "")[:TOAST_LIMIT] or None)
             except TelegramError as exc:
                 log.info("answering a button press failed: %s", exc)
-            await self.core.outbox.flush()
+            await self.core.deliver()
             return
         await self.core.handle(event)
 

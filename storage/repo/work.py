@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import case, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -174,23 +174,29 @@ def pending_outbound(
 def waiting_heads(
     session: Session, *, now: datetime, platforms: list[str]
 ) -> tuple[dict[tuple[str, str | None, str | None], int], datetime | None]:
-    """Per address, the id of its earliest message still waiting for a retry; and the earliest
-    time any of them is due.
+    """Per address, the id of its earliest message still waiting for a retry or being sent;
+    and the earliest time any retry is due.
 
     Later messages to the same chat must wait behind it, so that a chat reads in order.
     """
+    waiting = case((col(OutboundMessage.status) == "pending", col(OutboundMessage.next_attempt_at)))
     rows = session.execute(
         sa_select(
             col(OutboundMessage.platform),
             col(OutboundMessage.chat_id),
             col(OutboundMessage.user_id),
             func.min(OutboundMessage.id),
-            func.min(OutboundMessage.next_attempt_at),
+            func.min(waiting),
         )
         .where(
             col(OutboundMessage.platform).in_(platforms),
-            col(OutboundMessage.status).in_(("pending", "sending")),
-            col(OutboundMessage.next_attempt_at) > now,
+            or_(
+                (col(OutboundMessage.status) == "pending")
+                & (col(OutboundMessage.next_attempt_at) > now),
+                # being sent (by this process or another) and not abandoned
+                (col(OutboundMessage.status) == "sending")
+                & (col(OutboundMessage.lease_until) >= now),
+            ),
         )
         .group_by(
             col(OutboundMessage.platform), col(OutboundMessage.chat_id), col(OutboundMessage.user_id)
