@@ -28,8 +28,9 @@ def benchmarks() -> dict[str, Callable[[], Any]]:
     return found
 
 
-def run(names: list[str]) -> int:
+def run(args: list[str]) -> int:
     available = benchmarks()
+    names = [a for a in args if not a.startswith("--")]  # flags are read by the benchmarks
     unknown = [n for n in names if n not in available]
     if unknown:
         print(f"unknown benchmark {', '.join(unknown)}; there are: {', '.join(available)}",

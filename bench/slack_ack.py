@@ -82,10 +82,11 @@ async def main() -> None:
                             api.response_url)
         try:
             print(f"chat.postMessage takes {POST_DELAY * 1000:.0f} ms at the fake Slack")
-            commands = await timed(lambda i: slack.command("help", channel="C1"), ROUNDS)
+            # Each answer in a channel of its own: the sends (300 ms each) go out side by side.
+            commands = await timed(lambda i: slack.command("help", channel=f"C{i}"), ROUNDS)
             print(figures("/ncbot help in a channel: answer", commands))
             dms = await timed(lambda i: slack.event({
-                "type": "message", "channel": "D1", "channel_type": "im", "user": f"U{i}",
+                "type": "message", "channel": f"D{i}", "channel_type": "im", "user": f"U{i}",
                 "text": "help", "ts": f"{i}.1"}), ROUNDS)
             print(figures("direct message 'help': answer", dms))
 
@@ -104,7 +105,8 @@ async def main() -> None:
                 "type": "plain_text_input", "value": "short"}}), ROUNDS)
             print(figures("modal with a field error: answer", refused))
             accepted = await timed(lambda i: slack.submit(view, {"explanation": {
-                "type": "plain_text_input", "value": "a good long explanation"}}), ROUNDS)
+                "type": "plain_text_input", "value": "a good long explanation"}},
+                user=f"U{i}"), ROUNDS)
             print(figures("modal accepted (a message to send): answer", accepted))
             await core.outbox.flush()
             sent = len(api.called("chat.postMessage"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -49,7 +48,11 @@ class Inbound:
     def cleaned(self) -> Inbound:
         """The event with every text as UTF-8 can store it (a lone surrogate, which JSON allows
         as "\\ud800", becomes U+FFFD)."""
-        if all(_clean(text) is text for text in self._texts()):
+        for text in self._texts():
+            # ASCII is always storable; only other text is worth trying to encode.
+            if type(text) is str and not text.isascii() and _clean(text) is not text:
+                break
+        else:
             return self  # the usual case: no copy made
         changes: dict[str, Any] = {
             "chat": replace(self.chat, chat_id=_clean(self.chat.chat_id),
@@ -58,45 +61,75 @@ class Inbound:
                               display_name=_clean(self.sender.display_name),
                               username=_clean(self.sender.username)),
         }
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _shape(type(self)).names:
+            value = getattr(self, name)
             if isinstance(value, str):
-                changes[f.name] = _clean(value)
+                changes[name] = _clean(value)
             elif isinstance(value, dict):
-                changes[f.name] = {_clean(k): _clean(v) for k, v in value.items()}
+                changes[name] = {_clean(k): _clean(v) for k, v in value.items()}
         return replace(self, **changes)
 
-    def _texts(self) -> Iterator[Any]:
-        yield from (self.chat.chat_id, self.chat.title, self.sender.user_id,
-                    self.sender.display_name, self.sender.username)
-        for f in fields(self):
-            value = getattr(self, f.name)
+    def _texts(self) -> list[Any]:
+        texts = [self.chat.chat_id, self.chat.title, self.sender.user_id,
+                 self.sender.display_name, self.sender.username]
+        for name in _shape(type(self)).names:
+            value = getattr(self, name)
             if isinstance(value, dict):
-                yield from value.keys()
-                yield from value.values()
+                texts.extend(value.keys())
+                texts.extend(value.values())
             else:
-                yield value
+                texts.append(value)
+        return texts
 
     def well_typed(self) -> bool:
         """Ids and texts are strings and counts are numbers, as adapters must give them.
 
         A platform never sends otherwise; a forged or broken payload may, and is dropped whole.
         """
-        texts = (self.chat.platform, self.chat.chat_id, self.sender.platform, self.sender.user_id,
-                 self.sender.display_name)
-        optional = (self.chat.title, self.sender.username, self.event_id,
-                    *(getattr(self, f, None) for f in ("text", "name", "args", "reply_to_text",
-                                                        "action", "platform_poll_id",
-                                                        "new_chat_id")))
-        numbers = (*getattr(self, "option_indexes", ()), *getattr(self, "counts", ()))
-        values = getattr(self, "values", {})
-        return (
-            isinstance(self.chat.kind, ChatKind)
-            and all(isinstance(t, str) for t in texts)
-            and all(t is None or isinstance(t, str) for t in optional)
-            and all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
-        )
+        shape = _shape(type(self))
+        chat, sender = self.chat, self.sender
+        if not (isinstance(chat.kind, ChatKind) and type(chat.platform) is str
+                and type(chat.chat_id) is str and type(sender.platform) is str
+                and type(sender.user_id) is str and type(sender.display_name) is str):
+            return False
+        optional = (chat.title, sender.username, self.event_id,
+                    *(getattr(self, name) for name in shape.optional_texts))
+        if not all(t is None or isinstance(t, str) for t in optional):
+            return False
+        for name in shape.numbers:
+            if not all(isinstance(n, int) and not isinstance(n, bool) for n in getattr(self, name)):
+                return False
+        values = getattr(self, "values", None) if shape.has_values else None
+        return values is None or all(
+            isinstance(k, str) and isinstance(v, str) for k, v in values.items())
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The fields of an event class that hold texts and numbers (worked out once per class)."""
+
+    names: tuple[str, ...]
+    optional_texts: tuple[str, ...]
+    numbers: tuple[str, ...]
+    has_values: bool
+
+
+_OPTIONAL_TEXTS = ("text", "name", "args", "reply_to_text", "action", "platform_poll_id",
+                   "new_chat_id")
+_NUMBERS = ("option_indexes", "counts")
+
+
+_SHAPES: dict[type, Shape] = {}
+
+
+def _shape(cls: type[Inbound]) -> Shape:
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        names = tuple(f.name for f in fields(cls))
+        shape = _SHAPES[cls] = Shape(
+            names, tuple(n for n in _OPTIONAL_TEXTS if n in names),
+            tuple(n for n in _NUMBERS if n in names), "values" in names)
+    return shape
 
 
 def _clean(text: Any) -> Any:
