@@ -17,7 +17,7 @@ from bot.ports import FakeClock
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 
-COMMANDS = 400
+COMMANDS = 200
 ROUNDS = 3
 
 

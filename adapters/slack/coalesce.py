@@ -17,11 +17,15 @@ from bot.ports import DeliveryError, RetryLater
 log = logging.getLogger(__name__)
 
 Update = Callable[[str, Outbound], Awaitable[None]]
+# Slack allows about one update per message per second; a tenth more, because two updates sent a
+# second apart can arrive closer than that.
+INTERVAL = 1.1
+KEEP = 1000  # messages remembered before those quiet for an interval are forgotten
 MAX_FAILURES = 10  # network faults in a row before a delayed edit is given up (about 17 minutes)
 
 
 class EditCoalescer:
-    def __init__(self, update: Update, *, interval: float = 1.0,
+    def __init__(self, update: Update, *, interval: float = INTERVAL,
                  monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._update = update
@@ -36,6 +40,8 @@ class EditCoalescer:
 
     async def edit(self, message_id: str, message: Outbound) -> None:
         """Update now if the message was not updated within the interval, else later (latest text)."""
+        if len(self._last) > KEEP:
+            self._forget_quiet()
         self._version[message_id] = self._version.get(message_id, 0) + 1
         if message_id in self._waiting:
             self._waiting[message_id] = message  # the pending update will carry this text
@@ -89,6 +95,22 @@ class EditCoalescer:
                     log.warning("a delayed edit of %s failed; retrying", message_id)
                     self._waiting.setdefault(message_id, message)
                     wait = min(2.0**failures, 60.0)
+
+    def _forget_quiet(self) -> None:
+        """Drop what is kept of messages not edited within the interval and not waiting: it no
+        longer changes anything, and a long-running bot edits ever new messages."""
+        quiet_since = self._monotonic() - self._interval
+        for message_id in [m for m, at in self._last.items() if at < quiet_since
+                           and m not in self._waiting
+                           and not (m in self._locks and self._locks[m].locked())]:
+            del self._last[message_id]
+            self._version.pop(message_id, None)
+            self._locks.pop(message_id, None)
+
+    @property
+    def kept(self) -> int:
+        """Messages whose last edit is remembered."""
+        return len(self._last)
 
     @property
     def pending(self) -> int:

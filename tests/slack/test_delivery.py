@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.slack.coalesce import INTERVAL
 from bot.context import Work
 from bot.events import Address, Attachment, Outbound
 from bot.ports import ChatGone, FakeClock, Rejected, RetryLater, Unreachable
@@ -92,9 +93,9 @@ async def test_edits_of_one_message_are_coalesced_to_one_per_second(rig: Rig) ->
     # The first edit goes at once; the other four wait for one update with the latest text.
     assert [c.params["text"] for c in rig.api.called("chat.update")] == ["votes: 1"]
     await rig.time.slept.wait()
-    rig.time.advance(0.5)
+    rig.time.advance(INTERVAL / 2)
     assert len(rig.api.called("chat.update")) == 1
-    rig.time.advance(0.5)
+    rig.time.advance(INTERVAL / 2 + 0.01)
     await rig.adapter.delivery.coalescer.drain()
     assert [c.params["text"] for c in rig.api.called("chat.update")] == ["votes: 1", "votes: 5"]
     other = await rig.adapter.send(to_chat("another"))
@@ -109,7 +110,7 @@ async def test_a_coalesced_edit_that_is_rate_limited_is_sent_after_retry_after(r
     rig.api.fail("chat.update", status=429, retry_after=4)
     await rig.time.slept.wait()
     rig.time.slept.clear()
-    rig.time.advance(1)
+    rig.time.advance(INTERVAL + 0.01)  # just past the interval (no float ties)
     await rig.api.wait_for("chat.update", 2)
     await rig.time.slept.wait()
     assert rig.time.sleeping[0][0] == rig.time.now + 4
