@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing as mp
 import random
 import resource
 import statistics
@@ -29,6 +30,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -302,6 +304,57 @@ class FloodLimitedBotApi:
             "text": str(data.get("text", ""))}})
 
 
+def _serve_flood_limited(conn: Connection) -> None:
+    """The flood-limited API in a process of its own, as Telegram is: the bot's work does not
+    delay the server's clock. Answers "stats" with (accepted, 429s) and "reset"; "stop" ends."""
+
+    async def serve() -> None:
+        api = FloodLimitedBotApi()
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", api.handle)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        conn.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        loop = asyncio.get_running_loop()
+        while True:
+            command = await loop.run_in_executor(None, conn.recv)
+            if command == "stats":
+                conn.send((api.sent, api.too_many))
+            elif command == "reset":
+                api.sent = api.too_many = 0
+                api.accepted.clear()
+                conn.send(True)
+            else:
+                await runner.cleanup()
+                conn.send(True)
+                return
+
+    asyncio.run(serve())
+
+
+class FloodLimitedProcess:
+    def __init__(self) -> None:
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=_serve_flood_limited, args=(child,), daemon=True)
+        self._process.start()
+        self.port: int = self._conn.recv()
+
+    def ask(self, command: str) -> Any:
+        self._conn.send(command)
+        return self._conn.recv()
+
+    def stop(self) -> None:
+        try:
+            self.ask("stop")
+        finally:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.terminate()
+
+
 def build_fanout(engine: Engine, now: datetime) -> None:
     """One project with news, FANOUT councillors linked to it, each reachable on Telegram."""
     conn = engine.raw_connection()
@@ -331,14 +384,8 @@ def build_fanout(engine: Engine, now: datetime) -> None:
 
 
 async def measure_fanout() -> dict[str, Any]:
-    api = FloodLimitedBotApi()
-    app = web.Application()
-    app.router.add_route("*", "/bot{token}/{method}", api.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    api = FloodLimitedProcess()
+    port = api.port
     try:
         with database("fanout.db") as (settings, engine):
             now = datetime.now(UTC)  # real time: the outbox waits out 429s by the clock
@@ -362,11 +409,11 @@ async def measure_fanout() -> dict[str, Any]:
                         status="pending", attempts=0, next_attempt_at=datetime.now(UTC)))
                 runs["default"] = await _flush(core, telegram, api, smooth=False)
     finally:
-        await runner.cleanup()
+        api.stop()
     return {"built_s": built, **runs}
 
 
-async def _flush(core: Core, telegram: TelegramSection, api: FloodLimitedBotApi, *,
+async def _flush(core: Core, telegram: TelegramSection, api: FloodLimitedProcess, *,
                  smooth: bool) -> dict[str, float]:
     """Deliver the outbox through a fresh Telegram adapter; not ``smooth``: PTB's bursty bucket."""
     from adapters.http import HttpServer
@@ -379,7 +426,7 @@ async def _flush(core: Core, telegram: TelegramSection, api: FloodLimitedBotApi,
         # For comparison: PTB's own bucket of 30 refilled at 30/s (up to 60 in the first second)
         # instead of the adapter's evenly spaced requests.
         adapter.pacer._base_limiter = AsyncLimiter(LIMIT_PER_SECOND, 1)
-    api.too_many = api.sent = 0
+    api.ask("reset")
     await adapter.app.initialize()
     try:
         started = time.perf_counter()
@@ -392,7 +439,8 @@ async def _flush(core: Core, telegram: TelegramSection, api: FloodLimitedBotApi,
             select(func.count()).select_from(OutboundMessage)
             .where(col(OutboundMessage.attempts) > 1)
         ).one()
-    return {"delivered": delivered, "wall_s": wall, "too_many": api.too_many,
+    _sent, too_many = api.ask("stats")
+    return {"delivered": delivered, "wall_s": wall, "too_many": too_many,
             "waited_in_place": adapter.pacer.waits, "retried": retried,
             "rate": delivered / wall if wall else 0.0}
 

@@ -53,6 +53,8 @@ class Outbox:
         self._lease = lease
         self._looking = asyncio.Lock()
         self._in_flight = 0  # sends of taken rows under way
+        # Per address, the ids of rows this process is sending now (kept in order by looks).
+        self._sending: dict[tuple[str, str | None, str | None], set[int]] = {}
         self._quiet = asyncio.Event()  # set while none is
         self._quiet.set()
         self._taken: list[OutboundMessage] = []  # claimed in the writing transaction, to send
@@ -124,21 +126,29 @@ class Outbox:
 
     async def _send(self, batch: list[OutboundMessage]) -> int:
         """Send claimed rows, each chat's in order; returns how many were delivered."""
-        by_chat: dict[str, list[OutboundMessage]] = defaultdict(list)
+        by_chat: dict[tuple[str, str | None, str | None], list[OutboundMessage]] = defaultdict(list)
         for row in batch:
-            by_chat[f"{row.platform}:{row.chat_id}:{row.user_id}"].append(row)
+            by_chat[(row.platform, row.chat_id, row.user_id)].append(row)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def run(rows: list[OutboundMessage]) -> int:
-            async with gate:
-                sent = 0
-                for row in rows:
-                    if not await self._deliver(row):
-                        break  # keep this chat's order: the rest waits for a retry
-                    sent += 1
-                if sent < len(rows):
-                    self._release(rows[sent + 1 :])
-                return sent
+            address = (rows[0].platform, rows[0].chat_id, rows[0].user_id)
+            ids = self._sending.setdefault(address, set())
+            ids.update(r.id for r in rows if r.id is not None)
+            try:
+                async with gate:
+                    sent = 0
+                    for row in rows:
+                        if not await self._deliver(row):
+                            break  # keep this chat's order: the rest waits for a retry
+                        sent += 1
+                    if sent < len(rows):
+                        self._release(rows[sent + 1 :])
+                    return sent
+            finally:
+                ids.difference_update(r.id for r in rows)
+                if not ids:
+                    self._sending.pop(address, None)
 
         if len(by_chat) == 1:
             # One chat, no tasks needed; still let the loop run others between sends, so that
@@ -160,16 +170,18 @@ class Outbox:
                 for r in rows
                 if (r.id or 0) < heads.get((r.platform, r.chat_id, r.user_id), 1 << 62)
             ]
-            if len(ready) < len(rows) and earliest is None:
-                # Behind a message still being sent: look again with the next flush (the sender
-                # of that message flushes once it is through).
+            # A chat with a message this process is sending at this moment (taken by a handler
+            # while this look runs): its later messages wait, and the sender looks once through.
+            before = len(ready)
+            ready = [r for r in ready if (r.id or 0) < min(
+                self._sending.get((r.platform, r.chat_id, r.user_id), ()), default=1 << 62)]
+            if len(ready) < before:
                 self._look_from = now
             rows = ready
-            return [
-                r
-                for r in rows
-                if work.claim_outbound(s, row_id=r.id, now=now, lease_until=now + self._lease)  # type: ignore[arg-type]
-            ]
+            taken = work.claim_outbound_rows(
+                s, row_ids=[r.id for r in rows if r.id is not None], now=now,
+                lease_until=now + self._lease)
+            return [r for r in rows if r.id in taken]
 
     def _release(self, rows: list[OutboundMessage]) -> None:
         if rows:

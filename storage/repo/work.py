@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -174,29 +174,23 @@ def pending_outbound(
 def waiting_heads(
     session: Session, *, now: datetime, platforms: list[str]
 ) -> tuple[dict[tuple[str, str | None, str | None], int], datetime | None]:
-    """Per address, the id of its earliest message still waiting for a retry or being sent;
-    and the earliest time any retry is due.
+    """Per address, the id of its earliest message still waiting for a retry; and the earliest
+    time any of them is due.
 
     Later messages to the same chat must wait behind it, so that a chat reads in order.
     """
-    waiting = case((col(OutboundMessage.status) == "pending", col(OutboundMessage.next_attempt_at)))
     rows = session.execute(
         sa_select(
             col(OutboundMessage.platform),
             col(OutboundMessage.chat_id),
             col(OutboundMessage.user_id),
             func.min(OutboundMessage.id),
-            func.min(waiting),
+            func.min(OutboundMessage.next_attempt_at),
         )
         .where(
             col(OutboundMessage.platform).in_(platforms),
-            or_(
-                (col(OutboundMessage.status) == "pending")
-                & (col(OutboundMessage.next_attempt_at) > now),
-                # being sent (by this process or another) and not abandoned
-                (col(OutboundMessage.status) == "sending")
-                & (col(OutboundMessage.lease_until) >= now),
-            ),
+            col(OutboundMessage.status) == "pending",
+            col(OutboundMessage.next_attempt_at) > now,
         )
         .group_by(
             col(OutboundMessage.platform), col(OutboundMessage.chat_id), col(OutboundMessage.user_id)
@@ -205,22 +199,6 @@ def waiting_heads(
     heads = {(p, c, u): int(i or 0) for p, c, u, i, _ in rows}
     due = [d for *_, d in rows if d is not None]
     return heads, (min(due) if due else None)
-
-
-def claim_outbound(session: Session, *, row_id: int, now: datetime, lease_until: datetime) -> bool:
-    result = session.execute(
-        update(OutboundMessage)
-        .where(
-            col(OutboundMessage.id) == row_id,
-            or_(
-                col(OutboundMessage.status) == "pending",
-                (col(OutboundMessage.status) == "sending")
-                & (col(OutboundMessage.lease_until) < now),
-            ),
-        )
-        .values(status="sending", lease_until=lease_until)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def unsent_before(
@@ -249,6 +227,29 @@ def claim_written(session: Session, *, ids: list[int], lease_until: datetime) ->
         .where(col(OutboundMessage.id).in_(ids))
         .values(status="sending", lease_until=lease_until)
     )
+
+
+def claim_outbound_rows(
+    session: Session, *, row_ids: list[int], now: datetime, lease_until: datetime
+) -> set[int]:
+    """Claim many rows in one statement; returns the ids this claim took (another sender may
+    have taken some first)."""
+    if not row_ids:
+        return set()
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            col(OutboundMessage.id).in_(row_ids),
+            or_(
+                col(OutboundMessage.status) == "pending",
+                (col(OutboundMessage.status) == "sending")
+                & (col(OutboundMessage.lease_until) < now),
+            ),
+        )
+        .values(status="sending", lease_until=lease_until)
+        .returning(col(OutboundMessage.id))
+    )
+    return {int(i) for (i,) in result.all()}
 
 
 def sent_message_id(session: Session, *, ref: str, platform: str) -> tuple[str | None, str]:
