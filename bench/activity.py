@@ -17,7 +17,7 @@ from bench.world import StatementCounter, build_world, fresh_core
 
 GROUPS = [f"-100{i:04d}" for i in range(1, 7)]
 RESIDENTS = [str(10_000 + i) for i in range(400)]
-MESSAGES = 2000
+MESSAGES = 1200
 ROUNDS = 2
 
 

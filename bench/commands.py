@@ -18,7 +18,7 @@ from storage.db import create_db_engine
 from storage.migrate import upgrade
 
 COMMANDS = 200
-ROUNDS = 3
+ROUNDS = 2
 
 
 async def one_round(folder: Path) -> tuple[float, float]:

@@ -54,7 +54,7 @@ NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # a Monday
 COUNCILLORS, PROJECTS, CHALLENGES, ACTIVITY_DAYS = 2_000, 5_000, 100_000, 200
 RESIDENTS = 20_000
 SCALES = (1, 10, 100, 1_000)  # projects linked to the four measured councillors
-SAMPLE = 200
+SAMPLE = 100
 FANOUT = 1_000
 LIMIT_PER_SECOND = 30
 # ``--compare-limiters``: deliver the fan-out a second time through PTB's own bucket limiter.

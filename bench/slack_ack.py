@@ -30,7 +30,7 @@ from tests.slack.signed import SlackSender
 
 SECRET = "bench-signing-secret-0123456789abcdef"
 POST_DELAY = 0.3
-ROUNDS = 100
+ROUNDS = 50
 
 
 async def open_form(ctx: Ctx, parts: list[str]) -> None:
