@@ -39,6 +39,7 @@ from sqlalchemy import event, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from bench.fake_bot_api import start_bot_api
 from bot.config import Settings, TelegramSection, load_settings
 from bot.context import Work
 from bot.core import Core
@@ -310,13 +311,8 @@ def _serve_flood_limited(conn: Connection) -> None:
 
     async def serve() -> None:
         api = FloodLimitedBotApi()
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", api.handle)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        conn.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        runner, port = await start_bot_api(api.handle)
+        conn.send(port)
         loop = asyncio.get_running_loop()
         while True:
             command = await loop.run_in_executor(None, conn.recv)

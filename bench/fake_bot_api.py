@@ -12,6 +12,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import time
+from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -122,15 +123,24 @@ def _ok(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result})
 
 
-async def _serve(conn: Connection) -> None:
-    api = BenchBotApi()
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def start_bot_api(handle: Handler) -> tuple[web.AppRunner, int]:
+    """An aiohttp server answering ``/bot<token>/<method>`` with ``handle``: (runner, port)."""
     app = web.Application(client_max_size=16 * 1024 * 1024)
-    app.router.add_route("*", "/bot{token}/{method}", api.handle)
+    app.router.add_route("*", "/bot{token}/{method}", handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    conn.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
+async def _serve(conn: Connection) -> None:
+    api = BenchBotApi()
+    runner, port = await start_bot_api(api.handle)
+    conn.send(port)
     loop = asyncio.get_running_loop()
     while True:
         command, payload = await loop.run_in_executor(None, conn.recv)
