@@ -116,8 +116,10 @@ class Outbox:
         if len(mine) < len(rows):
             self._look_from = self._clock.now()  # the rest is found by looking
         if mine:
-            work.claim_written(session, ids=[r.id for r in mine if r.id is not None],
-                               lease_until=self._clock.now() + self._lease)
+            # Written in this very transaction, so no other sender can have claimed them.
+            now = self._clock.now()
+            work.claim_outbound_rows(session, row_ids=[r.id for r in mine if r.id is not None],
+                                     now=now, lease_until=now + self._lease)
         return mine
 
     def committed(self, rows: list[OutboundMessage]) -> None:

@@ -220,15 +220,6 @@ def unsent_before(
     return {(p, c, u) for p, c, u in found}
 
 
-def claim_written(session: Session, *, ids: list[int], lease_until: datetime) -> None:
-    """Take rows written in this transaction for sending (no other sender can have seen them)."""
-    session.execute(
-        update(OutboundMessage)
-        .where(col(OutboundMessage.id).in_(ids))
-        .values(status="sending", lease_until=lease_until)
-    )
-
-
 def claim_outbound_rows(
     session: Session, *, row_ids: list[int], now: datetime, lease_until: datetime
 ) -> set[int]:
