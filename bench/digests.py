@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing as mp
 import random
 import resource
 import statistics
@@ -39,7 +38,7 @@ from sqlalchemy import event, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from bench.fake_bot_api import start_bot_api
+from bench.fake_bot_api import ServerProcess, start_bot_api
 from bot.config import Settings, TelegramSection, load_settings
 from bot.context import Work
 from bot.core import Core
@@ -315,7 +314,7 @@ def _serve_flood_limited(conn: Connection) -> None:
         conn.send(port)
         loop = asyncio.get_running_loop()
         while True:
-            command = await loop.run_in_executor(None, conn.recv)
+            command, _payload = await loop.run_in_executor(None, conn.recv)
             if command == "stats":
                 conn.send((api.sent, api.too_many))
             elif command == "reset":
@@ -328,27 +327,6 @@ def _serve_flood_limited(conn: Connection) -> None:
                 return
 
     asyncio.run(serve())
-
-
-class FloodLimitedProcess:
-    def __init__(self) -> None:
-        ctx = mp.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve_flood_limited, args=(child,), daemon=True)
-        self._process.start()
-        self.port: int = self._conn.recv()
-
-    def ask(self, command: str) -> Any:
-        self._conn.send(command)
-        return self._conn.recv()
-
-    def stop(self) -> None:
-        try:
-            self.ask("stop")
-        finally:
-            self._process.join(timeout=10)
-            if self._process.is_alive():
-                self._process.terminate()
 
 
 def build_fanout(engine: Engine, now: datetime) -> None:
@@ -380,7 +358,7 @@ def build_fanout(engine: Engine, now: datetime) -> None:
 
 
 async def measure_fanout() -> dict[str, Any]:
-    api = FloodLimitedProcess()
+    api = ServerProcess(_serve_flood_limited)
     port = api.port
     try:
         with database("fanout.db") as (settings, engine):
@@ -409,7 +387,7 @@ async def measure_fanout() -> dict[str, Any]:
     return {"built_s": built, **runs}
 
 
-async def _flush(core: Core, telegram: TelegramSection, api: FloodLimitedProcess, *,
+async def _flush(core: Core, telegram: TelegramSection, api: ServerProcess, *,
                  smooth: bool) -> dict[str, float]:
     """Deliver the outbox through a fresh Telegram adapter; not ``smooth``: PTB's bursty bucket."""
     from adapters.http import HttpServer

@@ -168,30 +168,46 @@ def _main(conn: Connection) -> None:
     asyncio.run(_serve(conn))
 
 
-class FakeBotApiProcess:
+class ServerProcess:
+    """A server in a child process of its own (the second core), driven over a pipe:
+    ``target(conn)`` sends its port first, then answers (command, payload) until "stop"."""
+
+    def __init__(self, target: Callable[[Connection], None]) -> None:
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=target, args=(child,), daemon=True)
+        self._process.start()
+        self.port: int = self._conn.recv()
+
+    def ask(self, command: str, payload: Any = None) -> Any:
+        self._conn.send((command, payload))
+        return self._conn.recv()
+
+    def stop(self) -> None:
+        try:
+            self.ask("stop")
+        finally:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.terminate()
+
+
+class FakeBotApiProcess(ServerProcess):
     """The fake API in a child process; ``base_url`` for the bot, ``push`` and ``stats`` to drive it."""
 
     def __init__(self) -> None:
-        ctx = mp.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_main, args=(child,), daemon=True)
-        self._process.start()
-        self.port: int = self._conn.recv()
+        super().__init__(_main)
         self._lock: asyncio.Lock | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
-    def _ask(self, command: str, payload: Any = None) -> Any:
-        self._conn.send((command, payload))
-        return self._conn.recv()
-
     async def _ask_async(self, command: str, payload: Any = None) -> Any:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:  # one question on the pipe at a time
-            return await asyncio.to_thread(self._ask, command, payload)
+            return await asyncio.to_thread(self.ask, command, payload)
 
     async def push(self, updates: list[dict[str, Any]]) -> int:
         return int(await self._ask_async("push", updates))
@@ -201,11 +217,3 @@ class FakeBotApiProcess:
 
     async def reset(self) -> None:
         await self._ask_async("reset")
-
-    def stop(self) -> None:
-        try:
-            self._ask("stop")
-        finally:
-            self._process.join(timeout=10)
-            if self._process.is_alive():
-                self._process.terminate()
