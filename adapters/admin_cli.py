@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot import admin, outbox_admin
-from bot.config import Settings
+from bot.admin import operations as admin
+from bot.admin import outbox as outbox_admin
+from bot.kernel.config import Settings
 from storage.db import session_scope
 
 Printer = Callable[[str], None]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from adapters.admin_cli import add_admin_parser, run_admin
 from bot.admin import AdminError
-from bot.config import ConfigError, Settings, load_settings
+from bot.kernel.config import ConfigError, Settings, load_settings
 
 DEMO_SCRIPT = Path(__file__).with_name("demo.ncbot")
 
@@ -123,7 +123,7 @@ def _record(ns: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from adapters.runtime import build_core
-    from bot import admin
+    from bot.admin import operations as admin
     from storage.db import session_scope
 
     core = build_core(settings)
@@ -173,7 +173,7 @@ def _logging(settings: Settings, *, quiet: bool) -> None:
 async def _run(settings: Settings) -> int:
     from adapters.http import HttpServer
     from adapters.runtime import build_core, platform_adapters, run_platforms
-    from bot.ports import AdapterStartError
+    from bot.kernel.ports import AdapterStartError
 
     if not _has_platform(settings):
         print("No platform credentials configured: starting the console. (:quit to leave)")
@@ -196,8 +196,8 @@ async def _console(settings: Settings, *, script: list[str] | None, start: datet
     """The console: interactive on a clock that runs, or a script on a clock moved by ``:clock``."""
     from adapters.console import ConsoleAdapter
     from adapters.runtime import build_core
-    from bot.ports import FakeClock, OffsetClock
-    from bot.scheduler import rebuild
+    from bot.kernel.ports import FakeClock, OffsetClock
+    from bot.kernel.scheduler import rebuild
 
     if script is None:
         return await _interactive(build_core(settings, clock=OffsetClock()))
@@ -233,8 +233,8 @@ def _start_time(text: str | None) -> datetime | None:
 
 async def _interactive(core: object) -> int:
     from adapters.console import ConsoleAdapter
-    from bot.core import Core
-    from bot.scheduler import Scheduler
+    from bot.kernel.core import Core
+    from bot.kernel.scheduler import Scheduler
 
     assert isinstance(core, Core)
     try:

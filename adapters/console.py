@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from adapters.admin_cli import add_admin_parser, run_admin
 from bot.admin import AdminError
-from bot.core import Core
-from bot.durations import parse_duration
-from bot.events import (
+from bot.kernel.core import Core
+from bot.kernel.durations import parse_duration
+from bot.kernel.events import (
     ButtonPressed,
     ChatKind,
     ChatRef,
@@ -30,7 +30,7 @@ from bot.events import (
     Outbound,
     Sender,
 )
-from bot.ports import Delivered
+from bot.kernel.ports import Delivered
 from storage.db import session_scope
 from storage.repo import projects
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.core import Core
+from bot.kernel.core import Core
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from bot.config import SECRETS, Settings
+from bot.kernel.config import SECRETS, Settings
 
 
 class JsonFormatter(logging.Formatter):

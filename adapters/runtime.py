@@ -9,10 +9,11 @@ import signal
 
 from adapters.http import HttpServer
 from adapters.logs import configured_secrets, install_secret_redaction
-from bot.config import Settings
-from bot.core import Core
-from bot.ports import Clock, PlatformAdapter, SystemClock
-from bot.scheduler import Scheduler
+from bot import app
+from bot.kernel.config import Settings
+from bot.kernel.core import Core
+from bot.kernel.ports import Clock, PlatformAdapter, SystemClock
+from bot.kernel.scheduler import Scheduler
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 
@@ -27,7 +28,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None) -> Core:
     install_secret_redaction(configured_secrets(settings))
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
-    return Core(settings=settings, engine=engine, clock=clock or SystemClock())
+    return app.build_core(settings=settings, engine=engine, clock=clock or SystemClock())
 
 
 def platform_adapters(core: Core, http: HttpServer) -> list[PlatformAdapter]:
@@ -72,7 +73,7 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
     finally:
         await scheduler.stop()
         try:
-            await core.poll_cards.flush()  # the last votes' counts, while the platforms are up
+            await core.flush_services()  # the last votes' counts, while the platforms are up
             await asyncio.wait_for(core.delivered(), STOP_DELIVERY_WAIT)
         except TimeoutError:
             log.warning("messages still being sent at stop are left for the next start")
@@ -83,5 +84,5 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
                 await adapter.stop()
             except Exception:
                 log.exception("stopping %s failed", adapter.platform)
-        await core.activity.flush()  # what was counted before stopping is kept
+        await core.flush_services()  # what was counted before stopping is kept
         await http.stop()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.core import Core
-from bot.events import (
+from bot.kernel.core import Core
+from bot.kernel.events import (
     Address,
     ButtonPressed,
     ChatKind,
@@ -19,7 +19,7 @@ from bot.events import (
     Outbound,
     Sender,
 )
-from bot.ports import Delivered, DeliveryError
+from bot.kernel.ports import Delivered, DeliveryError
 
 
 @dataclass

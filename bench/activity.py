@@ -24,7 +24,7 @@ ROUNDS = 2
 async def one_round(window: float, profile: cProfile.Profile | None = None) -> tuple[float, float]:
     """messages per CPU second and statements/message for one fresh database."""
     with fresh_core() as core:
-        counter_of = getattr(core, "activity", None)  # absent before batching existed
+        counter_of = core.intake
         world = await build_world(core, platform="bench", groups=GROUPS, residents=RESIDENTS)
         rng = random.Random(7)
         events = [world.message(rng) for _ in range(MESSAGES)]

@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import event
 
 from adapters.testing import TestingAdapter
-from bot.config import load_settings
-from bot.core import Core
-from bot.ports import FakeClock
+from bot.app import build_core
+from bot.kernel.config import load_settings
+from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 
@@ -25,7 +25,7 @@ async def one_round(folder: Path) -> tuple[float, float]:
     settings = load_settings(environ={"NCBOT_STORAGE__URL": f"sqlite:///{folder / 'bench.db'}"})
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
-    bot = TestingAdapter(Core(settings=settings, engine=engine, clock=FakeClock(), worker_id="b"))
+    bot = TestingAdapter(build_core(settings=settings, engine=engine, clock=FakeClock(), worker_id="b"))
     await bot.say("rita", "/help", chat="garden")  # first contact creates the person and chat
     statements = 0
 

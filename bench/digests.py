@@ -39,12 +39,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bench.fake_bot_api import ServerProcess, start_bot_api
-from bot.config import Settings, TelegramSection, load_settings
-from bot.context import Work
-from bot.core import Core
-from bot.digest_content import Window, councillor_items, split_messages
-from bot.digest_delivery import cadence_of, deliver, zone_of
-from bot.ports import FakeClock, SystemClock
+from bot.app import build_core
+from bot.digests.content import Window, councillor_items, split_messages
+from bot.digests.delivery import cadence_of, deliver, zone_of
+from bot.kernel.config import Settings, TelegramSection, load_settings
+from bot.kernel.context import Work
+from bot.kernel.core import Core
+from bot.kernel.ports import FakeClock, SystemClock
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import OutboundMessage
@@ -242,7 +243,7 @@ def zone_of_settings(settings: Settings) -> Any:
 
 async def measure_deliveries(settings: Settings, engine: Engine) -> dict[str, Any]:
     """Claim, build and write to the outbox: SAMPLE councillors and SAMPLE groups."""
-    core = Core(settings=settings, engine=engine, clock=FakeClock(NOW), worker_id="bench")
+    core = build_core(settings=settings, engine=engine, clock=FakeClock(NOW), worker_id="bench")
     counter = StatementCounter(engine)
     rng = random.Random(9)
     found: dict[str, Any] = {}
@@ -364,7 +365,7 @@ async def measure_fanout() -> dict[str, Any]:
         with database("fanout.db") as (settings, engine):
             now = datetime.now(UTC)  # real time: the outbox waits out 429s by the clock
             build_fanout(engine, now)
-            core = Core(settings=settings, engine=engine, clock=SystemClock(), worker_id="bench")
+            core = build_core(settings=settings, engine=engine, clock=SystemClock(), worker_id="bench")
             started = time.perf_counter()
             for person in range(1, FANOUT + 1):  # no adapter attached yet: into the outbox only
                 with session_scope(engine) as s:

@@ -37,8 +37,9 @@ from bench.telegram_load import (
     stop_app,
 )
 from bench.world import build_world, fresh_core
-from bot.core import Core
-from bot.ports import SystemClock
+from bot.groups.activity_counts import ActivityCounter
+from bot.kernel.core import Core
+from bot.kernel.ports import SystemClock
 
 ROUND = 4000  # updates per throughput round
 COMMAND_SHARES = (0.0, 0.01)  # of the chatter: commands that get an answer
@@ -66,7 +67,7 @@ async def _round(api: FakeBotApiProcess, counter: Counter, updates: list[dict[st
     await api.push(updates)
     await counter.reached(base + len(updates), 300)
     if core is not None:
-        await core.activity.flush()  # counted means written
+        await core.service(ActivityCounter).flush()  # counted means written
     return len(updates) / (time.perf_counter() - started)
 
 
@@ -218,7 +219,7 @@ async def memory(core: Core, factory: UpdateFactory, api: FakeBotApiProcess) -> 
                 assert event is not None
                 await core.handle(event)
             done += len(batch)
-        await core.activity.flush()
+        await core.service(ActivityCounter).flush()
         gc.collect()
         marks[mark] = rss_mb()
     await adapter.stop()

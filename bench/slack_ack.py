@@ -18,11 +18,11 @@ from pathlib import Path
 
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
-from bot.config import SlackSection, load_settings
-from bot.context import Ctx
-from bot.core import Core
-from bot.events import Form, FormField
-from bot.ports import SystemClock
+from bot.app import build_core
+from bot.kernel.config import SlackSection, load_settings
+from bot.kernel.context import Ctx
+from bot.kernel.events import Form, FormField
+from bot.kernel.ports import SystemClock
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from tests.slack.fake_slack import FakeSlack
@@ -65,7 +65,7 @@ async def main() -> None:
         settings = load_settings(environ={"NCBOT_STORAGE__URL": f"sqlite:///{Path(tmp) / 'b.db'}"})
         engine = create_db_engine(settings.storage.url)
         upgrade(engine)
-        core = Core(settings=settings, engine=engine, clock=SystemClock(), worker_id="bench")
+        core = build_core(settings=settings, engine=engine, clock=SystemClock(), worker_id="bench")
         core.routes = dataclasses.replace(
             core.routes, buttons={**core.routes.buttons, "benchform": open_form},
             forms={**core.routes.forms, "benchform": check_form})

@@ -22,8 +22,8 @@ from telegram.ext import (
 from adapters.http import HttpServer
 from adapters.telegram.adapter import TelegramAdapter
 from bench.world import CHATTER
-from bot.core import Core
-from bot.events import HandleResult, Inbound
+from bot.kernel.core import Core
+from bot.kernel.events import HandleResult, Inbound
 
 TOKEN = "123456:bench-token"
 GROUPS = [str(-1001000000000 - i) for i in range(1, 7)]

@@ -22,9 +22,10 @@ from sqlmodel import col, select
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
 from bench.world import build_world, fresh_core
-from bot.config import SlackSection
-from bot.events import ButtonPressed, ChatKind, ChatRef, Sender
-from bot.ports import SystemClock
+from bot.kernel.config import SlackSection
+from bot.kernel.events import ButtonPressed, ChatKind, ChatRef, Sender
+from bot.kernel.ports import SystemClock
+from bot.polls import PollCards
 from storage.db import session_scope
 from storage.models import OutboundMessage, PollOption, PollVote
 from tests.slack.fake_slack import FakeSlack
@@ -90,7 +91,7 @@ async def run() -> None:
                 await asyncio.sleep(0)
             elapsed = time.perf_counter() - started
             counts = _counts(core)
-            await core.poll_cards.flush()
+            await core.service(PollCards).flush()
             await asyncio.sleep(1.5)  # let the last coalesced edit go out (Slack's interval)
             updates = sorted(t for t, m in calls.times if m == "chat.update")
             last_text = json.dumps(api.called("chat.update")[-1].params) if updates else ""
@@ -114,7 +115,7 @@ async def run() -> None:
 
 
 def _command(user: str, line: str) -> Any:
-    from bot.events import CommandIssued
+    from bot.kernel.events import CommandIssued
 
     name, _, args = line[1:].partition(" ")
     return CommandIssued(chat=ChatRef("slack", CHANNEL, ChatKind.GROUP),

@@ -18,11 +18,12 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_settings
-from bot.core import Core
-from bot.events import ChatKind, ChatRef, CommandIssued, Inbound, MessagePosted, Sender
-from bot.invites import issue_invite
-from bot.ports import Clock, FakeClock
+from bot.app import build_core
+from bot.kernel.config import Settings, load_settings
+from bot.kernel.core import Core
+from bot.kernel.events import ChatKind, ChatRef, CommandIssued, Inbound, MessagePosted, Sender
+from bot.kernel.ports import Clock, FakeClock
+from bot.people.invites import issue_invite
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
 from storage.repo import people
@@ -83,7 +84,7 @@ def fresh_core(clock: Clock | None = None, **environ: str) -> Iterator[Core]:
         engine = create_db_engine(settings.storage.url)
         upgrade(engine)
         try:
-            yield Core(settings=settings, engine=engine, clock=clock or FakeClock(), worker_id="bench")
+            yield build_core(settings=settings, engine=engine, clock=clock or FakeClock(), worker_id="bench")
         finally:
             engine.dispose()
 

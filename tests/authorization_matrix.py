@@ -12,8 +12,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import texts as T
-from bot.rich import render
+from bot.challenges import texts as CHALLENGES_T
+from bot.digests import texts as DIGESTS_T
+from bot.groups import texts as GROUPS_T
+from bot.kernel import texts as T
+from bot.kernel.rich import render
+from bot.polls import texts as POLLS_T
 
 OK = "ok"
 # The people who try each command (see tests/test_authorization.py for how they are set up).
@@ -38,16 +42,16 @@ REASONS: dict[str, str] = {
     "private only": render(T.PRIVATE_ONLY, name="{name}").text,
     "not a project": render(T.NOT_A_PROJECT).text,
     "role": "Only <roles> can use /{name}.",
-    "not its facilitator": render(T.NOT_PROJECT_FACILITATOR, name="{name}").text,
-    "already a project": render(T.PROJECT_ALREADY, name=PROJECT).text,
-    "poll starters only": render(T.POLL_NOT_ALLOWED, councillors="").text,
-    "not its poll": render(T.POLL_MANAGE_NOT_ALLOWED, number=1).text,
-    "not its outcome": render(T.POLL_OUTCOME_NOT_ALLOWED, number=2).text,
-    "no such closed poll": render(T.POLL_OUTCOME_NONE, number=2).text,
-    "not the raiser": render(T.CHALLENGE_WITHDRAW_NOT_YOURS, number=1).text,
-    "not their challenge": render(T.CHALLENGE_REF_UNKNOWN, number=1, move="{move}").text,
-    "private digests: councillors": render(T.DIGEST_PRIVATE_FOR_COUNCILLORS).text,
-    "group digest: its facilitators": render(T.DIGEST_GROUP_FACILITATORS).text,
+    "not its facilitator": render(GROUPS_T.NOT_PROJECT_FACILITATOR, name="{name}").text,
+    "already a project": render(GROUPS_T.PROJECT_ALREADY, name=PROJECT).text,
+    "poll starters only": render(POLLS_T.POLL_NOT_ALLOWED, councillors="").text,
+    "not its poll": render(POLLS_T.POLL_MANAGE_NOT_ALLOWED, number=1).text,
+    "not its outcome": render(POLLS_T.POLL_OUTCOME_NOT_ALLOWED, number=2).text,
+    "no such closed poll": render(POLLS_T.POLL_OUTCOME_NONE, number=2).text,
+    "not the raiser": render(CHALLENGES_T.CHALLENGE_WITHDRAW_NOT_YOURS, number=1).text,
+    "not their challenge": render(CHALLENGES_T.CHALLENGE_REF_UNKNOWN, number=1, move="{move}").text,
+    "private digests: councillors": render(DIGESTS_T.DIGEST_PRIVATE_FOR_COUNCILLORS).text,
+    "group digest: its facilitators": render(DIGESTS_T.DIGEST_GROUP_FACILITATORS).text,
 }
 
 Cell = str  # OK or a code of REASONS

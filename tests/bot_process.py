@@ -20,12 +20,12 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.config import load_settings
-from bot.context import Work
-from bot.core import Core
-from bot.events import Address, Outbound
-from bot.ports import Delivered, FakeClock
-from bot.routing import TimerHandler
+from bot.app import build_core
+from bot.kernel.config import load_settings
+from bot.kernel.context import Work
+from bot.kernel.events import Address, Outbound
+from bot.kernel.ports import Delivered, FakeClock
+from bot.kernel.routing import TimerHandler
 from storage.db import create_db_engine
 
 PING = "test_ping"  # a timer kind of this runner's own: one message per timer to ``payload.chat``
@@ -91,7 +91,7 @@ async def main(argv: list[str]) -> int:
 
     settings = load_settings(environ={"NCBOT_STORAGE__URL": args.url})
     engine = create_db_engine(args.url)
-    core = Core(
+    core = build_core(
         settings=settings,
         engine=engine,
         clock=FakeClock(args.now),

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from adapters.testing import TestingAdapter
-from bot.config import Settings, load_settings
-from bot.core import Core
-from bot.ports import FakeClock
+from bot.app import build_core
+from bot.kernel.config import Settings, load_settings
+from bot.kernel.core import Core
+from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from tests.pg_schemas import ENV, fresh_schema, postgres_url
@@ -55,7 +56,7 @@ def clock() -> FakeClock:
 def core(settings: Settings, clock: FakeClock) -> Iterator[Core]:
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
-    yield Core(settings=settings, engine=engine, clock=clock, worker_id="test")
+    yield build_core(settings=settings, engine=engine, clock=clock, worker_id="test")
     engine.dispose()
 
 

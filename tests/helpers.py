@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from adapters.testing import TestingAdapter
-from bot.core import Core
-from bot.invites import issue_invite
-from bot.ports import FakeClock
+from bot.kernel.core import Core
+from bot.kernel.ports import FakeClock
+from bot.people.invites import issue_invite
 from storage.db import session_scope
 from storage.models import OutboundMessage, Project
 from storage.repo import people, projects

@@ -7,7 +7,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from adapters.testing import TestingAdapter
-from bot.events import MessagePosted
+from bot.groups.activity_counts import ActivityCounter
+from bot.kernel.events import MessagePosted
 from storage.db import session_scope
 from storage.models import ActivityDay, ActivityParticipant, Chat, Identity
 from storage.repo import activity as counts
@@ -44,39 +45,39 @@ async def test_each_message_is_written_at_once_without_a_window(bot: TestingAdap
 
 async def test_with_a_window_counts_wait_and_are_exact_after_the_flush(bot: TestingAdapter) -> None:
     await garden(bot)
-    bot.core.activity.window = 3600.0
+    bot.core.service(ActivityCounter).window = 3600.0
     for i in range(40):
         await bot.core.handle(said(bot, f"resident{i % 7}", "garden", f"m{i}"))
-    assert messages(bot) == 0 and bot.core.activity.pending == 40
-    await bot.core.activity.flush()
+    assert messages(bot) == 0 and bot.core.service(ActivityCounter).pending == 40
+    await bot.core.service(ActivityCounter).flush()
     assert (messages(bot), participants(bot)) == (40, 7)
-    assert bot.core.activity.pending == 0
+    assert bot.core.service(ActivityCounter).pending == 0
 
 
 async def test_a_redelivered_message_is_counted_once_in_and_across_batches(
     bot: TestingAdapter,
 ) -> None:
     await garden(bot)
-    bot.core.activity.window = 3600.0
+    bot.core.service(ActivityCounter).window = 3600.0
     first = await bot.core.handle(said(bot, "kim", "garden", "m1"))
     again = await bot.core.handle(said(bot, "kim", "garden", "m1"))
     assert not first.duplicate and again.duplicate
-    await bot.core.activity.flush()
+    await bot.core.service(ActivityCounter).flush()
     await bot.core.handle(said(bot, "kim", "garden", "m1"))
-    assert await bot.core.activity.flush() == {("test", "m1")}
+    assert await bot.core.service(ActivityCounter).flush() == {("test", "m1")}
     assert messages(bot) == 1
-    bot.core.activity.window = 0.0
+    bot.core.service(ActivityCounter).window = 0.0
     assert (await bot.core.handle(said(bot, "kim", "garden", "m1"))).duplicate
     assert messages(bot) == 1
 
 
 async def test_a_full_batch_is_written_without_waiting_for_the_window(bot: TestingAdapter) -> None:
     await garden(bot)
-    bot.core.activity.window = 3600.0
-    bot.core.activity.max_pending = 5
+    bot.core.service(ActivityCounter).window = 3600.0
+    bot.core.service(ActivityCounter).max_pending = 5
     for i in range(12):
         await bot.core.handle(said(bot, "kim", "garden", f"m{i}"))
-    assert messages(bot) == 10 and bot.core.activity.pending == 2
+    assert messages(bot) == 10 and bot.core.service(ActivityCounter).pending == 2
 
 
 async def test_activity_reaching_the_threshold_is_proposed_when_its_batch_is_written(
@@ -84,13 +85,13 @@ async def test_activity_reaching_the_threshold_is_proposed_when_its_batch_is_wri
 ) -> None:
     await make_councillor(bot, "Jane Doe", wards=["Fremont"])
     await garden(bot)
-    bot.core.activity.window = 3600.0
+    bot.core.service(ActivityCounter).window = 3600.0
     for user in ("kim", "lee", "max"):
         await bot.say(user, "hello everyone", chat="garden")
     await bot.say("kim", "/help", chat="garden")  # commands do not wait for the batch
     assert messages(bot) == 0
     assert not [m for m in bot.to_user("jane") if "Fremont Garden" in m.text]
-    await bot.core.activity.flush()
+    await bot.core.service(ActivityCounter).flush()
     assert messages(bot) == 3
     proposal = bot.last(user="jane")
     assert "Fremont Garden" in proposal.text and proposal.button_labels == ["Accept", "Decline"]
@@ -98,7 +99,7 @@ async def test_activity_reaching_the_threshold_is_proposed_when_its_batch_is_wri
 
 async def test_a_button_press_is_handled_after_what_its_presser_said(bot: TestingAdapter) -> None:
     await garden(bot)
-    bot.core.activity.window = 3600.0
+    bot.core.service(ActivityCounter).window = 3600.0
     await bot.say("kim", "hello", chat="garden")
     await bot.press("kim", "nothing:1", chat="garden")
     assert messages(bot) == 1
@@ -106,7 +107,7 @@ async def test_a_button_press_is_handled_after_what_its_presser_said(bot: Testin
 
 async def test_timers_see_every_message_before_they_run(bot: TestingAdapter) -> None:
     await garden(bot)
-    bot.core.activity.window = 3600.0
+    bot.core.service(ActivityCounter).window = 3600.0
     await bot.say("kim", "hello", chat="garden")
     await bot.core.run_due()
     assert messages(bot) == 1
@@ -114,13 +115,13 @@ async def test_timers_see_every_message_before_they_run(bot: TestingAdapter) -> 
 
 async def test_newcomers_new_chats_and_renames_are_kept_current(bot: TestingAdapter) -> None:
     await garden(bot)
-    bot.core.activity.window = 3600.0
+    bot.core.service(ActivityCounter).window = 3600.0
     await bot.core.handle(said(bot, "newcomer", "garden", "m1"))
     await bot.core.handle(said(bot, "kim", "elsewhere", "m2"))  # a group that is no project
     await bot.core.handle(MessagePosted(chat=bot.group("garden"),
                                         sender=bot.sender("kim", "Kim Renamed"), text="x",
                                         event_id="m3"))
-    await bot.core.activity.flush()
+    await bot.core.service(ActivityCounter).flush()
     with session_scope(bot.core.engine) as s:
         names = {i.user_id: i.display_name for i in s.exec(select(Identity))}
         chats = {c.platform_chat_id: c.project_id for c in s.exec(select(Chat))}
@@ -133,7 +134,7 @@ async def test_a_failed_write_is_kept_and_written_on_the_next_flush(
     bot: TestingAdapter, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await garden(bot)
-    bot.core.activity.window = 3600.0
+    bot.core.service(ActivityCounter).window = 3600.0
     for i in range(3):
         await bot.core.handle(said(bot, "kim", "garden", f"m{i}"))
     real = counts.add_counts
@@ -142,9 +143,9 @@ async def test_a_failed_write_is_kept_and_written_on_the_next_flush(
         raise RuntimeError("database is locked")
 
     monkeypatch.setattr(counts, "add_counts", broken)
-    await bot.core.activity.flush()
+    await bot.core.service(ActivityCounter).flush()
     assert "kept for a retry" in caplog.text
-    assert messages(bot) == 0 and bot.core.activity.pending == 3
+    assert messages(bot) == 0 and bot.core.service(ActivityCounter).pending == 3
     monkeypatch.setattr(counts, "add_counts", real)
-    await bot.core.activity.flush()
+    await bot.core.service(ActivityCounter).flush()
     assert messages(bot) == 3

@@ -19,12 +19,15 @@ import pytest
 from sqlmodel import select
 
 from adapters.testing import SentMessage, TestingAdapter
-from bot import admin
-from bot import texts as T
-from bot.config import load_settings
-from bot.core import Core
-from bot.ports import FakeClock
-from bot.rich import render
+from bot.admin import operations as admin
+from bot.app import build_core
+from bot.challenges import texts as CHALLENGES_T
+from bot.kernel import texts as T
+from bot.kernel.config import load_settings
+from bot.kernel.ports import FakeClock
+from bot.kernel.rich import render
+from bot.linking import texts as LINKING_T
+from bot.people import texts as PEOPLE_T
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import CouncillorLink
@@ -80,7 +83,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     engine = create_db_engine(url)
     upgrade(engine)
     clock = FakeClock()
-    core = Core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
+    core = build_core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
                 clock=clock, worker_id="test")
     loop = asyncio.new_event_loop()
     code = loop.run_until_complete(build_scene(TestingAdapter(core)))
@@ -95,7 +98,7 @@ def scene(template: Template, tmp_path: Path) -> Iterator[TestingAdapter]:
     shutil.copy(template.path, path)
     url = f"sqlite:///{path}"
     engine = create_db_engine(url)
-    core = Core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
+    core = build_core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
                 clock=FakeClock(START + template.now_offset), worker_id="test")
     bot = TestingAdapter(core)
     bot._events = itertools.count(10**6)  # past the template's event ids in the ledger
@@ -146,7 +149,7 @@ async def test_cell(scene: TestingAdapter, template: Template, row: Row, chat: s
 
 
 def test_every_command_has_a_row() -> None:
-    from bot.commands import build_routes
+    from bot.app import build_routes
 
     commands = {c.name for c in build_routes().commands}
     covered = {row.name for row in MATRIX}
@@ -166,9 +169,9 @@ async def test_invite_code_guessing_is_limited(bot: TestingAdapter) -> None:
     limit = bot.core.settings.invites.max_failed_per_hour
     for i in range(limit):
         [answer] = await bot.say("mallory", f"/start GUESS{i:05d}")
-        assert answer.text == T.INVITE_UNKNOWN
+        assert answer.text == PEOPLE_T.INVITE_UNKNOWN
     [answer] = await bot.say("mallory", f"/start {code}")  # even the right code, now
-    assert answer.text == T.INVITE_TOO_MANY
+    assert answer.text == PEOPLE_T.INVITE_TOO_MANY
     await bot.core.advance_clock(timedelta(hours=1, minutes=1))
     [answer] = await bot.say("mallory", f"/start {code}")
     assert "registered as a councillor" in answer.text
@@ -183,9 +186,9 @@ async def test_a_councillor_cannot_answer_for_a_project_they_are_not_linked_to(
     notice = notice_to(bot, "jane")
     for verb in ("Acknowledge", "Answer"):
         result = await bot.press("carl", notice.button(verb))
-        assert result.notice == render(T.CHALLENGE_NOT_RECIPIENT, number=1).text
+        assert result.notice == render(CHALLENGES_T.CHALLENGE_NOT_RECIPIENT, number=1).text
     [answer] = await bot.say("carl", "/answer 1 forward I will raise it at the committee.")
-    assert answer.text == render(T.CHALLENGE_REF_UNKNOWN, number=1, move="answer").text
+    assert answer.text == render(CHALLENGES_T.CHALLENGE_REF_UNKNOWN, number=1, move="answer").text
 
 
 async def test_a_removed_councillor_cannot_answer_at_once(bot: TestingAdapter) -> None:
@@ -194,7 +197,7 @@ async def test_a_removed_councillor_cannot_answer_at_once(bot: TestingAdapter) -
     notice = notice_to(bot, "jane")
     revoke(bot, "Jane Doe")
     result = await bot.press("jane", notice.button("Answer"))
-    assert result.notice == render(T.CHALLENGE_NOT_RECIPIENT, number=1).text
+    assert result.notice == render(CHALLENGES_T.CHALLENGE_NOT_RECIPIENT, number=1).text
     [answer] = await bot.say("jane", "/answer 1 forward I will raise it at the committee.")
     assert answer.text.startswith("Only councillors and facilitators can use /answer")
 
@@ -221,6 +224,6 @@ async def test_a_link_proposal_can_only_be_accepted_by_its_councillor(bot: Testi
     await make_councillor(bot, "Carl Cole", wards=["Fremont"])
     proposal = next(m for m in reversed(bot.to_user("carl")) if "Accept" in m.button_labels)
     result = await bot.press("jane", proposal.button("Accept"))
-    assert result.notice == T.LINK_NOT_YOURS
+    assert result.notice == LINKING_T.LINK_NOT_YOURS
     with session_scope(bot.core.engine) as s:
         assert all(link.status != "accepted" for link in s.exec(select(CouncillorLink)))

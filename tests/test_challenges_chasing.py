@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.testing import TestingAdapter
-from bot.core import Core
-from bot.ports import RetryLater
-from bot.response_figures import councillor_figures, export_challenges
+from bot.app import build_core
+from bot.challenges.figures import councillor_figures, export_challenges
+from bot.kernel.core import Core
+from bot.kernel.ports import RetryLater
 from storage.db import session_scope
 from tests.challenge_setup import (
     answer_by_buttons,
@@ -231,7 +232,7 @@ async def test_a_notice_not_delivered_before_a_restart_is_delivered_after(
     assert not [m for m in bot.to_user("jane") if "Acknowledge" in m.button_labels]
 
     # The process stops; a new core on the same database starts and delivers what is pending.
-    fresh = Core(settings=core.settings, engine=core.engine, clock=core.clock, worker_id="second")
+    fresh = build_core(settings=core.settings, engine=core.engine, clock=core.clock, worker_id="second")
     second = TestingAdapter(fresh)
     await fresh.advance_clock(timedelta(minutes=1))
     notice = [m for m in second.to_user("jane") if "Acknowledge" in m.button_labels]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.console import ConsoleAdapter
-from bot.core import Core
+from bot.kernel.core import Core
 
 SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "challenges.ncbot"
 

@@ -10,11 +10,12 @@ import pytest
 from sqlmodel import select
 
 from adapters.testing import TestingAdapter
-from bot.context import Ctx, Work
-from bot.core import Core
-from bot.events import CommandIssued, HandleResult
-from bot.ports import ChatGone, FakeClock, RetryLater, Unreachable
-from bot.routing import Command, Routes
+from bot.app import build_core
+from bot.kernel.context import Ctx, Work
+from bot.kernel.core import Core
+from bot.kernel.events import CommandIssued, HandleResult
+from bot.kernel.ports import ChatGone, FakeClock, RetryLater, Unreachable
+from bot.kernel.routing import Command, Routes
 from storage.db import session_scope
 from storage.models import Chat, Identity, OutboundMessage
 from storage.repo import projects
@@ -85,7 +86,7 @@ async def test_messages_survive_a_restart(bot: TestingAdapter, clock: FakeClock)
     await bot.say("rita", "/help")
     assert bot.sent == []
     # a new process on the same database delivers what the old one could not
-    fresh = Core(settings=bot.core.settings, engine=bot.core.engine, clock=clock, worker_id="b")
+    fresh = build_core(settings=bot.core.settings, engine=bot.core.engine, clock=clock, worker_id="b")
     other = TestingAdapter(fresh)
     clock.advance(timedelta(seconds=6))
     await fresh.outbox.flush()
@@ -132,7 +133,7 @@ async def test_chat_rows_are_reused(bot: TestingAdapter) -> None:
 
 
 async def test_platform_poll_counts_record_no_person(bot: TestingAdapter) -> None:
-    from bot.events import ChatKind, ChatRef, PollCounted, Sender
+    from bot.kernel.events import ChatKind, ChatRef, PollCounted, Sender
 
     await bot.push(PollCounted(chat=ChatRef("test", "bot-self", ChatKind.PRIVATE),
                                sender=Sender("test", "bot-self", "The Bot"),
@@ -143,7 +144,7 @@ async def test_platform_poll_counts_record_no_person(bot: TestingAdapter) -> Non
 
 
 async def test_a_native_vote_does_not_make_a_blocked_person_reachable(bot: TestingAdapter) -> None:
-    from bot.events import PollVoted
+    from bot.kernel.events import PollVoted
 
     bot.fail_next.append(Unreachable("Forbidden: bot was blocked by the user"))
     await bot.say("rita", "/help")

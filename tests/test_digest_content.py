@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bot.core import Core
-from bot.digest_content import Item, Window, councillor_items, group_items, split_messages
-from bot.rich import Style, join, plain, render
+from bot.digests.content import Item, Window, councillor_items, group_items, split_messages
+from bot.kernel.core import Core
+from bot.kernel.rich import Style, join, plain, render
 from storage.db import session_scope
 from storage.models import Project
 from tests import digest_rows as rows

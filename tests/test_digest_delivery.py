@@ -11,12 +11,13 @@ import pytest
 from sqlmodel import col, select
 
 from adapters.testing import TestingAdapter
-from bot import digest_delivery
-from bot.config import Settings
-from bot.context import Work
-from bot.core import Core
-from bot.ports import FakeClock, Unreachable
-from bot.scheduler import rebuild
+from bot.app import build_core
+from bot.digests import delivery as digest_delivery
+from bot.kernel.config import Settings
+from bot.kernel.context import Work
+from bot.kernel.core import Core
+from bot.kernel.ports import FakeClock, Unreachable
+from bot.kernel.scheduler import rebuild
 from storage.db import create_db_engine, session_scope
 from storage.models import DigestPeriod, DigestSchedule, OutboundMessage, Timer
 from storage.repo import digests as repo
@@ -106,7 +107,7 @@ async def test_several_cores_racing_for_one_digest_send_it_once(
 
     def run(n: int, barrier: threading.Barrier) -> None:
         engine = create_db_engine(settings.storage.url)
-        other = Core(settings=settings, engine=engine, clock=clock, worker_id=f"core{n}")
+        other = build_core(settings=settings, engine=engine, clock=clock, worker_id=f"core{n}")
         barrier.wait()
 
         async def go() -> None:
@@ -185,7 +186,7 @@ async def test_a_digest_missed_while_down_is_sent_on_start_within_grace(
     await _council(bot)
     before = len(bot.to_user("jane"))
     clock.set(MON_0800 + timedelta(hours=3))  # the bot was down at 08:00
-    restarted = Core(settings=bot.core.settings, engine=bot.core.engine, clock=clock, worker_id="b")
+    restarted = build_core(settings=bot.core.settings, engine=bot.core.engine, clock=clock, worker_id="b")
     again = TestingAdapter(restarted)
     await restarted.run_due()
     assert len(again.to_user("jane")) == 1 and before == len(bot.to_user("jane"))

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import col, select
 
 from adapters.testing import TestingAdapter
-from bot.digest_schedule import Cadence, latest_due, next_due, parse_cadence, period_key
-from bot.ports import FakeClock
+from bot.digests.schedule import Cadence, latest_due, next_due, parse_cadence, period_key
+from bot.kernel.ports import FakeClock
 from storage.db import session_scope
 from storage.models import DigestPeriod
 from tests import digest_rows as rows

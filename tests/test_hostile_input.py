@@ -22,10 +22,11 @@ from hypothesis import strategies as st
 from adapters.slack.render import ZWSP, mrkdwn
 from adapters.telegram.render import to_html
 from adapters.testing import TestingAdapter
-from bot import texts as T
-from bot.config import load_settings
-from bot.core import Core
-from bot.events import (
+from bot.app import build_core
+from bot.challenges import texts as CHALLENGES_T
+from bot.kernel import texts as T
+from bot.kernel.config import load_settings
+from bot.kernel.events import (
     ButtonPressed,
     ChatKind,
     ChatRef,
@@ -37,8 +38,8 @@ from bot.events import (
     PollVoted,
     Sender,
 )
-from bot.ports import FakeClock
-from bot.rich import Style, render
+from bot.kernel.ports import FakeClock
+from bot.kernel.rich import Style, render
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from tests.challenge_setup import garden, raise_challenge
@@ -89,7 +90,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('hostile')) / 'ncbot.db'}"
     engine = create_db_engine(url)
     upgrade(engine)
-    core = Core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
+    core = build_core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
                 clock=FakeClock(), worker_id="test")
     bot = TestingAdapter(core)
     loop = asyncio.new_event_loop()
@@ -247,7 +248,7 @@ def _untag(markup: str) -> str:
 @settings(max_examples=300, deadline=None)
 @given(value=HOSTILE)
 def test_telegram_html_shows_user_text_exactly(value: str) -> None:
-    rich = render(T.CHALLENGE_CARD, number=3, raiser=value, text=value, status=value,
+    rich = render(CHALLENGES_T.CHALLENGE_CARD, number=3, raiser=value, text=value, status=value,
                   supporters=value)
     markup = to_html(rich)
     assert _untag(markup) == rich.text  # escaped: the only tags are the template's own
@@ -259,7 +260,7 @@ def test_telegram_html_shows_user_text_exactly(value: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(value=HOSTILE)
 def test_slack_mrkdwn_cannot_mention_link_or_format(value: str) -> None:
-    rich = render(T.CHALLENGE_CARD, number=3, raiser=value, text=value, status=value,
+    rich = render(CHALLENGES_T.CHALLENGE_CARD, number=3, raiser=value, text=value, status=value,
                   supporters=value)
     out = mrkdwn(rich)
     assert "<" not in out.replace("&lt;", "") and ">" not in out.replace("&gt;", "")

@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
-from bot.config import load_settings
-from bot.core import Core
-from bot.ports import FakeClock
+from bot.app import build_core
+from bot.kernel.config import load_settings
+from bot.kernel.core import Core
+from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from tests.slack.conftest import SECRET as SLACK_SECRET
@@ -103,7 +104,7 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('edge')) / 'ncbot.db'}"
     engine = create_db_engine(url)
     upgrade(engine)
-    core = Core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
+    core = build_core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
                 clock=FakeClock(), worker_id="test")
     crashes = _Crashes()
     logging.getLogger().addHandler(crashes)

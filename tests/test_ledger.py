@@ -9,12 +9,13 @@ import pytest
 from sqlmodel import func, select
 
 from adapters.testing import TestingAdapter
-from bot.config import load_settings
-from bot.context import Work
-from bot.core import Core
-from bot.events import ButtonPressed, CommandIssued
-from bot.ports import FakeClock
-from bot.retention import TIMER_KEY, ensure_timer
+from bot.app import build_core
+from bot.kernel.config import load_settings
+from bot.kernel.context import Work
+from bot.kernel.core import Core
+from bot.kernel.events import ButtonPressed, CommandIssued
+from bot.kernel.ports import FakeClock
+from bot.kernel.retention import TIMER_KEY, ensure_timer
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Challenge, PollVote, ProcessedEvent, Timer
@@ -136,7 +137,7 @@ async def test_the_retention_is_configurable(db_url: str, days: int) -> None:
                                       "NCBOT_LEDGER__RETENTION_DAYS": str(days)})
     engine = create_db_engine(db_url)
     upgrade(engine)
-    core = Core(settings=settings, engine=engine, clock=FakeClock(), worker_id="test")
+    core = build_core(settings=settings, engine=engine, clock=FakeClock(), worker_id="test")
     bot = TestingAdapter(core)
     await core.handle(command(bot, "kim", "/help", "e1", chat=None))
     arm(core)

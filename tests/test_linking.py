@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from adapters.testing import TestingAdapter
-from bot.config import LinkingSection
+from bot.kernel.config import LinkingSection
 from storage.db import session_scope
 from storage.models import CouncillorLink
 from tests.helpers import make_active, make_councillor, make_facilitator, make_project

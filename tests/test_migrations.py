@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from bot.core import Core
+from bot.kernel.core import Core
 from storage.db import is_sqlite
 from storage.migrate import current_revision, head_revision
 

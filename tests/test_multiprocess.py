@@ -21,7 +21,7 @@ import pytest
 from sqlmodel import col, select
 
 from adapters.testing import TestingAdapter
-from bot.scheduler import rebuild
+from bot.kernel.scheduler import rebuild
 from storage.db import session_scope
 from storage.models import (
     Challenge,

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from adapters.testing import TestingAdapter
-from bot import admin
-from bot.ports import FakeClock
+from bot.admin import operations as admin
+from bot.kernel.ports import FakeClock
 from storage.db import session_scope
 from storage.models import Identity
 from storage.repo import people
@@ -114,9 +114,9 @@ async def test_revoking_a_councillor_ends_their_links(bot: TestingAdapter) -> No
 
 
 async def test_catalogue_markers_are_styled_without_values(bot: TestingAdapter) -> None:
-    from bot.context import Work
-    from bot.events import Address
-    from bot.rich import Style
+    from bot.kernel.context import Work
+    from bot.kernel.events import Address
+    from bot.kernel.rich import Style
 
     with session_scope(bot.core.engine) as s:
         Work(bot.core, s, bot.core.clock.now()).send(Address("test", chat_id="dm-rita"), "**Hello**")

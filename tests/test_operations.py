@@ -16,8 +16,8 @@ import pytest
 
 from adapters.http import HttpServer
 from adapters.testing import TestingAdapter
-from bot.core import Core
-from bot.events import CommandIssued
+from bot.kernel.core import Core
+from bot.kernel.events import CommandIssued
 from storage.backup import backup
 from storage.db import is_sqlite
 

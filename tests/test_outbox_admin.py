@@ -15,8 +15,8 @@ from sqlmodel import select
 from adapters.admin_cli import run_admin
 from adapters.cli import build_parser
 from adapters.testing import TestingAdapter
-from bot.admin import AdminError
-from bot.ports import RetryLater, Unreachable
+from bot.admin.operations import AdminError
+from bot.kernel.ports import RetryLater, Unreachable
 from storage.db import session_scope
 from storage.models import Identity
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from adapters.testing import TestingAdapter
-from bot.core import Core
-from bot.events import Address, Outbound
-from bot.ports import Delivered, FakeClock, RetryLater
+from bot.kernel.core import Core
+from bot.kernel.events import Address, Outbound
+from bot.kernel.ports import Delivered, FakeClock, RetryLater
 from tests.challenge_setup import garden
 from tests.helpers import drain, outbox_rows, project_in
 

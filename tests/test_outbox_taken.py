@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import event
 
 from adapters.testing import TestingAdapter
-from bot.core import Core
-from bot.events import CommandIssued, Outbound
-from bot.ports import Delivered, FakeClock, RetryLater
+from bot.app import build_core
+from bot.kernel.core import Core
+from bot.kernel.events import CommandIssued, Outbound
+from bot.kernel.ports import Delivered, FakeClock, RetryLater
 from tests.helpers import outbox_rows
 
 
@@ -52,7 +53,7 @@ async def test_a_message_taken_by_a_process_that_died_is_sent_after_the_lease(
     help_ = CommandIssued(chat=bot.group("garden"), sender=bot.sender("rita"), name="help")
     await bot.core.handle(help_, deliver=False)  # and then the process dies
     assert [r.status for r in outbox_rows(bot.core)] == ["sending"]
-    fresh = Core(settings=bot.core.settings, engine=bot.core.engine, clock=clock, worker_id="b")
+    fresh = build_core(settings=bot.core.settings, engine=bot.core.engine, clock=clock, worker_id="b")
     other = TestingAdapter(fresh)
     await fresh.outbox.flush()
     assert other.sent == []  # still leased to the first process

@@ -20,10 +20,11 @@ from aiohttp import web
 
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
-from bot.context import Work
-from bot.core import Core
-from bot.events import Address
-from bot.ports import FakeClock
+from bot.app import build_core
+from bot.kernel.context import Work
+from bot.kernel.core import Core
+from bot.kernel.events import Address
+from bot.kernel.ports import FakeClock
 from storage.db import session_scope
 from tests.helpers import drain, outbox_rows
 from tests.slack.conftest import SECRET as SLACK_SECRET
@@ -97,7 +98,7 @@ async def telegram_run(core: Core, clock: FakeClock, seed: int, share: float
 
 
 def second_core(core: Core, tmp_path: Any) -> tuple[Core, FakeClock]:
-    from bot.config import load_settings
+    from bot.kernel.config import load_settings
     from storage.db import create_db_engine
     from storage.migrate import upgrade
 
@@ -106,7 +107,7 @@ def second_core(core: Core, tmp_path: Any) -> tuple[Core, FakeClock]:
     upgrade(engine)
     clock = FakeClock(core.clock.now())
     settings = load_settings(environ={"NCBOT_STORAGE__URL": url})
-    return Core(settings=settings, engine=engine, clock=clock, worker_id="baseline"), clock
+    return build_core(settings=settings, engine=engine, clock=clock, worker_id="baseline"), clock
 
 
 @pytest.mark.parametrize("seed", [11, 12])
@@ -275,7 +276,7 @@ async def slack_run(core: Core, clock: FakeClock, seed: int, share: float
 
 
 def slack_invite(core: Core, name: str, role: str, wards: tuple[str, ...] = ()) -> str:
-    from bot.invites import issue_invite
+    from bot.people.invites import issue_invite
     from storage.repo import people
 
     now = core.clock.now()

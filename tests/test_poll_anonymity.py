@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import text
 
 from adapters.testing import TestingAdapter
-from bot.config import load_settings
-from bot.core import Core
-from bot.ports import FakeClock
+from bot.app import build_core
+from bot.kernel.config import load_settings
+from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
 from storage.repo import polls
@@ -36,7 +36,7 @@ async def _play(db: Path, flags: str, ballots: Sequence[tuple[str, str, int]]) -
     settings = load_settings(environ={"NCBOT_STORAGE__URL": f"sqlite:///{db}"})
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
-    core = Core(settings=settings, engine=engine, clock=FakeClock(), worker_id="test")
+    core = build_core(settings=settings, engine=engine, clock=FakeClock(), worker_id="test")
     bot = TestingAdapter(core)
     await garden(bot)
     await bot.say("fran", f"{LINE} {flags}", chat="garden")

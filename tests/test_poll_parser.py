@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.poll_parser import (
+from bot.polls.parser import (
     MAX_OPTION,
     MAX_OPTIONS,
     MAX_QUESTION,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.testing import TestingAdapter
-from bot.events import PollCounted, PollVoted
+from bot.kernel.events import PollCounted, PollVoted
 from storage.db import session_scope
 from storage.models import PollMessage
 from storage.repo import polls

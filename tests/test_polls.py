@@ -7,10 +7,11 @@ from datetime import timedelta
 from sqlmodel import select
 
 from adapters.testing import SentMessage, TestingAdapter
-from bot.config import Settings
-from bot.core import Core
-from bot.events import Outbound
-from bot.ports import Delivered, FakeClock
+from bot.app import build_core
+from bot.kernel.config import Settings
+from bot.kernel.core import Core
+from bot.kernel.events import Outbound
+from bot.kernel.ports import Delivered, FakeClock
 from storage.db import session_scope
 from storage.models import Conversation, CouncillorLink, Poll, Timer
 from storage.repo import polls, projects
@@ -203,7 +204,7 @@ async def test_closes_on_time_after_a_restart(core: Core, settings: Settings,
     await bot.say("tom", "/vote 1 1", chat="garden")
     # The bot is down past the deadline; a new process on the same database starts.
     clock.advance(timedelta(days=2))
-    later = Core(settings=settings, engine=core.engine, clock=clock, worker_id="second")
+    later = build_core(settings=settings, engine=core.engine, clock=clock, worker_id="second")
     again = TestingAdapter(later)
     assert await later.run_due() >= 1
     results = again.to_chat("garden")

@@ -19,13 +19,14 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from adapters.testing import TestingAdapter
-from bot import texts as T
-from bot.config import Settings
-from bot.context import Work
-from bot.core import Core
-from bot.ports import FakeClock
-from bot.rich import render
-from bot.scheduler import rebuild
+from bot.app import build_core
+from bot.kernel import texts as T
+from bot.kernel.config import Settings
+from bot.kernel.context import Work
+from bot.kernel.core import Core
+from bot.kernel.ports import FakeClock
+from bot.kernel.rich import render
+from bot.kernel.scheduler import rebuild
 from storage.db import create_db_engine, is_sqlite, session_scope
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Chat, DigestSchedule, Identity, Person, RoleGrant, Timer
@@ -146,7 +147,7 @@ def test_a_lease_that_ran_out_is_taken_over(core: Core) -> None:
 async def test_the_injected_timer_lease_is_the_one_used(settings: Settings, clock: FakeClock) -> None:
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
-    core = Core(settings=settings, engine=engine, clock=clock, worker_id="w",
+    core = build_core(settings=settings, engine=engine, clock=clock, worker_id="w",
                 timer_lease=timedelta(seconds=45))
     failing: list[str] = []
 
@@ -211,7 +212,7 @@ async def test_processes_starting_together_arm_each_digest_once(
     def start(i: int) -> None:
         engine = create_db_engine(db_url)
         try:
-            rebuild(Core(settings=core.settings, engine=engine, clock=core.clock, worker_id=f"p{i}"))
+            rebuild(build_core(settings=core.settings, engine=engine, clock=core.clock, worker_id=f"p{i}"))
         finally:
             engine.dispose()
 
@@ -230,7 +231,7 @@ async def test_a_new_person_in_a_new_chat_reaching_several_processes_at_once(
 
     def process(i: int) -> None:
         engine = create_db_engine(db_url)
-        other = Core(settings=core.settings, engine=engine, clock=core.clock, worker_id=f"p{i}")
+        other = build_core(settings=core.settings, engine=engine, clock=core.clock, worker_id=f"p{i}")
         bot = TestingAdapter(other, _events=itertools.count(1000 * i))  # distinct event ids
         try:
             asyncio.run(bot.say("newcomer", "/help", chat="new-group"))

@@ -9,8 +9,10 @@ from typing import Any
 from sqlmodel import SQLModel, select
 
 from adapters.testing import TestingAdapter
-from bot import texts as T
-from bot.events import Attachment
+from bot.challenges import texts as CHALLENGES_T
+from bot.kernel import texts as T
+from bot.kernel.events import Attachment
+from bot.people import texts as PEOPLE_T
 from storage.db import session_scope
 from storage.models import (
     ActivityParticipant,
@@ -72,7 +74,7 @@ async def my_data(bot: TestingAdapter, user: str) -> dict[str, Any]:
     assert len(files) == 1, [m.text for m in replies]
     attachment: Attachment = files[0]
     assert attachment.filename.endswith(".json")
-    assert replies[-1].text == T.MYDATA_SENT
+    assert replies[-1].text == PEOPLE_T.MYDATA_SENT
     data = json.loads(attachment.content)
     assert isinstance(data, dict)
     return data
@@ -80,9 +82,9 @@ async def my_data(bot: TestingAdapter, user: str) -> dict[str, Any]:
 
 async def forget(bot: TestingAdapter, user: str) -> None:
     ask = (await bot.say(user, "/forgetme"))[-1]
-    assert ask.button_labels == [T.FORGET_BUTTON_CONFIRM, T.FORGET_BUTTON_CANCEL]
-    await bot.press(user, ask.button(T.FORGET_BUTTON_CONFIRM))
-    assert bot.last(user=user).text == T.FORGET_DONE
+    assert ask.button_labels == [PEOPLE_T.FORGET_BUTTON_CONFIRM, PEOPLE_T.FORGET_BUTTON_CANCEL]
+    await bot.press(user, ask.button(PEOPLE_T.FORGET_BUTTON_CONFIRM))
+    assert bot.last(user=user).text == PEOPLE_T.FORGET_DONE
 
 
 def personal_tables() -> set[str]:
@@ -150,8 +152,8 @@ async def test_cancel_erases_nothing(bot: TestingAdapter) -> None:
     await garden(bot)
     kim = person_of(bot, "kim")
     ask = (await bot.say("kim", "/forgetme"))[-1]
-    await bot.press("kim", ask.button(T.FORGET_BUTTON_CANCEL))
-    assert bot.last(user="kim").text == T.FORGET_CANCELLED
+    await bot.press("kim", ask.button(PEOPLE_T.FORGET_BUTTON_CANCEL))
+    assert bot.last(user="kim").text == PEOPLE_T.FORGET_CANCELLED
     with session_scope(bot.core.engine) as s:
         person = s.get(Person, kim)
         assert person is not None and person.name == "Kim" and person.erased_at is None
@@ -161,9 +163,9 @@ async def test_someone_else_cannot_confirm_an_erasure(bot: TestingAdapter) -> No
     await garden(bot)
     kim = person_of(bot, "kim")
     ask = (await bot.say("kim", "/forgetme"))[-1]
-    result = await bot.press("lee", ask.button(T.FORGET_BUTTON_CONFIRM), chat="garden")
-    assert result.notice == T.FORGET_NOT_YOURS
-    result = await bot.press("lee", ask.button(T.FORGET_BUTTON_CONFIRM))
+    result = await bot.press("lee", ask.button(PEOPLE_T.FORGET_BUTTON_CONFIRM), chat="garden")
+    assert result.notice == PEOPLE_T.FORGET_NOT_YOURS
+    result = await bot.press("lee", ask.button(PEOPLE_T.FORGET_BUTTON_CONFIRM))
     assert result.notice == T.STALE_BUTTON
     with session_scope(bot.core.engine) as s:
         assert s.get(Person, kim).erased_at is None  # type: ignore[union-attr]
@@ -203,7 +205,7 @@ async def test_erased_raiser_shows_as_a_former_member(bot: TestingAdapter) -> No
     await busy_resident(bot)
     await forget(bot, "kim")
     [shown] = await bot.say("lee", "/challenge 1", chat="garden")
-    assert f"raised by {T.FORMER_MEMBER}" in shown.text and CHALLENGE in shown.text
+    assert f"raised by {CHALLENGES_T.FORMER_MEMBER}" in shown.text and CHALLENGE in shown.text
     assert "Kim" not in shown.text
     [listing] = await bot.say("lee", "/challenges", chat="garden")
     assert "Kim" not in listing.text
@@ -217,7 +219,7 @@ async def test_after_erasure_the_same_account_is_someone_new(bot: TestingAdapter
     assert not data["challenges_raised"] and not data["named_votes"] and not data["roles"]
     # pressing Confirm on the old question again does nothing
     ask = next(m for m in reversed(bot.to_user("kim")) if m.text.startswith("Erase your data?"))
-    result = await bot.press("kim", ask.button(T.FORGET_BUTTON_CONFIRM))
+    result = await bot.press("kim", ask.button(PEOPLE_T.FORGET_BUTTON_CONFIRM))
     assert result.notice == T.STALE_BUTTON
 
 

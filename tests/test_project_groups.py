@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.testing import TestingAdapter
-from bot.events import ChatKind, ChatRef, MemberChange, MembershipChanged
-from bot.ports import FakeClock
+from bot.kernel.events import ChatKind, ChatRef, MemberChange, MembershipChanged
+from bot.kernel.ports import FakeClock
 from storage.db import session_scope
 from storage.models import ActivityDay, Chat, Project
 from storage.repo import projects

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from adapters.testing import TestingAdapter
-from bot.ports import FakeClock
-from bot.scheduler import Scheduler
+from bot.kernel.ports import FakeClock
+from bot.kernel.scheduler import Scheduler
 from storage.db import session_scope
 from storage.models import DigestSchedule, Project, Timer
 from tests import digest_rows as rows

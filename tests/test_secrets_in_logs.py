@@ -10,11 +10,12 @@ import pytest
 
 from adapters.logs import REDACTED, JsonFormatter, configured_secrets, install_secret_redaction
 from adapters.testing import TestingAdapter
-from bot.config import Settings, load_settings
-from bot.context import Ctx
-from bot.core import Core
-from bot.ports import FakeClock
-from bot.routing import Command
+from bot.app import build_core
+from bot.kernel.config import Settings, load_settings
+from bot.kernel.context import Ctx
+from bot.kernel.core import Core
+from bot.kernel.ports import FakeClock
+from bot.kernel.routing import Command
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from tests.slack.conftest import FakeTime, slack_settings
@@ -57,7 +58,7 @@ async def leaky(ctx: Ctx, args: str) -> None:
 async def run_leaky(settings: Settings) -> Core:
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
-    core = Core(settings=settings, engine=engine, clock=FakeClock(), worker_id="test")
+    core = build_core(settings=settings, engine=engine, clock=FakeClock(), worker_id="test")
     core.routes = dataclasses.replace(
         core.routes, commands=(*core.routes.commands, Command("leak", leaky, "", "/leak", "/leak"))
     )

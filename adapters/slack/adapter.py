@@ -28,10 +28,10 @@ from adapters.slack.delivery import SlackDelivery, WaitOutRateLimit, slack_error
 from adapters.slack.home import home_view
 from adapters.slack.modals import field_errors, modal_view
 from adapters.slack.workspace import Workspace
-from bot import texts as T
-from bot.config import ConfigError, SlackSection
-from bot.core import Core
-from bot.events import (
+from bot.kernel import texts as T
+from bot.kernel.config import ConfigError, SlackSection
+from bot.kernel.core import Core
+from bot.kernel.events import (
     ChatKind,
     CommandIssued,
     FormSubmitted,
@@ -42,8 +42,8 @@ from bot.events import (
     MessagePosted,
     Outbound,
 )
-from bot.overview import person_overview
-from bot.ports import Delivered
+from bot.kernel.ports import Delivered
+from bot.people import person_overview
 from storage.db import session_scope
 from storage.repo import work
 

@@ -11,8 +11,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.events import Outbound
-from bot.ports import DeliveryError, RetryLater
+from bot.kernel.events import Outbound
+from bot.kernel.ports import DeliveryError, RetryLater
 
 log = logging.getLogger(__name__)
 

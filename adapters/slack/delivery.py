@@ -17,8 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.coalesce import EditCoalescer
 from adapters.slack.render import message_payload, votes_by_buttons
-from bot.events import Outbound
-from bot.ports import ChatGone, Delivered, Rejected, RetryLater, Unreachable
+from bot.kernel.events import Outbound
+from bot.kernel.ports import ChatGone, Delivered, Rejected, RetryLater, Unreachable
 
 log = logging.getLogger(__name__)
 

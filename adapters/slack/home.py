@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Any
 
 from adapters.slack.render import MAX_BLOCKS, button_rows, mrkdwn, section
-from bot.overview import OverviewPart
+from bot.people import OverviewPart
 
 SECTION_CHARS = 3000
 

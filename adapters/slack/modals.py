@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.render import escape, plain_label
-from bot.events import Form, FormField
+from bot.kernel.events import Form, FormField
 
 VALUE = "value"  # the action id of every input element; the block id is the field's name
 TITLE_CHARS = 24

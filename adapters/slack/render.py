@@ -12,8 +12,8 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from bot.events import Button, NativePoll, Outbound
-from bot.rich import Rich, Span, Style
+from bot.kernel.events import Button, NativePoll, Outbound
+from bot.kernel.rich import Rich, Span, Style
 
 ZWSP = "\u200b"
 MAX_BLOCKS = 50

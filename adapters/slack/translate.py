@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters.slack.modals import submitted_values
 from adapters.slack.render import POLL_BLOCK
-from bot.events import (
+from bot.kernel.events import (
     ButtonPressed,
     ChatKind,
     ChatRef,

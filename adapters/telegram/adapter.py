@@ -15,10 +15,10 @@ from adapters.http import HttpServer
 from adapters.telegram.delivery import Delivery
 from adapters.telegram.failures import FloodPacer
 from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, BotSelf, translate
-from bot.config import TelegramSection
-from bot.core import Core
-from bot.events import ButtonPressed, ChatKind, Outbound
-from bot.ports import AdapterStartError, Delivered
+from bot.kernel.config import TelegramSection
+from bot.kernel.core import Core
+from bot.kernel.events import ButtonPressed, ChatKind, Outbound
+from bot.kernel.ports import AdapterStartError, Delivered
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from adapters.telegram.render import (
     split,
     to_html,
 )
-from bot.events import Outbound
-from bot.ports import Delivered, Rejected, RetryLater
+from bot.kernel.events import Outbound
+from bot.kernel.ports import Delivered, Rejected, RetryLater
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # A native poll's message id carries the id of the text sent above it: "poll:<poll>:<text>".

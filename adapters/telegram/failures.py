@@ -13,7 +13,7 @@ from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
-from bot.ports import ChatGone, DeliveryError, Rejected, RetryLater, Unreachable
+from bot.kernel.ports import ChatGone, DeliveryError, Rejected, RetryLater, Unreachable
 
 # A flood wait up to this long is waited out in place; a longer one goes back to the outbox,
 # so one slow chat does not hold every other delivery.

@@ -6,9 +6,9 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.events import Button
-from bot.ports import Rejected
-from bot.rich import Rich, Span, Style
+from bot.kernel.events import Button
+from bot.kernel.ports import Rejected
+from bot.kernel.rich import Rich, Span, Style
 
 MESSAGE_LIMIT = 4096  # Telegram counts the text after parsing, in UTF-16 code units
 CAPTION_LIMIT = 1024

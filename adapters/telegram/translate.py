@@ -12,7 +12,7 @@ from telegram import CallbackQuery, ChatMemberUpdated, Message, Poll, PollAnswer
 from telegram import Chat as TgChat
 from telegram.constants import ChatMemberStatus, ChatType
 
-from bot.events import (
+from bot.kernel.events import (
     ButtonPressed,
     ChatKind,
     ChatRef,

@@ -10,9 +10,9 @@ import pytest
 
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
-from bot.config import SlackSection
-from bot.core import Core
-from bot.events import HandleResult, Inbound
+from bot.kernel.config import SlackSection
+from bot.kernel.core import Core
+from bot.kernel.events import HandleResult, Inbound
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signed import SlackSender
 

@@ -6,8 +6,8 @@ import pytest
 
 from adapters.slack import coalesce
 from adapters.slack.coalesce import EditCoalescer
-from bot.events import Address, Outbound
-from bot.rich import plain
+from bot.kernel.events import Address, Outbound
+from bot.kernel.rich import plain
 
 
 async def test_messages_edited_long_ago_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,8 +15,8 @@ from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
 from adapters.telegram.failures import FloodPacer
-from bot.core import Core
-from bot.invites import issue_invite
+from bot.kernel.core import Core
+from bot.people.invites import issue_invite
 from storage.db import session_scope
 from storage.repo import people
 from tests.slack.conftest import SECRET, FakeTime, slack_settings

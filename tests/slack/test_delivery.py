@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from adapters.slack.coalesce import INTERVAL
-from bot.context import Work
-from bot.events import Address, Attachment, Outbound
-from bot.ports import ChatGone, FakeClock, Rejected, RetryLater, Unreachable
-from bot.rich import plain
+from bot.kernel.context import Work
+from bot.kernel.events import Address, Attachment, Outbound
+from bot.kernel.ports import ChatGone, FakeClock, Rejected, RetryLater, Unreachable
+from bot.kernel.rich import plain
 from storage.db import session_scope
 from storage.repo import work
 from tests.slack.conftest import Rig

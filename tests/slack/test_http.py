@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 
-from bot.events import ChatKind, CommandIssued, MessagePosted
+from bot.kernel.events import ChatKind, CommandIssued, MessagePosted
 from tests.slack.conftest import Rig
 
 

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from bot.context import Ctx
-from bot.errors import Refusal
-from bot.events import ButtonPressed, Form, FormField, FormSubmitted
+from bot.kernel.context import Ctx
+from bot.kernel.errors import Refusal
+from bot.kernel.events import ButtonPressed, Form, FormField, FormSubmitted
 from tests.slack.conftest import Rig
 
 OUTCOMES = (("in_scope", "In scope"), ("forward", "Taking it forward"))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adapters.slack.render import MAX_BLOCKS, ZWSP, escape, message_payload, mrkdwn
-from bot.events import Address, Button, NativePoll, Outbound
-from bot.rich import Rich, Span, Style, plain, render
+from bot.kernel.events import Address, Button, NativePoll, Outbound
+from bot.kernel.rich import Rich, Span, Style, plain, render
 
 
 def test_user_text_cannot_inject_markup_links_or_mentions() -> None:

@@ -9,9 +9,9 @@ import pytest
 
 from adapters.http import HttpServer
 from adapters.slack.adapter import EVENTS_PATH, SlackAdapter
-from bot.config import ConfigError
-from bot.core import Core
-from bot.events import CommandIssued
+from bot.kernel.config import ConfigError
+from bot.kernel.core import Core
+from bot.kernel.events import CommandIssued
 from tests.slack.conftest import FakeTime, slack_settings
 from tests.slack.fake_slack import FakeSlack
 

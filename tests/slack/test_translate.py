@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.slack import translate
-from bot.events import (
+from bot.kernel.events import (
     ButtonPressed,
     ChatKind,
     CommandIssued,

@@ -16,9 +16,9 @@ from telegram.ext import TypeHandler
 from adapters.http import HttpServer
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
 from adapters.telegram.failures import FloodPacer
-from bot.config import TelegramSection
-from bot.core import Core
-from bot.invites import issue_invite
+from bot.kernel.config import TelegramSection
+from bot.kernel.core import Core
+from bot.people.invites import issue_invite
 from storage.db import session_scope
 from storage.repo import people
 from tests.telegram.fake_api import WAIT_LIMIT, FakeBotApi

@@ -94,8 +94,8 @@ async def test_a_server_error_is_retried_with_backoff(tg: Harness) -> None:
 
 
 async def test_an_edit_that_changes_nothing_counts_as_done(tg: Harness) -> None:
-    from bot.events import Address, Outbound
-    from bot.rich import plain
+    from bot.kernel.events import Address, Outbound
+    from bot.kernel.rich import plain
 
     message = Outbound(Address("telegram", chat_id=str(GROUP_ID)), plain("Supporters: 3"))
     tg.api.fail("editMessageText", 400, "Bad Request: message is not modified: specified new "

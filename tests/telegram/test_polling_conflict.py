@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.telegram.adapter import TelegramAdapterError
-from bot.core import Core
+from bot.kernel.core import Core
 from tests.telegram.conftest import Harness, running
 from tests.telegram.fake_api import FakeBotApi
 

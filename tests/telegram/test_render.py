@@ -15,9 +15,9 @@ from adapters.telegram.render import (
     to_html,
     utf16_len,
 )
-from bot.events import Button
-from bot.ports import Rejected
-from bot.rich import Rich, Span, Style, join, render
+from bot.kernel.events import Button
+from bot.kernel.ports import Rejected
+from bot.kernel.rich import Rich, Span, Style, join, render
 from tests.telegram.conftest import Harness
 from tests.telegram.payloads import PEOPLE
 
@@ -92,7 +92,7 @@ def test_buttons_become_an_inline_keyboard_and_overlong_actions_are_refused() ->
 
 
 async def test_a_long_message_arrives_in_parts_with_buttons_on_the_last(tg: Harness) -> None:
-    from bot.events import Address, Outbound
+    from bot.kernel.events import Address, Outbound
 
     items = join([render("• {n}. {t}", n=n, t="a <tag> & more " * 6) for n in range(100)])
     message = Outbound(Address("telegram", chat_id=str(PEOPLE["alice"]["id"])), items,

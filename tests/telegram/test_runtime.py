@@ -17,7 +17,7 @@ import pytest
 from adapters.http import HttpServer
 from adapters.runtime import build_core, platform_adapters, run_platforms
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH
-from bot.config import Settings, load_settings
+from bot.kernel.config import Settings, load_settings
 from tests.telegram.conftest import SECRET, TOKEN
 from tests.telegram.fake_api import FakeBotApi
 from tests.telegram.payloads import PEOPLE, Updates

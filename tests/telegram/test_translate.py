@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Bot, Update
 
 from adapters.telegram.translate import BotSelf, translate
-from bot.events import (
+from bot.kernel.events import (
     ButtonPressed,
     ChatKind,
     CommandIssued,

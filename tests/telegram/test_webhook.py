@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.core import Core
+from bot.kernel.core import Core
 from storage.db import session_scope
 from storage.models import Chat, Project, RoleGrant
 from tests.telegram.conftest import SECRET, Harness, telegram_settings

@@ -1,0 +1,346 @@
+"""The core: one ``handle(event)`` entry, an error boundary, the outbox and the due timers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.kernel import texts as T
+from bot.kernel.config import Settings
+from bot.kernel.context import Ctx, Work, chat_address
+from bot.kernel.dispatch import dispatch
+from bot.kernel.errors import Refusal, UsageError
+from bot.kernel.events import (
+    ButtonPressed,
+    ChatKind,
+    CommandIssued,
+    FormSubmitted,
+    HandleResult,
+    Inbound,
+    PollCounted,
+    PollVoted,
+)
+from bot.kernel.outbox import LEASE as OUTBOX_LEASE
+from bot.kernel.outbox import Outbox
+from bot.kernel.ports import Clock, Intake, PlatformAdapter, Service
+from bot.kernel.rich import Rich, render
+from bot.kernel.routing import Routes
+from storage.db import session_scope
+from storage.models import Chat, Identity, Person, Project
+from storage.repo import people, projects, work
+
+log = logging.getLogger(__name__)
+S = TypeVar("S")
+
+TIMER_LEASE = timedelta(minutes=5)
+RUNNING_WINDOW = 1.0  # seconds batched work may wait while the bot serves platforms
+# Timers claimed at a time: few enough to run well within the lease, and to share a burst of due
+# work (a round of digests) fairly between processes.
+CLAIM_BATCH = 10
+
+
+class Core:
+    """Holds the settings, the database and the adapters; adapters call ``handle``."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        routes: Routes,
+        worker_id: str | None = None,
+        timer_lease: timedelta = TIMER_LEASE,
+        outbox_lease: timedelta = OUTBOX_LEASE,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        # How long a claimed timer stays this process's before another may take it over.
+        self.timer_lease = timer_lease
+        self.routes = routes
+        self.adapters: dict[str, PlatformAdapter] = {}
+        self.outbox = Outbox(engine, clock, self.adapters, lease=outbox_lease)
+        self.outbox.on_retry.append(lambda at: self.announce_due([at]))
+        # Batched work of the features (activity counts, poll card edits): at once in tests and
+        # the console, once per window when serving.
+        self.services: dict[type, Service] = {}
+        for make in routes.services:
+            service = make(self)
+            self.services[type(service)] = service
+        self.intake: Intake | None = None
+        if routes.intake is not None:
+            self.intake = routes.intake(self)
+            self.services[type(self.intake)] = self.intake
+        self.deliver_in_background = False  # see ``deliver``
+        self._deliveries: set[asyncio.Task[None]] = set()
+        # Called with the earliest new due time after a commit (the scheduler's wake-up).
+        self.on_due: list[Callable[[datetime], None]] = []
+
+    def serve(self) -> None:
+        """Work as when serving platforms (``ncbot run``): the services' batched work written
+        once per window, answers delivered in the background. Tests and the console do neither."""
+        for service in self.services.values():
+            service.window = RUNNING_WINDOW
+        self.deliver_in_background = True
+
+    def service(self, kind: type[S]) -> S:
+        """The core's one instance of a feature's service."""
+        found = self.services[kind]
+        assert isinstance(found, kind)
+        return found
+
+    async def flush_services(self) -> None:
+        """Write what every service holds (at stop, while the platforms are still up)."""
+        for service in self.services.values():
+            await service.flush()
+
+    def attach(self, adapter: PlatformAdapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    # ---- inbound -----------------------------------------------------------------------------
+
+    async def handle(self, event: Inbound, *, deliver: bool = True) -> HandleResult:
+        """Process one inbound event: at most once per ``event_id``; never raises.
+
+        ``deliver=False`` leaves the outbox flush to the caller: an adapter that must answer the
+        platform within seconds (open a form, show field errors) flushes after answering.
+        """
+        if not event.well_typed():
+            log.warning("a %s with fields of the wrong type was dropped", type(event).__name__)
+            return HandleResult()
+        event = event.cleaned()
+        intake = self.intake
+        if intake is not None:
+            if intake.counts(event):
+                return await intake.note(event)
+            if not isinstance(event, CommandIssued):
+                # Commands never read activity, so they need not wait for a batch; a button
+                # press may erase its presser (/forgetme), so what they said is written first.
+                await intake.flush()
+        result = HandleResult()
+        now = self.clock.now()
+        due: list[datetime] = []
+        refusal: Rich | None = None
+        try:
+            with session_scope(self.engine) as session:
+                if event.event_id and not work.record_event(
+                    session, platform=event.chat.platform, event_id=event.event_id, now=now
+                ):
+                    result.duplicate = True
+                    return result
+                ctx = self._context(session, event, now, result)
+                try:
+                    await dispatch(ctx)
+                except UsageError as exc:
+                    refusal = self._usage(event, exc)
+                    raise
+                due = ctx.due_at
+                taken = self.outbox.take_written(session, ctx.written)
+            self.outbox.committed(taken)
+        except Refusal as exc:
+            refusal = refusal or exc.message
+        except Exception:
+            log.exception("handling %s failed", type(event).__name__)
+            refusal = render(T.INTERNAL_ERROR)
+        if refusal is not None:
+            self._answer_refusal(event, refusal, result, now)
+        self.announce_due(due)
+        if deliver:
+            await self.deliver()
+        return result
+
+    async def deliver(self) -> None:
+        """Send what was written: usually only what the last events wrote (taken at commit), a
+        look for other pending messages only when this process knows something waits.
+
+        With ``deliver_in_background`` (``ncbot run``) the sending runs as a task of its own, so
+        an adapter goes on with the next update while an answer waits for the platform's rate
+        limit; otherwise it is done when this returns (tests, the console).
+        """
+        if not self.deliver_in_background:
+            await self.outbox.flush(look=False)
+            return
+        task = asyncio.get_running_loop().create_task(self._deliver_now())
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver_now(self) -> None:
+        try:
+            await self.outbox.flush(look=False)
+        except Exception:
+            log.exception("delivering messages failed; they are tried again")
+
+    async def delivered(self) -> None:
+        """Wait for every delivery under way (at stop)."""
+        while self._deliveries:
+            await asyncio.gather(*list(self._deliveries), return_exceptions=True)
+
+    def _context(self, session: Session, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
+        if isinstance(event, PollCounted):
+            return self._platform_context(session, event, now, result)
+        identity, person = people.ensure_identity(
+            session,
+            platform=event.sender.platform,
+            user_id=event.sender.user_id,
+            display_name=event.sender.display_name,
+            username=event.sender.username,
+            now=now,
+        )
+        if event.chat.kind == ChatKind.PRIVATE and not isinstance(event, PollVoted):
+            # They wrote to us in private: that chat reaches them. (A vote on a native poll says
+            # nothing about whether they still accept messages from the bot.)
+            identity.private_chat_id = event.chat.chat_id
+            identity.unreachable_at = None
+        chat = projects.ensure_chat(
+            session,
+            platform=event.chat.platform,
+            platform_chat_id=event.chat.chat_id,
+            kind=event.chat.kind.value,
+            title=event.chat.title,
+        )
+        project = None if chat.project_id is None else session.get(Project, chat.project_id)
+        assert person.id is not None
+        return Ctx(
+            core=self,
+            session=session,
+            now=now,
+            event=event,
+            identity=identity,
+            person=person,
+            chat=chat,
+            project=project,
+            roles=people.roles_of(session, person_id=person.id),
+            result=result,
+        )
+
+    def _platform_context(
+        self, session: Session, event: PollCounted, now: datetime, result: HandleResult
+    ) -> Ctx:
+        """Counts reported by the platform itself: nobody acted, so no person or chat is recorded."""
+        sender = Identity(person_id=0, platform=event.sender.platform, user_id=event.sender.user_id)
+        chat = Chat(platform=event.chat.platform, platform_chat_id=event.chat.chat_id,
+                    kind=event.chat.kind.value)
+        return Ctx(core=self, session=session, now=now, event=event, identity=sender,
+                   person=Person(id=0, name=None, created_at=now), chat=chat, result=result)
+
+    def _usage(self, event: Inbound, exc: UsageError) -> Rich:
+        name = event.name if isinstance(event, CommandIssued) else ""
+        cmd = self.routes.command(name)
+        if cmd is None:
+            return render(exc.detail or T.INTERNAL_ERROR)
+        usage = render(T.USAGE, usage=cmd.usage, example=cmd.example)
+        return render(exc.detail) + "\n" + usage if exc.detail else usage
+
+    def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult, now: datetime) -> None:
+        """Tell the person why nothing happened, in a transaction of its own."""
+        if isinstance(event, ButtonPressed):
+            result.notice = message.text
+            return
+        if isinstance(event, FormSubmitted):
+            result.field_errors = result.field_errors or {"_": message.text}
+            return
+        try:
+            with session_scope(self.engine) as session:
+                if event.event_id:
+                    work.record_event(
+                        session, platform=event.chat.platform, event_id=event.event_id, now=now
+                    )
+                chat = projects.ensure_chat(
+                    session,
+                    platform=event.chat.platform,
+                    platform_chat_id=event.chat.chat_id,
+                    kind=event.chat.kind.value,
+                    title=event.chat.title,
+                )
+                w = Work(self, session, now)
+                w.send(chat_address(chat), message)
+                taken = self.outbox.take_written(session, w.written)
+            self.outbox.committed(taken)
+        except Exception:
+            log.exception("could not answer a refused %s", type(event).__name__)
+
+    # ---- time --------------------------------------------------------------------------------
+
+    def announce_due(self, due: list[datetime]) -> None:
+        """Tell the scheduler the earliest of newly written due times."""
+        if due:
+            earliest = min(due)
+            for callback in self.on_due:
+                callback(earliest)
+
+    async def run_due(self) -> int:
+        """Run every timer that is due now; returns how many ran."""
+        if self.intake is not None:
+            await self.intake.flush()  # digests and reminders see every message counted so far
+        ran = 0
+        while True:
+            now = self.clock.now()
+            with session_scope(self.engine) as session:
+                timers = work.claim_due_timers(
+                    session,
+                    worker=self.worker_id,
+                    now=now,
+                    lease_until=now + self.timer_lease,
+                    limit=CLAIM_BATCH,
+                )
+            if not timers:
+                break
+            for timer in timers:
+                assert timer.id is not None
+                handler = self.routes.timers.get(timer.kind)
+                due: list[datetime] = []
+                try:
+                    with session_scope(self.engine) as session:
+                        # Finish first: a handler may re-arm its own key for the next period.
+                        if not work.finish_timer(
+                            session, timer_id=timer.id, worker=self.worker_id, now=now
+                        ):
+                            continue
+                        w = Work(self, session, now)
+                        if handler is None:
+                            log.error("no handler for timer kind %r; dropped", timer.kind)
+                        else:
+                            await handler(w, timer.key, json.loads(timer.payload))
+                        due = w.due_at
+                    ran += 1
+                except Exception:
+                    # The lease runs out and the timer is tried again later.
+                    log.exception("timer %s (%s) failed", timer.key, timer.kind)
+                self.announce_due(due)
+        await self.outbox.flush()
+        return ran
+
+    def next_due(self) -> datetime | None:
+        with session_scope(self.engine) as session:
+            return work.next_timer_due(session)
+
+    async def advance_clock(self, delta: timedelta) -> int:
+        """Move a fake clock forward, running each timer at its own due time on the way."""
+        set_time = getattr(self.clock, "set", None)
+        if set_time is None:
+            raise TypeError("advance_clock needs a clock that can be set")
+        target = self.clock.now() + delta
+        ran = 0
+        while True:
+            nxt = self.next_due()
+            if nxt is None or nxt > target:
+                break
+            set_time(max(nxt, self.clock.now()))
+            count = await self.run_due()
+            ran += count
+            if count == 0 and (self.next_due() or target) <= self.clock.now():
+                break  # what is due keeps failing: do not spin
+        set_time(target)
+        ran += await self.run_due()
+        return ran

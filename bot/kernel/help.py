@@ -1,0 +1,34 @@
+"""/help: the commands this person may use in this kind of chat, or one command in full."""
+
+from __future__ import annotations
+
+from bot.kernel import texts as T
+from bot.kernel.context import Ctx
+from bot.kernel.rich import join, render
+
+
+async def help_command(ctx: Ctx, args: str) -> None:
+    routes = ctx.core.routes
+    if args:
+        name = args.split()[0].lstrip("/").lower()
+        cmd = routes.command(name)
+        if cmd is None:
+            ctx.reply(T.UNKNOWN_COMMAND, name=name[:40])
+            return
+        ctx.reply(T.HELP_COMMAND, name=cmd.name, summary=cmd.summary, usage=cmd.usage, example=cmd.example)
+        return
+    kind = ctx.event.chat.kind
+    usable = [
+        c for c in routes.commands if not c.hidden and kind in c.chats and c.allows_role(ctx.roles)
+    ]
+    if not usable:
+        ctx.reply(T.HELP_NO_COMMANDS)
+        return
+    lines = [render(T.HELP_HEADER)]
+    lines += [render(T.HELP_LINE, name=c.name, summary=c.summary) for c in usable]
+    lines.append(render(T.HELP_FOOTER))
+    ctx.reply(join(lines))
+
+
+async def cancel_command(ctx: Ctx, args: str) -> None:
+    ctx.reply(T.CANCELLED if ctx.end_conversation() else T.NOTHING_TO_CANCEL)

@@ -1,0 +1,43 @@
+"""The catalogue's shared words: errors, usage, help, and words more than one feature uses.
+
+``**bold**``, ``__italic__``; ``{name}`` takes a value. Values are always inserted as plain text
+(see bot.kernel.rich), so user text cannot format or mention. Each feature keeps its own texts
+beside it (``bot/<feature>/texts.py``).
+"""
+
+# ---- general ---------------------------------------------------------------------------------
+INTERNAL_ERROR = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+UNKNOWN_COMMAND = "I don't know /{name}. Send /help for the commands you can use here."
+USAGE = "Usage: {usage}\nExample: {example}"
+PRIVATE_ONLY = "Please use /{name} in a private chat with me."
+GROUP_ONLY = "/{name} works in a project group chat."
+NOT_A_PROJECT = "This chat is not a project group yet. A facilitator can register it with /project <name>."
+ROLE_REQUIRED = "Only {roles} can use /{name}."
+STALE_BUTTON = "That button is no longer active."
+CANCELLED = "Cancelled. Nothing was changed."
+NOTHING_TO_CANCEL = "There is nothing to cancel."
+TOO_LONG = "That is too long: please keep it under {limit} characters."
+ROLE_NAMES = {
+    "resident": "residents",
+    "facilitator": "facilitators",
+    "councillor": "councillors",
+    "admin": "admins",
+}
+
+# ---- help ------------------------------------------------------------------------------------
+HELP_HEADER = "**Commands you can use here:**"
+HELP_LINE = "/{name} — {summary}"
+HELP_FOOTER = "Send /help <command> for its usage and an example."
+HELP_COMMAND = "**/{name}** — {summary}\nUsage: {usage}\nExample: {example}"
+HELP_NO_COMMANDS = "There are no commands for you here."
+
+# ---- linking ---------------------------------------------------------------------------------
+NO_SCOPE_YET = "(no scope statement yet)"
+
+# ---- scope challenges ------------------------------------------------------------------------
+BUTTON_ACKNOWLEDGE = "Acknowledge"
+BUTTON_ANSWER = "Answer"
+
+# ---- overview (a person's home page) ---------------------------------------------------------
+FORM_NOT_OPENED = "The form could not be opened in time. Please press the button again."
+ADD_ME_FIRST = "I am not a member of this chat yet. Please add me to it, then try again."

@@ -1,0 +1,24 @@
+"""People: invites and roles, a person's overview, data rights (/mydata, /forgetme)."""
+
+from __future__ import annotations
+
+from bot.kernel.routing import PRIVATE, Command, Routes
+from bot.people import invites, privacy
+from bot.people.invites import COUNCILLOR_JOINED, issue_invite
+from bot.people.overview import OverviewPart, person_overview
+
+__all__ = ["COUNCILLOR_JOINED", "OverviewPart", "issue_invite", "person_overview", "register"]
+
+
+def register(routes: Routes) -> None:
+    routes.add_commands(
+        Command("start", invites.start_command, "redeem an invite code",
+                "/start <code>", "/start K7Q4MZPA2B", chats=PRIVATE),
+        Command("mydata", privacy.mydata_command,
+                "get everything I store about you, as a file", "/mydata", "/mydata",
+                chats=PRIVATE),
+        Command("forgetme", privacy.forgetme_command,
+                "erase your name and accounts (your challenges and votes stay, anonymous)",
+                "/forgetme", "/forgetme", chats=PRIVATE),
+    )
+    routes.add_button(privacy.ACTION, privacy.privacy_button)

@@ -1,0 +1,97 @@
+"""A person's overview, for a platform's home page: roles, projects, what awaits them, figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot import groups
+from bot.kernel import texts as K
+from bot.kernel.context import Work
+from bot.kernel.durations import describe_age
+from bot.kernel.events import Button
+from bot.kernel.rich import Rich, join, render
+from bot.people import texts as T
+from storage.db import session_scope
+from storage.models import Challenge, Person
+from storage.repo import challenges, links, people, projects
+
+if TYPE_CHECKING:
+    from bot.kernel.core import Core
+
+AWAITING = ("open", "acknowledged")
+SHOWN = 20  # projects listed; the rest is a command away
+SHOWN_CHALLENGES = 10  # each comes with its buttons
+TEXT_CHARS = 140
+
+
+@dataclass(frozen=True)
+class OverviewPart:
+    text: Rich
+    buttons: tuple[Button, ...] = ()
+
+
+def person_overview(core: Core, *, platform: str, user_id: str) -> list[OverviewPart]:
+    """The parts of the overview, in order; read-only."""
+    with session_scope(core.engine) as session:
+        identity = people.get_identity(session, platform=platform, user_id=user_id)
+        person = session.get(Person, identity.person_id) if identity else None
+        if person is None or person.id is None or person.erased_at is not None:
+            return [OverviewPart(render(T.OVERVIEW_STRANGER, bot=core.settings.bot.name))]
+        w = Work(core, session, core.clock.now())
+        roles = sorted(people.roles_of(session, person_id=person.id))
+        name = person.name or (identity.display_name if identity else "")
+        parts = [OverviewPart(render(T.OVERVIEW_HEADER, name=name,
+                                     roles=", ".join(roles) or T.OVERVIEW_NO_ROLE))]
+        parts.append(OverviewPart(_projects(w, person.id)))
+        if "councillor" in roles or challenges.received_by(session, person_id=person.id):
+            parts += _awaiting(w, person.id)
+        if "councillor" in roles:
+            sources = w.core.routes.hooked(groups.COUNCILLOR_FIGURES)
+            figures = "; ".join(f for f in (src(w, person.id) for src in sources) if f)
+            if figures:
+                parts.append(OverviewPart(render(T.OVERVIEW_FIGURES, figures=figures)))
+        return parts
+
+
+def _projects(w: Work, person_id: int) -> Rich:
+    lines = [render(T.OVERVIEW_PROJECTS)]
+    for _link, project in links.links_of_councillor(w.session, councillor_id=person_id)[:SHOWN]:
+        lines.append(render(T.OVERVIEW_PROJECT_LINE, project=project.name, code=project.code,
+                            how=" — linked councillor"))
+    for project in projects.list_projects(w.session):
+        assert project.id is not None
+        if len(lines) > SHOWN:
+            break
+        if projects.is_project_facilitator(w.session, project_id=project.id, person_id=person_id):
+            lines.append(render(T.OVERVIEW_PROJECT_LINE, project=project.name, code=project.code,
+                                how=" — facilitator"))
+    if len(lines) == 1:
+        lines.append(render(T.OVERVIEW_NO_PROJECTS))
+    return join(lines)
+
+
+def _awaiting(w: Work, person_id: int) -> list[OverviewPart]:
+    waiting = [c for _r, c in challenges.received_by(w.session, person_id=person_id)
+               if c.status in AWAITING]
+    if not waiting:
+        return [OverviewPart(join([render(T.OVERVIEW_AWAITING),
+                                   render(T.OVERVIEW_NOTHING_AWAITING)]))]
+    waiting.sort(key=lambda c: c.raised_at)  # oldest first: they have waited longest
+    parts = [OverviewPart(render(T.OVERVIEW_AWAITING))]
+    for challenge in waiting[:SHOWN_CHALLENGES]:
+        project = projects.find_project(w.session, key=str(challenge.project_id))
+        text = challenge.text
+        if len(text) > TEXT_CHARS:
+            text = text[:TEXT_CHARS] + "…"
+        line = render(T.OVERVIEW_AWAITING_LINE, number=challenge.number,
+                      project=project.name if project else "?",
+                      age=describe_age(w.now - challenge.raised_at), text=text)
+        parts.append(OverviewPart(line, _answer_buttons(challenge)))
+    return parts
+
+
+def _answer_buttons(challenge: Challenge) -> tuple[Button, ...]:
+    # The same actions as on the challenge notice ("chalans" in the button table).
+    return (Button(K.BUTTON_ACKNOWLEDGE, f"chalans:ack:{challenge.id}"),
+            Button(K.BUTTON_ANSWER, f"chalans:answer:{challenge.id}"))

@@ -1,0 +1,59 @@
+"""What the people feature says: its catalogue of user-facing text."""
+
+# ---- onboarding ------------------------------------------------------------------------------
+WELCOME = (
+    "Hello {name}, I am {bot}. I connect project groups with their councillors.\n"
+    "If you were given an invite code, send /start <code>. Send /help to see what you can do."
+)
+INVITE_UNKNOWN = "That invite code is not valid. Check it and try again."
+INVITE_USED = "That invite code has already been used. Ask for a new one."
+INVITE_EXPIRED = "That invite code has expired. Ask for a new one."
+INVITE_TOO_MANY = "Too many wrong codes. Please wait an hour and try again."
+INVITE_WELCOME_COUNCILLOR = (
+    "Welcome, {name}. You are registered as a councillor for {wards}.\n"
+    "I will ask you before linking you to project groups in your ward or portfolio, "
+    "and send you the scope challenges they raise. Send /help to see your commands."
+)
+INVITE_WELCOME_FACILITATOR = (
+    "Welcome, {name}. You are registered as a facilitator.\n"
+    "Add me to your project group chat and send /project <name> there to register it."
+)
+INVITE_WELCOME_ADMIN = "Welcome, {name}. You are registered as an admin."
+INVITE_LINKED = "This account is now linked to {name}; you keep the same roles on every platform."
+
+# ---- privacy and data rights -----------------------------------------------------------------
+MYDATA_SENT = (
+    "Here is everything I store about you, as a JSON file. Messages you write in groups are never "
+    "stored, only counted. To have your name and accounts erased, send /forgetme."
+)
+MYDATA_FILENAME = "my-data-{day}.json"
+FORGET_ASK = (
+    "**Erase your data?**\n"
+    "Your name and your accounts on every platform are erased, and any role you hold ends. "
+    "What you added to the democratic record stays without your name: your scope challenges as "
+    "raised by \"a former member\", your votes counted but no longer linked to you.\n"
+    "This cannot be undone."
+)
+FORGET_BUTTON_CONFIRM = "Erase my data"
+FORGET_BUTTON_CANCEL = "Cancel"
+FORGET_DONE = (
+    "Your data is erased. Your challenges stay as raised by a former member and your votes stay "
+    "counted, without your name. If you write to me again, I will see you as someone new."
+)
+FORGET_CANCELLED = "Nothing was erased."
+FORGET_NOT_YOURS = "Only the person who asked can confirm this."
+
+# ---- overview (a person's home page) ---------------------------------------------------------
+OVERVIEW_STRANGER = (
+    "Hello, I am {bot}. I connect project groups with their councillors.\n"
+    "If you were given an invite code, redeem it with /start <code>."
+)
+OVERVIEW_HEADER = "**{name}** — {roles}"
+OVERVIEW_NO_ROLE = "resident"
+OVERVIEW_PROJECTS = "**Your projects**"
+OVERVIEW_PROJECT_LINE = "• {project} (`{code}`){how}"
+OVERVIEW_NO_PROJECTS = "You are not linked to any project yet."
+OVERVIEW_AWAITING = "**Challenges awaiting your answer**"
+OVERVIEW_AWAITING_LINE = "• #{number} in {project}, {age} old: {text}"
+OVERVIEW_NOTHING_AWAITING = "Nothing is awaiting your answer."
+OVERVIEW_FIGURES = "**Your figures:** {figures}"

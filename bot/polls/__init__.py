@@ -1,0 +1,40 @@
+"""Quick polls: the /poll line, votes (buttons and native polls), cards, results, outcomes."""
+
+from __future__ import annotations
+
+from bot.kernel.routing import COUNCILLOR, FACILITATOR, GROUP, Command, Routes
+from bot.polls import outcome, running, votes
+from bot.polls.cards import PollCards
+
+__all__ = ["PollCards", "register"]
+
+
+def register(routes: Routes) -> None:
+    routes.add_commands(
+        Command("poll", running.poll_command, "start a poll in every chat of this project",
+                "/poll <question> | <option> | <option> [| ...] [--multi] [--anonymous] "
+                "[--hide-results] [--closes 2h|3d|18:00|2026-12-01T18:00]",
+                "/poll Where should the new bench go? | By the pond | Under the oak --closes 3d",
+                roles=FACILITATOR | COUNCILLOR, chats=GROUP, needs_project=True),
+        Command("vote", votes.vote_command, "vote in a poll, change or withdraw your vote",
+                "/vote <poll number> <option number or text | none>", "/vote 1 2",
+                chats=GROUP, needs_project=True),
+        Command("closepoll", running.closepoll_command, "close a poll now and post its results",
+                "/closepoll <poll number>", "/closepoll 1", roles=FACILITATOR | COUNCILLOR,
+                chats=GROUP, needs_project=True),
+        Command("extendpoll", running.extendpoll_command, "give a poll more time",
+                "/extendpoll <poll number> <2h | 3d | 18:00 | 2026-12-01T18:00>",
+                "/extendpoll 1 2d", roles=FACILITATOR | COUNCILLOR, chats=GROUP,
+                needs_project=True),
+        Command("outcome", outcome.outcome_command,
+                "say what happens next after a poll (posted to the project)",
+                "/outcome <poll number> <what happens next>",
+                "/outcome 1 We will put the bench by the pond in March.",
+                roles=FACILITATOR | COUNCILLOR),
+    )
+    routes.add_button("poll", votes.vote_button)
+    routes.add_conversation(outcome.OUTCOME_CONVERSATION, outcome.outcome_reply)
+    routes.add_timer("poll.close", running.close_due)
+    routes.add_timer("poll.remind", running.remind_due)
+    routes.native_poll = votes.native_vote
+    routes.services.append(PollCards)  # a burst of votes makes one card edit per window

@@ -1,0 +1,159 @@
+"""What a poll looks like: its message with option buttons, and its results with text bars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.kernel.context import Work
+from bot.kernel.events import Button, NativePoll
+from bot.kernel.rich import Rich, join, render
+from bot.polls import texts as T
+from storage.models import Person, Poll
+from storage.repo import polls
+
+BAR_CELLS = 10
+BUTTON_LABEL = 70  # under Slack's 75 characters for a button
+NAMES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A poll's counts now, over every chat of its project."""
+
+    options: list[str]
+    option_ids: list[int]
+    counts: list[int]
+    voters: int  # people who voted through the bot (native anonymous voters are not known)
+    native_anonymous: bool  # some counts are an anonymous native poll's totals
+
+    @property
+    def choices(self) -> int:
+        return sum(self.counts)
+
+
+def standing(w: Work, poll: Poll) -> Standing:
+    assert poll.id is not None
+    options = polls.poll_options(w.session, poll_id=poll.id)
+    return Standing(
+        options=[o.text for o in options],
+        option_ids=[o.id for o in options if o.id is not None],
+        counts=polls.option_counts(w.session, poll_id=poll.id),
+        voters=polls.voter_count(w.session, poll_id=poll.id),
+        native_anonymous=polls.has_native_counts(w.session, poll_id=poll.id),
+    )
+
+
+def format_when(when: datetime, tz: ZoneInfo) -> str:
+    """'Mon 5 Jan at 18:00' in the bot's time zone."""
+    local = when.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
+
+
+def starter_name(w: Work, poll: Poll) -> str:
+    person = w.session.get(Person, poll.created_by) if poll.created_by else None
+    return (person.name if person else None) or "a former member"
+
+
+def shows_live_counts(poll: Poll) -> bool:
+    # Live counts of an anonymous poll, kept in the outbox beside each voter's last-seen time,
+    # would tell who voted for what; so they wait for the close.
+    return not poll.hide_results and not poll.anonymous
+
+
+def takes_buttons(poll: Poll) -> bool:
+    # An anonymous ballot is cast once and whole: with several choices it cannot be built up
+    # press by press, because the bot may not remember which options a person already pressed.
+    return not (poll.anonymous and poll.multiple)
+
+
+def native_poll(poll: Poll, options: list[str]) -> NativePoll | None:
+    """A platform poll when it can honour the flags: it cannot hide results until the close."""
+    if poll.hide_results:
+        return None
+    return NativePoll(poll.question, tuple(options), poll.multiple, poll.anonymous)
+
+
+def poll_message(
+    w: Work, poll: Poll, now: Standing | None = None
+) -> tuple[Rich, list[list[Button]]]:
+    """The poll as posted (and re-edited with each vote): text and one button per option."""
+    now = now or standing(w, poll)
+    live = shows_live_counts(poll)
+    lines = [render(T.POLL_HEADER, number=poll.number, name=starter_name(w, poll),
+                    question=poll.question)]
+    for position, (option, count) in enumerate(zip(now.options, now.counts, strict=True), 1):
+        lines.append(render(T.POLL_OPTION_LINE, position=position, option=option,
+                            count=f" — {count}" if live else ""))
+    if poll.anonymous:
+        how = T.POLL_HOW_ANONYMOUS_MULTI if poll.multiple else T.POLL_HOW_ANONYMOUS_SINGLE
+    else:
+        how = T.POLL_HOW_MULTI if poll.multiple else T.POLL_HOW_SINGLE
+    lines.append(render(how, number=poll.number))
+    lines.append(render(T.POLL_WHO_ANONYMOUS if poll.anonymous else T.POLL_WHO_NAMED))
+    shown = T.POLL_RESULTS_HIDDEN if poll.hide_results else (
+        T.POLL_RESULTS_LIVE if live else T.POLL_RESULTS_AT_CLOSE)
+    lines.append(render(shown))
+    if now.voters:
+        lines.append(render(T.POLL_VOTERS_SO_FAR, voters=now.voters))
+    closes = T.POLL_CLOSES_LINE if takes_buttons(poll) else T.POLL_CLOSES_LINE_TEXT
+    lines.append(render(closes, when=format_when(poll.closes_at, w.tz), number=poll.number))
+    buttons: list[list[Button]] = []
+    if takes_buttons(poll):
+        for position, (option, count) in enumerate(zip(now.options, now.counts, strict=True), 1):
+            label = f"{position}. {option}"
+            suffix = f" ({count})" if live else ""
+            if len(label) + len(suffix) > BUTTON_LABEL:
+                label = label[: BUTTON_LABEL - len(suffix) - 1] + "…"
+            buttons.append([Button(label + suffix, f"poll:{poll.id}:{position}")])
+    return join(lines), buttons
+
+
+def bar(share: float) -> str:
+    filled = round(share * BAR_CELLS)
+    return "█" * filled + "░" * (BAR_CELLS - filled)
+
+
+def results_text(w: Work, poll: Poll) -> Rich:
+    """Counts, percentages and a bar per option; named polls also say who chose what."""
+    assert poll.id is not None
+    now = standing(w, poll)
+    lines = [render(T.POLL_RESULTS_HEADER, number=poll.number, question=poll.question)]
+    total = now.choices
+    if total == 0:
+        lines.append(render(T.POLL_NO_VOTES))
+        return join(lines)
+    for option, option_id, count in zip(now.options, now.option_ids, now.counts, strict=True):
+        share = count / total
+        lines.append(render(T.POLL_RESULT_LINE, option=option, bar=bar(share), count=count,
+                            percent=round(share * 100)))
+        names = _names(w, poll.id, option_id) if not poll.anonymous and count else Rich()
+        if names.spans:
+            lines.append(names)
+    lines.append(_total(poll, now))
+    best = max(now.counts)
+    leaders = [o for o, c in zip(now.options, now.counts, strict=True) if c == best]
+    lines.append(render(T.POLL_LEADER, options=" / ".join(leaders)))
+    return join(lines)
+
+
+def _names(w: Work, poll_id: int, option_id: int) -> Rich:
+    names = [n or "a former member" for n in polls.voter_names(w.session, poll_id=poll_id,
+                                                                option_id=option_id)]
+    if not names:  # only native anonymous counts
+        return Rich()
+    text = ", ".join(names[:NAMES_SHOWN])
+    more = render(T.POLL_RESULT_MORE_NAMES, more=len(names) - NAMES_SHOWN) if len(
+        names) > NAMES_SHOWN else Rich()
+    return render(T.POLL_RESULT_NAMES, names=text) + more
+
+
+def _total(poll: Poll, now: Standing) -> Rich:
+    if not poll.multiple:
+        return render(T.POLL_TOTAL_VOTES, votes=now.choices,
+                      noun="vote" if now.choices == 1 else "votes")
+    if now.native_anonymous:
+        return render(T.POLL_TOTAL_CHOICES_ONLY, choices=now.choices)
+    return render(T.POLL_TOTAL_CHOICES, choices=now.choices, voters=now.voters,
+                  noun="person" if now.voters == 1 else "people")

@@ -1,0 +1,112 @@
+"""What the polls feature says: its catalogue of user-facing text."""
+
+# ---- polls -----------------------------------------------------------------------------------
+POLL_USAGE_HINT = (
+    "Write the question and the options separated by |, e.g. "
+    "/poll Where should the bench go? | By the pond | Under the oak --closes 3d"
+)
+POLL_UNCLOSED_QUOTE = "A quotation mark is not closed."
+POLL_UNKNOWN_FLAG = "I don't know the option {flag}. Options: --multi, --anonymous, --hide-results, --closes <when>. Put text that starts with -- in quotes."
+POLL_REPEATED_FLAG = "{flag} is given twice."
+POLL_FLAG_TAKES_NO_VALUE = "{flag} takes no value."
+POLL_CLOSES_MISSING = "--closes needs a time: 2h, 3d, 18:00 or 2026-12-01T18:00."
+POLL_NO_QUESTION = "The poll needs a question before the first |."
+POLL_QUESTION_TOO_LONG = "The question is too long: at most {limit} characters."
+POLL_TOO_FEW_OPTIONS = "A poll needs at least {least} options, separated by |."
+POLL_TOO_MANY_OPTIONS = "A poll can have at most {most} options."
+POLL_EMPTY_OPTION = "Option {number} is empty."
+POLL_OPTION_TOO_LONG = "Option {number} is too long: at most {limit} characters."
+POLL_DUPLICATE_OPTION = "The option \"{option}\" is given twice."
+POLL_BAD_CLOSES = "I can't read \"{value}\" as a deadline. Use 2h, 3d, 18:00 or 2026-12-01T18:00."
+POLL_CLOSES_PAST = "That deadline has already passed. Give a time in the future."
+POLL_CLOSES_TOO_FAR = "A quick poll can run for at most {days} days."
+POLL_NOT_ALLOWED = "Only this project's facilitators{councillors} can start a poll here."
+POLL_NOT_ALLOWED_COUNCILLORS = " and linked councillors"
+# The poll message
+POLL_HEADER = "**Poll #{number}** from {name}:\n**{question}**"
+POLL_OPTION_LINE = "{position}. {option}{count}"
+POLL_HOW_SINGLE = "Choose one option; you can change your vote until the poll closes."
+POLL_HOW_MULTI = "Choose as many options as you like; you can change them until the poll closes."
+POLL_HOW_ANONYMOUS_SINGLE = "Choose one option."
+POLL_HOW_ANONYMOUS_MULTI = (
+    "Choose as many options as you like, all at once: send /vote {number} 1,3 "
+    "(with your option numbers)."
+)
+POLL_WHO_NAMED = "Named poll: everyone in the project can see who voted for what."
+POLL_WHO_ANONYMOUS = (
+    "Anonymous poll: nobody, not the facilitators and not the bot's administrators, can see who "
+    "voted for what; only who took part and the totals are kept. So anonymous votes are final: "
+    "they cannot be changed or withdrawn."
+)
+POLL_RESULTS_LIVE = "Counts are shown as votes come in."
+POLL_RESULTS_AT_CLOSE = "Counts are shown when the poll closes."
+POLL_RESULTS_HIDDEN = "Results are hidden until the poll closes."
+POLL_VOTERS_SO_FAR = "Voted so far: {voters}."
+POLL_CLOSES_LINE = "Closes {when}. Vote in the poll, or send /vote {number} <option number>."
+POLL_CLOSES_LINE_TEXT = "Closes {when}."
+POLL_CLOSED_NOTE = "**Poll #{number} has closed:** {question}\nThe results are below."
+# Votes
+VOTE_RECORDED = "Your vote in poll #{number}: {choices}."
+VOTE_WITHDRAWN = "Your vote in poll #{number} is withdrawn."
+VOTE_NOTHING_TO_WITHDRAW = "You have not voted in poll #{number}."
+VOTE_ANONYMOUS_COUNTED = "Your anonymous vote in poll #{number} is counted. It cannot be changed."
+VOTE_ANONYMOUS_FINAL = (
+    "You have already voted in anonymous poll #{number}; anonymous votes cannot be changed "
+    "or withdrawn."
+)
+VOTE_CLOSED = "Sorry, this poll has closed (poll #{number})."
+VOTE_NO_SUCH_POLL = "This project has no poll #{number}."
+VOTE_NO_SUCH_OPTION = "Poll #{number} has no option \"{choice}\". Its options: {options}"
+VOTE_ONE_ONLY = "Poll #{number} takes one option: /vote {number} <option number>."
+VOTE_ANONYMOUS_MULTI_BUTTON = (
+    "In this anonymous poll, send all your choices at once: /vote {number} 1,3"
+)
+# Closing, extending, results
+POLL_MANAGE_NOT_ALLOWED = (
+    "Only this project's facilitators or the person who started poll #{number} can change it."
+)
+POLL_ALREADY_CLOSED = "Poll #{number} has already closed."
+POLL_EXTENDED = "Poll #{number} now closes {when}: {question}"
+POLL_EXTEND_BAD = (
+    "I can't read \"{value}\" as a duration (2h, 3d) or a new deadline (18:00, 2026-12-01T18:00)."
+)
+POLL_EXTEND_EARLIER = "The new deadline must be later than the current one ({when})."
+POLL_CLOSING_SOON = (
+    "Poll #{number} closes {when}: **{question}**\n"
+    "Not voted yet? Vote in the poll, or send /vote {number} <option number>."
+)
+POLL_RESULTS_HEADER = "**Results of poll #{number}:** {question}"
+POLL_RESULT_LINE = "{option}\n{bar} {count} ({percent}%)"
+POLL_RESULT_NAMES = "   {names}"
+POLL_RESULT_MORE_NAMES = " and {more} more"
+POLL_TOTAL_VOTES = "{votes} {noun} in all."
+POLL_TOTAL_CHOICES = "{choices} choices from {voters} {noun}."
+POLL_TOTAL_CHOICES_ONLY = "{choices} choices in all."
+POLL_NO_VOTES = "Nobody voted."
+POLL_LEADER = "Most votes: {options}."
+# The outcome
+POLL_ASK_OUTCOME = (
+    "Poll #{number} in {project} has closed.\n{results}\n\n"
+    "**What happens next?** Reply here with a short outcome statement (or send "
+    "/outcome {number} <text>, or /cancel). It is posted to the project and goes into the "
+    "linked councillors' next digest."
+)
+POLL_ASK_OUTCOME_BY_COMMAND = (
+    "Poll #{number} in {project} has closed.\n{results}\n\n"
+    "**What happens next?** Send /outcome {number} <text> with a short outcome statement. It is "
+    "posted to the project and goes into the linked councillors' next digest."
+)
+POLL_OUTCOME_POSTED = "**What happens next, after poll #{number}** ({question}):\n{outcome}\n— {name}"
+POLL_OUTCOME_SAVED = "Thank you. The outcome of poll #{number} is posted to {project}."
+POLL_OUTCOME_STILL_OPEN = (
+    "Poll #{number} is still open; write its outcome once it has closed "
+    "(/closepoll {number} closes it now)."
+)
+POLL_OUTCOME_NOT_ALLOWED = (
+    "Only the person who started poll #{number} or the project's facilitators can write its outcome."
+)
+POLL_OUTCOME_WHICH = (
+    "Several of your projects have a poll #{number}: send /outcome in that project's group chat."
+)
+POLL_OUTCOME_NONE = "None of your projects has a closed poll #{number}."
+POLL_OUTCOME_EMPTY = "Please write the outcome as text, or send /cancel."

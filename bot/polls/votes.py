@@ -1,0 +1,161 @@
+"""Voting: /vote, the option buttons, and votes and counts from native platform polls.
+
+One vote per person per poll, over every chat of the project. A named vote can be changed or
+withdrawn until the close; an anonymous ballot is counted once and is final, because the bot
+keeps no record of what an anonymous voter chose (see docs/polls.md).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.kernel import texts as K
+from bot.kernel.context import Ctx, Work
+from bot.kernel.errors import Refusal, UsageError
+from bot.kernel.events import PollCounted, PollVoted
+from bot.kernel.rich import Rich, render
+from bot.polls import texts as T
+from bot.polls.cards import PollCards
+from bot.polls.parser import parse_choices
+from bot.polls.results import takes_buttons
+from storage.models import Poll, PollOption
+from storage.repo import poll_messages, polls
+
+log = logging.getLogger(__name__)
+
+
+def is_open(w: Work, poll: Poll) -> bool:
+    return poll.closed_at is None and poll.closes_at > w.now
+
+
+def record_vote(ctx: Ctx, poll: Poll, positions: list[int], *, toggle: bool = False,
+                options: list[PollOption] | None = None) -> Rich:
+    """Apply a vote (``positions`` 1-based; empty withdraws) and say what happened.
+
+    ``toggle``: a button press, which adds or removes one option instead of replacing the vote.
+    ``options``: the poll's options when the caller has read them already.
+    """
+    assert poll.id is not None
+    if not is_open(ctx, poll):
+        raise Refusal(T.VOTE_CLOSED, number=poll.number)
+    if options is None:
+        options = polls.poll_options(ctx.session, poll_id=poll.id)
+    option_ids = [o.id for o in options]
+    if poll.anonymous:
+        message = _anonymous(ctx, poll, [option_ids[p - 1] for p in positions], toggle)
+    else:
+        message = _named(ctx, poll, options, positions, toggle)
+    ctx.core.service(PollCards).changed(ctx, poll)
+    return message
+
+
+def _anonymous(ctx: Ctx, poll: Poll, chosen: list[int | None], toggle: bool) -> Rich:
+    assert poll.id is not None
+    voted = polls.has_voted(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
+    if voted:
+        raise Refusal(T.VOTE_ANONYMOUS_FINAL, number=poll.number)
+    if not chosen:
+        raise Refusal(T.VOTE_NOTHING_TO_WITHDRAW, number=poll.number)
+    if toggle and poll.multiple:
+        raise Refusal(T.VOTE_ANONYMOUS_MULTI_BUTTON, number=poll.number)
+    if not poll.multiple and len(chosen) > 1:
+        raise Refusal(T.VOTE_ONE_ONLY, number=poll.number)
+    polls.cast_anonymous(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
+                         option_ids=[i for i in chosen if i is not None])
+    return render(T.VOTE_ANONYMOUS_COUNTED, number=poll.number)
+
+
+def _named(ctx: Ctx, poll: Poll, options: list[PollOption], positions: list[int],
+           toggle: bool) -> Rich:
+    assert poll.id is not None
+    option_ids = [o.id for o in options]
+    current = polls.named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
+    wanted = [option_ids[p - 1] for p in positions]
+    if toggle:
+        pressed = wanted[0]
+        if pressed in current:
+            wanted = [i for i in current if i != pressed]
+        else:
+            wanted = [*current, pressed] if poll.multiple else [pressed]
+    if not poll.multiple and len(wanted) > 1:
+        raise Refusal(T.VOTE_ONE_ONLY, number=poll.number)
+    if not wanted and not current:
+        raise Refusal(T.VOTE_NOTHING_TO_WITHDRAW, number=poll.number)
+    polls.set_named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
+                            option_ids=[i for i in wanted if i is not None], now=ctx.now,
+                            current=current)
+    if not wanted:
+        return render(T.VOTE_WITHDRAWN, number=poll.number)
+    names = [o.text for o in options if o.id in wanted]
+    return render(T.VOTE_RECORDED, number=poll.number, choices=", ".join(names))
+
+
+async def vote_command(ctx: Ctx, args: str) -> None:
+    """/vote <poll> <option number(s) or text>; /vote <poll> none withdraws."""
+    project = ctx.project
+    assert project is not None and project.id is not None
+    words = args.split(None, 1)
+    if len(words) != 2 or not words[0].lstrip("#").isdigit() or len(words[0]) > 9:
+        raise UsageError()
+    number = int(words[0].lstrip("#"))
+    poll = polls.find_poll(ctx.session, project_id=project.id, number=number)
+    if poll is None:
+        raise Refusal(T.VOTE_NO_SUCH_POLL, number=number)
+    assert poll.id is not None
+    if not is_open(ctx, poll):
+        raise Refusal(T.VOTE_CLOSED, number=poll.number)
+    options = [o.text for o in polls.poll_options(ctx.session, poll_id=poll.id)]
+    positions = parse_choices(words[1], options)
+    if positions is None:
+        listing = "; ".join(f"{i}. {o}" for i, o in enumerate(options, 1))
+        raise Refusal(T.VOTE_NO_SUCH_OPTION, number=poll.number, choice=words[1][:40],
+                      options=listing)
+    ctx.reply(record_vote(ctx, poll, positions))
+
+
+async def vote_button(ctx: Ctx, parts: list[str]) -> None:
+    """An option button: "poll:<poll id>:<position>"; the answer is a short notice."""
+    if len(parts) != 2 or not all(p.isdigit() and len(p) < 10 for p in parts):
+        raise Refusal(K.STALE_BUTTON)
+    poll = ctx.session.get(Poll, int(parts[0]))
+    if poll is None or ctx.chat.project_id != poll.project_id or not takes_buttons(poll):
+        raise Refusal(K.STALE_BUTTON)
+    assert poll.id is not None
+    position = int(parts[1])
+    options = polls.poll_options(ctx.session, poll_id=poll.id)
+    if not 1 <= position <= len(options):
+        raise Refusal(K.STALE_BUTTON)
+    ctx.result.notice = record_vote(ctx, poll, [position], toggle=True, options=options).text
+
+
+async def native_vote(ctx: Ctx) -> None:
+    """A vote (named polls) or counts (anonymous polls) from a platform's own poll.
+
+    There is no chat to answer in, so problems are logged, not told.
+    """
+    event = ctx.event
+    assert isinstance(event, (PollVoted, PollCounted))
+    message = poll_messages.find_native_message(
+        ctx.session, platform=event.chat.platform, platform_poll_id=event.platform_poll_id
+    )
+    poll = ctx.session.get(Poll, message.poll_id) if message else None
+    if message is None or poll is None or poll.id is None:
+        log.info("a native poll event for an unknown poll %s", event.platform_poll_id)
+        return
+    if not is_open(ctx, poll):
+        return
+    options = polls.poll_options(ctx.session, poll_id=poll.id)
+    if isinstance(event, PollCounted):
+        if poll.anonymous and message.id is not None:  # a named poll is counted per person
+            poll_messages.set_native_counts(ctx.session, message_id=message.id,
+                                    counts=list(event.counts)[: len(options)])
+        return
+    if poll.anonymous:
+        return  # its counts arrive as PollCounted; a platform should not name anonymous voters
+    picked = sorted({i for i in event.option_indexes if 0 <= i < len(options)})
+    if not poll.multiple:
+        picked = picked[:1]
+    ids = [option.id for i, option in enumerate(options) if i in picked and option.id is not None]
+    polls.set_named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
+                            option_ids=ids, now=ctx.now)
+    ctx.core.service(PollCards).changed(ctx, poll)
