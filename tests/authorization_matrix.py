@@ -1,6 +1,6 @@
 """The authorization matrix: every command, by role and kind of chat, allowed or refused and why.
 
-This table is the single source: ``tests/test_authorization.py`` tries every cell against the
+This table is the single source: ``tests/system/test_authorization.py`` tries every cell against the
 running core, and the table in ``docs/security.md`` is rendered from it (a test checks the doc
 is current; ``python -m tests.authorization_matrix`` rewrites it).
 """
@@ -20,7 +20,7 @@ from bot.kernel.rich import render
 from bot.polls import texts as POLLS_T
 
 OK = "ok"
-# The people who try each command (see tests/test_authorization.py for how they are set up).
+# The people who try each command (see tests/system/test_authorization.py for how they are set up).
 ROLES = {
     "resident": ("kim", "resident of the project"),
     "facilitator": ("fran", "facilitator of this project"),

@@ -19,7 +19,7 @@ from sqlmodel import select
 from adapters.testing import TestingAdapter
 from storage.db import session_scope
 from storage.models import DigestPeriod, OutboundMessage
-from tests.test_multiprocess import MON_0800, Fleet, _councillors_with_news, _digests
+from tests.system.test_multiprocess import MON_0800, Fleet, _councillors_with_news, _digests
 
 RECIPIENTS = 60
 _points = random.Random(20260105)

@@ -51,7 +51,7 @@ async def test_join_adds_a_chat_on_another_platform(bot: TestingAdapter) -> None
         code = projects.list_projects(s)[0].code
     other = TestingAdapter(bot.core, platform="other")
     # the same facilitator on the other platform: link the identity by an invite
-    from tests.test_onboarding import _invite
+    from tests.people.test_onboarding import _invite
 
     inv = _invite(bot, role="facilitator", person="Fran")
     await other.say("fran2", f"/start {inv.code}")

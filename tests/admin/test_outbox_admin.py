@@ -20,7 +20,7 @@ from bot.kernel.ports import RetryLater, Unreachable
 from storage.db import session_scope
 from storage.models import Identity
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def admin(bot: TestingAdapter, *args: str) -> tuple[Any, str]:

@@ -23,7 +23,7 @@ from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
 from storage.repo import polls
-from tests.test_polls import LINE, garden, poll_message
+from tests.polls.test_polls import LINE, garden, poll_message
 
 # (voter, how, option): world A; world B swaps the options of rita and sam, tom and una.
 WORLD_A = [("rita", "press", 1), ("sam", "vote", 2), ("tom", "press", 3), ("una", "vote", 1),

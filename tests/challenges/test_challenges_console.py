@@ -7,7 +7,7 @@ from pathlib import Path
 from adapters.console import ConsoleAdapter
 from bot.kernel.core import Core
 
-SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "challenges.ncbot"
+SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "challenges.ncbot"
 
 
 async def test_the_documented_script_plays_the_whole_lifecycle(core: Core) -> None:

@@ -37,7 +37,7 @@ from storage.models import (
 from tests.bot_process import PING
 from tests.helpers import make_facilitator, make_project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The councillors' default weekly digest (group digests are due an hour later).
 MON_0800 = datetime.fromisoformat("2026-01-12T08:00:00+00:00")
 COUNCILLORS = 200

@@ -7,7 +7,7 @@ import asyncio
 from adapters.testing import TestingAdapter
 from bot.kernel.core import Core
 from bot.polls import PollCards
-from tests.test_polls import ButtonsOnly, buttons_chat, counts, poll_message
+from tests.polls.test_polls import ButtonsOnly, buttons_chat, counts, poll_message
 
 
 def _edits(slack: ButtonsOnly) -> list[str]:

@@ -21,7 +21,7 @@ from bot.kernel.events import CommandIssued
 from storage.backup import backup
 from storage.db import is_sqlite
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def ncbot(*args: str, db: Path) -> subprocess.CompletedProcess[str]:

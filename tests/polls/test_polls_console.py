@@ -7,7 +7,7 @@ from pathlib import Path
 from adapters.console import ConsoleAdapter
 from bot.kernel.core import Core
 
-SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "polls.ncbot"
+SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "polls.ncbot"
 
 
 async def test_the_documented_poll_script_plays(core: Core) -> None:

@@ -16,7 +16,7 @@ import ast
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("adapters", "bot", "storage")
 MAX_LINES = 400
 PLATFORM_LIBRARIES = ("telegram", "slack_bolt", "slack_sdk")

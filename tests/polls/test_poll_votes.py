@@ -9,7 +9,7 @@ from bot.kernel.events import PollCounted, PollVoted
 from storage.db import session_scope
 from storage.models import PollMessage
 from storage.repo import polls
-from tests.test_polls import LINE, counts, garden, poll_message, poll_row
+from tests.polls.test_polls import LINE, counts, garden, poll_message, poll_row
 
 
 async def test_change_and_withdraw_a_named_vote(bot: TestingAdapter) -> None:
