@@ -15,17 +15,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.groups import activity
 from bot.kernel.context import Work
 from bot.kernel.events import ChatKind, HandleResult, Inbound, MessagePosted
+from bot.kernel.host import Host
 from storage.db import session_scope
 from storage.repo import activity as counts
 from storage.repo import people, projects
-
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +45,7 @@ class Noted:
 class ActivityCounter:
     """Notes group messages and writes them in batches; ``flush`` writes what is pending."""
 
-    def __init__(self, core: Core, *, window: float = 0.0, max_pending: int = MAX_PENDING) -> None:
+    def __init__(self, core: Host, *, window: float = 0.0, max_pending: int = MAX_PENDING) -> None:
         self.core = core
         self.window = window
         self.max_pending = max_pending

@@ -6,11 +6,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.kernel.config import Settings
 from bot.kernel.events import (
     Address,
     Attachment,
@@ -21,13 +22,10 @@ from bot.kernel.events import (
     NativePoll,
     Outbound,
 )
+from bot.kernel.host import Host
 from bot.kernel.rich import Rich, plain, render
 from storage.models import Chat, Identity, OutboundMessage, Person, Project
 from storage.repo import people, projects, work
-
-if TYPE_CHECKING:
-    from bot.kernel.config import Settings
-    from bot.kernel.core import Core
 
 Buttons = Sequence[Sequence[Button]]
 
@@ -45,7 +43,7 @@ def _rich(text: Rich | str, values: dict[str, Any]) -> Rich:
 class Work:
     """A unit of work: a session, the time, and an outbox to write messages into."""
 
-    core: Core
+    core: Host
     session: Session
     now: datetime
     due_at: list[datetime] = field(default_factory=list)

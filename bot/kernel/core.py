@@ -141,7 +141,7 @@ class Core:
                     return result
                 ctx = self._context(session, event, now, result)
                 try:
-                    await dispatch(ctx)
+                    await dispatch(ctx, self.routes)
                 except UsageError as exc:
                     refusal = self._usage(event, exc)
                     raise
@@ -237,10 +237,11 @@ class Core:
     def _usage(self, event: Inbound, exc: UsageError) -> Rich:
         name = event.name if isinstance(event, CommandIssued) else ""
         cmd = self.routes.command(name)
+        detail = exc.detail if isinstance(exc.detail, Rich) or not exc.detail else render(exc.detail)
         if cmd is None:
-            return render(exc.detail or T.INTERNAL_ERROR)
+            return detail or render(T.INTERNAL_ERROR)
         usage = render(T.USAGE, usage=cmd.usage, example=cmd.example)
-        return render(exc.detail) + "\n" + usage if exc.detail else usage
+        return detail + "\n" + usage if detail else usage
 
     def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult, now: datetime) -> None:
         """Tell the person why nothing happened, in a transaction of its own."""

@@ -18,7 +18,7 @@ from bot.kernel.events import (
     PollCounted,
     PollVoted,
 )
-from bot.kernel.routing import Command
+from bot.kernel.routing import Command, Routes
 from storage.repo import work
 
 log = logging.getLogger(__name__)
@@ -29,11 +29,10 @@ MAX_ARGS = 4000  # longer than any platform's message; anything past it is not a
 ACTION = re.compile(r"[a-z_.]{1,24}(:([a-z_]{1,24}|[0-9]{1,18}))*")
 
 
-async def dispatch(ctx: Ctx) -> None:
+async def dispatch(ctx: Ctx, routes: Routes) -> None:
     event = ctx.event
-    routes = ctx.core.routes
     if isinstance(event, CommandIssued):
-        await run_command(ctx, event)
+        await run_command(ctx, routes, event)
     elif isinstance(event, ButtonPressed):
         if not ACTION.fullmatch(event.action):
             raise Refusal(T.STALE_BUTTON)
@@ -51,7 +50,7 @@ async def dispatch(ctx: Ctx) -> None:
             raise Refusal(T.STALE_BUTTON)
         await form(ctx, parts, dict(event.values))
     elif isinstance(event, MessagePosted):
-        await on_message(ctx, event)
+        await on_message(ctx, routes, event)
     elif isinstance(event, (PollVoted, PollCounted)):
         if routes.native_poll is not None:
             await routes.native_poll(ctx)
@@ -60,9 +59,9 @@ async def dispatch(ctx: Ctx) -> None:
             await routes.membership(ctx, event)
 
 
-async def run_command(ctx: Ctx, event: CommandIssued) -> None:
+async def run_command(ctx: Ctx, routes: Routes, event: CommandIssued) -> None:
     name = event.name.lower()
-    cmd = ctx.core.routes.command(name)
+    cmd = routes.command(name)
     if cmd is None or (cmd.hidden and not cmd.summary):
         raise Refusal(T.UNKNOWN_COMMAND, name=name[:40])
     check_allowed(ctx, cmd)
@@ -84,7 +83,7 @@ def check_allowed(ctx: Ctx, cmd: Command) -> None:
         raise Refusal(T.NOT_A_PROJECT)
 
 
-async def on_message(ctx: Ctx, event: MessagePosted) -> None:
+async def on_message(ctx: Ctx, routes: Routes, event: MessagePosted) -> None:
     """A private message: input to an open conversation (group messages are taken by the core's
     intake, the activity counter, and never reach here)."""
     if not ctx.is_private:
@@ -93,7 +92,7 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
         ctx.session, platform=ctx.identity.platform, user_id=ctx.identity.user_id
     )
     if conv is not None:
-        handler = ctx.core.routes.conversations.get(conv.kind)
+        handler = routes.conversations.get(conv.kind)
         if handler is not None:
             await handler(ctx, loads(conv.state), event.text)
             return

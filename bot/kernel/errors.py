@@ -18,7 +18,7 @@ class Refusal(Exception):
 class UsageError(Refusal):
     """The command was given wrong arguments: the command's usage is shown."""
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | Rich | None = None) -> None:
         self.detail = detail
-        Exception.__init__(self, detail or "usage")
+        Exception.__init__(self, (detail.text if isinstance(detail, Rich) else detail) or "usage")
         self.message = Rich()

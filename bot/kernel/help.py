@@ -5,10 +5,12 @@ from __future__ import annotations
 from bot.kernel import texts as T
 from bot.kernel.context import Ctx
 from bot.kernel.rich import join, render
+from bot.kernel.routing import Routes
 
 
 async def help_command(ctx: Ctx, args: str) -> None:
     routes = ctx.core.routes
+    assert isinstance(routes, Routes)  # the core's whole table, not only its hooks
     if args:
         name = args.split()[0].lstrip("/").lower()
         cmd = routes.command(name)

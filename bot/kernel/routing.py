@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.kernel.context import Ctx, Work
 from bot.kernel.events import ChatKind, MembershipChanged
+from bot.kernel.host import Host
 from bot.kernel.ports import Intake, Service
-
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
 
 CommandHandler = Callable[[Ctx, str], Awaitable[None]]
 ButtonHandler = Callable[[Ctx, list[str]], Awaitable[None]]
@@ -69,9 +67,9 @@ class Routes:
     # Run at start in one transaction: re-arm the timers that derive from other rows.
     on_start: list[Callable[[Work], int | None]] = field(default_factory=list)
     # Made once per core: work batched in memory and written once per window.
-    services: list[Callable[[Core], Service]] = field(default_factory=list)
+    services: list[Callable[[Host], Service]] = field(default_factory=list)
     # The service that takes ordinary group messages before any transaction (activity).
-    intake: Callable[[Core], Intake] | None = None
+    intake: Callable[[Host], Intake] | None = None
 
     def add_commands(self, *commands: Command) -> None:
         for cmd in commands:

@@ -13,25 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
 from bot.kernel.context import Work, chat_address
+from bot.kernel.host import Host
 from bot.kernel.rich import Rich
 from bot.polls.results import native_poll, poll_message
 from storage.db import session_scope
 from storage.models import Chat, Poll
 from storage.repo import poll_messages
 
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
-
 log = logging.getLogger(__name__)
 
 
 class PollCards:
-    def __init__(self, core: Core, *, window: float = 0.0) -> None:
+    def __init__(self, core: Host, *, window: float = 0.0) -> None:
         self.core = core
         self.window = window
         self._changed: set[int] = set()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.kernel import texts as K
 from bot.kernel.context import Ctx, Work, chat_address
 from bot.kernel.durations import parse_deadline, parse_duration
 from bot.kernel.errors import Refusal, UsageError
-from bot.kernel.rich import Rich, render
+from bot.kernel.rich import render
 from bot.polls import texts as T
 from bot.polls.cards import refresh_poll_messages
 from bot.polls.outcome import ask_for_outcome, may_manage, poll_by_number
@@ -34,11 +33,6 @@ def _require_starter(ctx: Ctx, project: Project) -> None:
                   councillors=T.POLL_NOT_ALLOWED_COUNCILLORS if councillors_may else "")
 
 
-def _usage_after(ctx: Ctx, problem: Rich) -> Refusal:
-    cmd = ctx.core.routes.command("poll")
-    assert cmd is not None
-    return Refusal(problem + "\n" + render(K.USAGE, usage=cmd.usage, example=cmd.example))
-
 
 async def poll_command(ctx: Ctx, args: str) -> None:
     """/poll <question> | <option> | <option> [| ...] with flags anywhere on the line."""
@@ -46,11 +40,11 @@ async def poll_command(ctx: Ctx, args: str) -> None:
     assert project is not None and project.id is not None
     _require_starter(ctx, project)
     if not args:
-        raise _usage_after(ctx, render(T.POLL_USAGE_HINT))
+        raise UsageError(render(T.POLL_USAGE_HINT))
     try:
         spec = parse_poll_line(args, now=ctx.now, tz=ctx.tz)
     except PollLineError as exc:
-        raise _usage_after(ctx, exc.message) from None
+        raise UsageError(exc.message) from None
     poll = polls.create_poll(
         ctx.session,
         project_id=project.id,

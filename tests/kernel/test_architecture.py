@@ -5,8 +5,8 @@
 - Inside bot/: the kernel (``bot/kernel``) imports no feature; a feature uses another only
   through its package (``from bot import groups``), never its modules; the same for adapters
   (a package may name modules in its ``__all__`` as part of its front).
-- No import circle among the modules of bot/, adapters/ and storage/ (imports under
-  ``if TYPE_CHECKING:`` are for the type checker only and are left out).
+- No import circle among the modules of bot/, adapters/ and storage/, counting imports inside
+  functions and those only for the type checker (``if TYPE_CHECKING:``) too.
 - No module over 400 lines.
 """
 
@@ -35,21 +35,11 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def _is_type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-
-
 def _imports(tree: ast.AST) -> list[str]:
-    """Every module named by an import, run-time imports only (inside functions too)."""
+    """Every module named by an import: inside functions and under TYPE_CHECKING too."""
     named: list[str] = []
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node):
-            for child in node.orelse:
-                visit(child)
-            return
         if isinstance(node, ast.Import):
             named.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
