@@ -96,6 +96,7 @@ class Project(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="person.id")
     became_active_at: datetime | None = _when()
+    public_since: datetime | None = _when()  # on the public record (web) since; None: not public
 
 
 class ProjectWard(SQLModel, table=True):
