@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from bot import groups
 from bot.challenges import answers, chasing, figures, raising
-from bot.challenges.figures import councillor_figures, export_challenges
+from bot.challenges.figures import (
+    CouncillorFigures,
+    Given,
+    Received,
+    answer_times,
+    councillor_figures,
+    export_challenges,
+    figures_from,
+)
+from bot.challenges.views import CARD_LINES
 from bot.kernel.routing import COUNCILLOR, FACILITATOR, GROUP, PRIVATE, Command, Routes
 
-__all__ = ["councillor_figures", "export_challenges", "register"]
+__all__ = [
+    "CARD_LINES", "CouncillorFigures", "Given", "Received", "answer_times", "councillor_figures",
+    "export_challenges", "figures_from", "register",
+]
 
 
 def register(routes: Routes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from statistics import median
@@ -73,49 +74,86 @@ def _median(values: list[timedelta]) -> timedelta | None:
     return timedelta(seconds=median(v.total_seconds() for v in values))
 
 
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A challenge as sent to a councillor (``reason`` "escalation" when only told of it late)."""
+
+    challenge_id: int
+    notified_at: datetime
+    reason: str
+    raised_at: datetime
+    status: str
+    acknowledged_by: int | None
+    acknowledged_at: datetime | None
+    escalated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    """An answer a councillor gave, with the raiser's reply to the follow-up if any."""
+
+    challenge_id: int
+    raised_at: datetime
+    answered_at: datetime
+    reply: str | None
+
+
 def councillor_figures(session: Session, *, person_id: int, now: datetime) -> CouncillorFigures:
     person = session.get(Person, person_id)
-    received = [(r, c) for r, c in challenges.received_by(session, person_id=person_id)
-                if r.reason != "escalation"]
-    notified = {c.id: r.notified_at for r, c in challenges.received_by(session, person_id=person_id)}
-    ack_times = [c.acknowledged_at - notified.get(c.id, c.raised_at)
-                 for _, c in received if c.acknowledged_by == person_id and c.acknowledged_at]
+    received = [Received(c.id or 0, r.notified_at, r.reason, c.raised_at, c.status,
+                         c.acknowledged_by, c.acknowledged_at, c.escalated_at)
+                for r, c in challenges.received_by(session, person_id=person_id)]
+    given = []
+    for a, c in challenges.answers_by(session, councillor_id=person_id):
+        followup = challenges.followup_of_answer(session, answer_id=a.id or 0)
+        given.append(Given(c.id or 0, c.raised_at, a.answered_at,
+                           followup.reply if followup else None))
+    return figures_from(person_id=person_id,
+                        name=(person.name if person else None) or T.FORMER_MEMBER,
+                        received=received, given=given, now=now)
+
+
+def answer_times(received: Sequence[Received], given: Sequence[Given]) -> list[timedelta]:
+    """From being sent each challenge to the first answer this councillor gave to it."""
+    notified = {r.challenge_id: r.notified_at for r in received}
+    first: dict[int, Given] = {}
+    for g in given:
+        first.setdefault(g.challenge_id, g)
+    return [g.answered_at - notified.get(g.challenge_id, g.raised_at) for g in first.values()]
+
+
+def figures_from(*, person_id: int, name: str, received: Sequence[Received],
+                 given: Sequence[Given], now: datetime) -> CouncillorFigures:
+    """The figures from a councillor's challenges and answers, however they were read."""
+    times = answer_times(received, given)
+    received = [r for r in received if r.reason != "escalation"]
+    ack_times = [r.acknowledged_at - r.notified_at for r in received
+                 if r.acknowledged_by == person_id and r.acknowledged_at]
     first_answer: dict[int, datetime] = {}
-    answers = challenges.answers_by(session, councillor_id=person_id)
-    for a, c in answers:
-        assert c.id is not None
-        first_answer.setdefault(c.id, a.answered_at)
-    answer_times = []
-    for a, c in answers:
-        if first_answer[c.id or 0] == a.answered_at:
-            answer_times.append(a.answered_at - notified.get(c.id, c.raised_at))
+    for g in given:
+        first_answer.setdefault(g.challenge_id, g.answered_at)
     before = decided = 0
-    for _, c in received:
-        answered_at = first_answer.get(c.id or 0)
-        if answered_at is not None and (c.escalated_at is None or answered_at < c.escalated_at):
+    for r in received:
+        answered_at = first_answer.get(r.challenge_id)
+        if answered_at is not None and (r.escalated_at is None or answered_at < r.escalated_at):
             before += 1
             decided += 1
-        elif c.escalated_at is not None:
+        elif r.escalated_at is not None:
             decided += 1
-    replies = satisfied = 0
-    for a, _ in answers:
-        followup = challenges.followup_of_answer(session, answer_id=a.id or 0)
-        if followup is not None and followup.reply is not None:
-            replies += 1
-            satisfied += followup.reply == "yes"
-    waiting = [now - c.raised_at for _, c in received if c.status in challenges.OPEN_STATUSES]
+    replies = [g.reply for g in given if g.reply is not None]
+    waiting = [now - r.raised_at for r in received if r.status in challenges.OPEN_STATUSES]
     return CouncillorFigures(
         person_id=person_id,
-        name=(person.name if person else None) or T.FORMER_MEMBER,
+        name=name,
         received=len(received),
         acknowledged=len(ack_times),
         answered=len(first_answer),
         median_acknowledge=_median(ack_times),
-        median_answer=_median(answer_times),
+        median_answer=_median(times),
         answered_before_escalation=before,
         answered_or_escalated=decided,
-        followup_replies=replies,
-        followup_satisfied=satisfied,
+        followup_replies=len(replies),
+        followup_satisfied=replies.count("yes"),
         awaiting=len(waiting),
         oldest_awaiting=max(waiting) if waiting else None,
     )

@@ -11,6 +11,8 @@ from bot.kernel.rich import Rich, render
 from storage.models import Challenge, Person, Project
 from storage.repo import challenges, people, projects
 
+CARD_LINES = "challenge.card_lines"  # hooks adding a line under a card: (Work, Challenge) -> Rich | None
+
 
 def name_of(w: Work, person_id: int | None) -> str:
     """How a person is named to others: "Cllr Jane Doe" for councillors; erased: a former member."""
@@ -70,6 +72,10 @@ def card(w: Work, challenge: Challenge) -> tuple[Rich, list[list[Button]]]:
         status=status,
         supporters=challenges.support_count(w.session, challenge_id=challenge.id),
     )
+    for line in w.core.routes.hooked(CARD_LINES):
+        extra = line(w, challenge)
+        if extra is not None:
+            text = text + "\n" + extra
     buttons = []
     if can(challenge, Move.SUPPORT):
         buttons = [[Button(T.BUTTON_SUPPORT, f"chal:support:{challenge.id}")]]
