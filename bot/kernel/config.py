@@ -170,6 +170,19 @@ def _ok_hhmm(v: str) -> bool:
     return True
 
 
+class WebSection(_Section):
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", v):
+            raise ValueError(f"{v!r} is not an http(s) address such as https://record.example.org")
+        return v.rstrip("/")
+
+
 class Settings(_Section):
     bot: BotSection = BotSection()
     storage: StorageSection = StorageSection()
@@ -183,6 +196,7 @@ class Settings(_Section):
     challenges: ChallengesSection = ChallengesSection()
     polls: PollsSection = PollsSection()
     digests: DigestsSection = DigestsSection()
+    web: WebSection = WebSection()
 
     @property
     def telegram_enabled(self) -> bool:

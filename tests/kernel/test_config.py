@@ -59,6 +59,7 @@ def test_secret_read_from_a_file(tmp_path: Path) -> None:
         ('[digests]\ncouncillor_default = "hourly"\n', {}, "digests.councillor_default:"),
         ('[storage]\nurl = "mysql://x"\n', {}, "storage.url:"),
         ('[telegram]\nmode = "carrier-pigeon"\n', {}, "telegram.mode:"),
+        ('[web]\npublic_url = "record.example.org"\n', {}, "web.public_url:"),
         ("not toml at all [", {}, "not valid TOML"),
     ],
 )
