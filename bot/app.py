@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot import challenges, digests, groups, linking, people, polls
+from bot import challenges, digests, groups, linking, people, polls, record
 from bot.kernel import builtins
 from bot.kernel.config import Settings
 from bot.kernel.core import Core
@@ -28,6 +28,7 @@ def build_routes() -> Routes:
     challenges.register(routes)
     polls.register(routes)
     digests.register(routes)
+    record.register(routes)  # /public, and the public record's link on challenge cards
     return routes
 
 
