@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--script", metavar="FILE", help="play a file of console lines ('-' for stdin)")
     con.add_argument("--start", metavar="ISO-TIME", help="script mode: the clock's start (UTC)")
     sub.add_parser("demo", help="play the built-in scenario on a throwaway database")
+    web = sub.add_parser("web", help="serve only the public record's web pages")
+    web.add_argument("--port", type=int, metavar="N", help="the port (default: http.port)")
 
     cfg = sub.add_parser("config", help="configuration")
     csub = cfg.add_subparsers(dest="config_cmd", required=True, metavar="check")
@@ -103,6 +105,10 @@ def _main(ns: argparse.Namespace) -> int:
         )
     if ns.cmd == "demo":
         return _demo(settings)
+    if ns.cmd == "web":
+        from adapters.web.serve import serve_record
+
+        return asyncio.run(serve_record(settings, port=ns.port))
     if ns.cmd == "db":
         return _db(ns, settings)
     if ns.cmd in ("export", "digest"):
@@ -173,6 +179,7 @@ def _logging(settings: Settings, *, quiet: bool) -> None:
 async def _run(settings: Settings) -> int:
     from adapters.http import HttpServer
     from adapters.runtime import build_core, platform_adapters, run_platforms
+    from adapters.web import mount
     from bot.kernel.ports import AdapterStartError
 
     if not _has_platform(settings):
@@ -180,6 +187,7 @@ async def _run(settings: Settings) -> int:
         return await _console(settings, script=None, start=None)
     core = build_core(settings)
     http = HttpServer(core, host=settings.http.host, port=settings.http.port)
+    mount(http.app, engine=core.engine, settings=settings, clock=core.clock)  # the public record
     try:
         await run_platforms(core, platform_adapters(core, http), http)
     except AdapterStartError as exc:

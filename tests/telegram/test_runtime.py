@@ -127,6 +127,9 @@ async def test_ncbot_run_serves_telegram_until_terminated(
                     assert refused.status == 403
                 async with client.post(url, json=update, headers={SECRET_HEADER: SECRET}) as ok:
                     assert ok.status == 200
+                # the public record is served beside the webhooks
+                async with client.get(f"http://127.0.0.1:{port}/") as record:
+                    assert record.status == 200 and "Public projects</h1>" in await record.text()
         replies = await api.wait_sent(chat_id=ALICE)
         assert len(replies) == 1 and "Commands you can use here" in replies[0].text
     finally:

@@ -1,0 +1,178 @@
+"""The public record's routes: each page as HTML, JSON and CSV, a project's Atom feed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from jinja2 import Environment
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from adapters.web import opendata
+from adapters.web.render import environment, render
+from adapters.web.responses import respond
+from bot.kernel.config import Settings
+from bot.kernel.ports import Clock
+from bot.record import councillors, projects
+from storage.db import session_scope
+
+STATIC = Path(__file__).with_name("static")
+CODE = r"[A-Za-z0-9]{1,20}"
+FORMATS = "json|csv"
+FEED_ENTRIES = 100
+PAGE_SHOWN = 10  # challenges of each state on a project's page; the rest on its challenges page
+PAGE_ANSWERS = 25  # a councillor's latest answers on their page; all of them in its open data
+
+T = TypeVar("T")
+
+
+@dataclass
+class RecordSite:
+    """What the pages read from: the database, the settings and the clock."""
+
+    engine: Engine
+    settings: Settings
+    clock: Clock
+
+    def __post_init__(self) -> None:
+        self.tz = ZoneInfo(self.settings.bot.timezone)
+        self.env: Environment = environment(self.tz)
+        self.css = (STATIC / "record.css").read_text(encoding="utf-8")
+        self.icon = (STATIC / "favicon.svg").read_text(encoding="utf-8")
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/", self.index),
+            web.get(r"/index.{fmt:json|csv}", self.index),
+            web.get("/static/record.css", self.stylesheet),
+            web.get("/favicon.ico", self.favicon),
+            web.get(r"/p/{code:" + CODE + "}", self.project),
+            web.get(r"/p/{code:" + CODE + r"}.{fmt:" + FORMATS + "}", self.project),
+            web.get(r"/p/{code:" + CODE + "}/feed.atom", self.feed),
+            web.get(r"/p/{code:" + CODE + "}/challenges", self.challenges),
+            web.get(r"/p/{code:" + CODE + r"}/c/{n:\d{1,9}}", self.challenge),
+            web.get(r"/p/{code:" + CODE + r"}/c/{n:\d{1,9}}.{fmt:" + FORMATS + "}", self.challenge),
+            web.get("/councillors", self.councillors),
+            web.get(r"/councillors.{fmt:json|csv}", self.councillors),
+            web.get(r"/councillors/{id:\d{1,9}}", self.councillor),
+            web.get(r"/councillors/{id:\d{1,9}}.{fmt:" + FORMATS + "}", self.councillor),
+        ]
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    async def _read(self, build: Callable[[Session, datetime], T]) -> T:
+        """Run a read of the record in a worker thread: a page never holds up the webhooks."""
+        def work() -> T:
+            with session_scope(self.engine) as session:
+                return build(session, self.clock.now())
+        return await asyncio.to_thread(work)
+
+    def _page(self, request: web.Request, template: str, **values: Any) -> web.Response:
+        html = render(self.env, template, site=self.settings.bot.name, path=request.path, **values)
+        return respond(request, html, "html")
+
+    def _not_found(self, request: web.Request) -> web.Response:
+        html = render(self.env, "not_found.html", site=self.settings.bot.name, path=request.path)
+        return respond(request, html, "html", status=404)
+
+    def base_url(self, request: web.Request) -> str:
+        return self.settings.web.public_url or f"{request.scheme}://{request.host}"
+
+    # ---- pages ---------------------------------------------------------------------------
+
+    async def stylesheet(self, request: web.Request) -> web.Response:
+        return respond(request, self.css, "css")
+
+    async def favicon(self, request: web.Request) -> web.Response:
+        return respond(request, self.icon, "svg")
+
+    async def index(self, request: web.Request) -> web.Response:
+        found = await self._read(lambda s, now: projects.council_index(s, now=now))
+        fmt = request.match_info.get("fmt")
+        if fmt == "json":
+            return respond(request, opendata.to_json({"projects": found}), "json")
+        if fmt == "csv":
+            return respond(request, opendata.index_csv(found), "csv", filename="projects.csv")
+        return self._page(request, "index.html", projects=found)
+
+    async def project(self, request: web.Request) -> web.Response:
+        code = request.match_info["code"]
+        fmt = request.match_info.get("fmt")
+        shown = None if fmt else PAGE_SHOWN  # the open data has every challenge
+        found = await self._read(lambda s, now: projects.project_record(
+            s, code=code, now=now, tz=self.tz, shown=shown))
+        if found is None:
+            return self._not_found(request)
+        if fmt == "json":
+            return respond(request, opendata.to_json(found), "json")
+        if fmt == "csv":
+            return respond(request, opendata.project_csv(found), "csv",
+                           filename=f"{found.code}-challenges.csv")
+        return self._page(request, "project.html", p=found)
+
+    async def challenges(self, request: web.Request) -> web.Response:
+        code = request.match_info["code"]
+        found = await self._read(lambda s, now: projects.project_record(s, code=code, now=now,
+                                                                        tz=self.tz))
+        if found is None:
+            return self._not_found(request)
+        return self._page(request, "challenges.html", p=found)
+
+    async def feed(self, request: web.Request) -> web.Response:
+        code = request.match_info["code"]
+        found = await self._read(lambda s, now: projects.project_record(s, code=code, now=now,
+                                                                        tz=self.tz))
+        if found is None:
+            return self._not_found(request)
+        entries = sorted(found.challenges, key=lambda c: c.updated_at, reverse=True)[:FEED_ENTRIES]
+        updated = max([found.public_since, *(c.updated_at for c in entries),
+                       *(p.outcome_at for p in found.polls if p.outcome_at)])
+        xml = render(self.env, "feed.atom", p=found, entries=entries, updated=updated,
+                     base=self.base_url(request), site=self.settings.bot.name)
+        return respond(request, xml, "atom")
+
+    async def challenge(self, request: web.Request) -> web.Response:
+        code, number = request.match_info["code"], int(request.match_info["n"])
+        found = await self._read(lambda s, now: projects.challenge_record(s, code=code,
+                                                                          number=number))
+        if found is None:
+            return self._not_found(request)
+        fmt = request.match_info.get("fmt")
+        if fmt == "json":
+            return respond(request, opendata.to_json(found), "json")
+        if fmt == "csv":
+            return respond(request, opendata.challenge_csv(found), "csv",
+                           filename=f"{found.project_code}-{number}.csv")
+        return self._page(request, "challenge.html", r=found, c=found.challenge)
+
+    async def councillors(self, request: web.Request) -> web.Response:
+        found = await self._read(lambda s, now: councillors.councillors_index(s, now=now))
+        fmt = request.match_info.get("fmt")
+        if fmt == "json":
+            return respond(request, opendata.to_json({"councillors": found}), "json")
+        if fmt == "csv":
+            return respond(request, opendata.councillors_csv(found), "csv",
+                           filename="councillors.csv")
+        return self._page(request, "councillors.html", councillors=found)
+
+    async def councillor(self, request: web.Request) -> web.Response:
+        person_id = int(request.match_info["id"])
+        fmt = request.match_info.get("fmt")
+        shown = None if fmt else PAGE_ANSWERS
+        found = await self._read(lambda s, now: councillors.councillor_record(
+            s, person_id=person_id, now=now, shown=shown))
+        if found is None:
+            return self._not_found(request)
+        if fmt == "json":
+            return respond(request, opendata.to_json(found), "json")
+        if fmt == "csv":
+            return respond(request, opendata.councillor_csv(found), "csv",
+                           filename=f"councillor-{person_id}.csv")
+        return self._page(request, "councillor.html", r=found)
