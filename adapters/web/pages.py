@@ -78,6 +78,16 @@ class RecordSite:
         html = render(self.env, template, site=self.settings.bot.name, path=request.path, **values)
         return respond(request, html, "html")
 
+    def _reply(self, request: web.Request, *, data: Any, csv: Callable[[], str], filename: str,
+               template: str, **values: Any) -> web.Response:
+        """The page, or its open data when the address ends in .json or .csv."""
+        fmt = request.match_info.get("fmt")
+        if fmt == "json":
+            return respond(request, opendata.to_json(data), "json")
+        if fmt == "csv":
+            return respond(request, csv(), "csv", filename=filename)
+        return self._page(request, template, **values)
+
     def _not_found(self, request: web.Request) -> web.Response:
         html = render(self.env, "not_found.html", site=self.settings.bot.name, path=request.path)
         return respond(request, html, "html", status=404)
@@ -95,12 +105,8 @@ class RecordSite:
 
     async def index(self, request: web.Request) -> web.Response:
         found = await self._read(lambda s, now: projects.council_index(s, now=now))
-        fmt = request.match_info.get("fmt")
-        if fmt == "json":
-            return respond(request, opendata.to_json({"projects": found}), "json")
-        if fmt == "csv":
-            return respond(request, opendata.index_csv(found), "csv", filename="projects.csv")
-        return self._page(request, "index.html", projects=found)
+        return self._reply(request, data={"projects": found}, csv=lambda: opendata.index_csv(found),
+                           filename="projects.csv", template="index.html", projects=found)
 
     async def project(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]
@@ -110,12 +116,8 @@ class RecordSite:
             s, code=code, now=now, tz=self.tz, shown=shown))
         if found is None:
             return self._not_found(request)
-        if fmt == "json":
-            return respond(request, opendata.to_json(found), "json")
-        if fmt == "csv":
-            return respond(request, opendata.project_csv(found), "csv",
-                           filename=f"{found.code}-challenges.csv")
-        return self._page(request, "project.html", p=found)
+        return self._reply(request, data=found, csv=lambda: opendata.project_csv(found),
+                           filename=f"{found.code}-challenges.csv", template="project.html", p=found)
 
     async def challenges(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]
@@ -144,23 +146,15 @@ class RecordSite:
                                                                           number=number))
         if found is None:
             return self._not_found(request)
-        fmt = request.match_info.get("fmt")
-        if fmt == "json":
-            return respond(request, opendata.to_json(found), "json")
-        if fmt == "csv":
-            return respond(request, opendata.challenge_csv(found), "csv",
-                           filename=f"{found.project_code}-{number}.csv")
-        return self._page(request, "challenge.html", r=found, c=found.challenge)
+        return self._reply(request, data=found, csv=lambda: opendata.challenge_csv(found),
+                           filename=f"{found.project_code}-{number}.csv",
+                           template="challenge.html", r=found, c=found.challenge)
 
     async def councillors(self, request: web.Request) -> web.Response:
         found = await self._read(lambda s, now: councillors.councillors_index(s, now=now))
-        fmt = request.match_info.get("fmt")
-        if fmt == "json":
-            return respond(request, opendata.to_json({"councillors": found}), "json")
-        if fmt == "csv":
-            return respond(request, opendata.councillors_csv(found), "csv",
-                           filename="councillors.csv")
-        return self._page(request, "councillors.html", councillors=found)
+        return self._reply(request, data={"councillors": found},
+                           csv=lambda: opendata.councillors_csv(found), filename="councillors.csv",
+                           template="councillors.html", councillors=found)
 
     async def councillor(self, request: web.Request) -> web.Response:
         person_id = int(request.match_info["id"])
@@ -170,9 +164,6 @@ class RecordSite:
             s, person_id=person_id, now=now, shown=shown))
         if found is None:
             return self._not_found(request)
-        if fmt == "json":
-            return respond(request, opendata.to_json(found), "json")
-        if fmt == "csv":
-            return respond(request, opendata.councillor_csv(found), "csv",
-                           filename=f"councillor-{person_id}.csv")
-        return self._page(request, "councillor.html", r=found)
+        return self._reply(request, data=found, csv=lambda: opendata.councillor_csv(found),
+                           filename=f"councillor-{person_id}.csv", template="councillor.html",
+                           r=found)

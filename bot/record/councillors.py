@@ -18,7 +18,7 @@ from bot.challenges import CouncillorFigures, Given, Received, answer_times, fig
 from bot.record import texts as T
 from bot.record.naming import Names
 from bot.record.views import CouncillorLine, CouncillorRecord, GivenAnswer
-from storage.repo import record
+from storage.repo import people, record
 
 # Upper bounds of the answer-time chart's buckets (the last is open).
 BUCKET_LIMITS = (timedelta(days=1), timedelta(days=3), timedelta(days=7), timedelta(days=14),
@@ -94,7 +94,7 @@ def councillor_record(session: Session, *, person_id: int, now: datetime,
     return CouncillorRecord(
         id=person_id, name=f"Cllr {names.councillors[person_id]}",
         wards=record.councillor_wards(session, person_id=person_id).get(person_id, []),
-        portfolios=record.councillor_portfolios(session, person_id=person_id),
+        portfolios=people.councillor_portfolios(session, person_id=person_id),
         projects=[(p.code, p.name) for p in record.public_projects(session) if p.id in linked],
         figures=figures[person_id], answers=given, answers_total=len(answers),
         answer_times=buckets(times[person_id]),

@@ -24,7 +24,6 @@ from storage.models import (
     ChallengeRecipient,
     ChallengeSupport,
     CouncillorLink,
-    CouncillorPortfolio,
     CouncillorWard,
     Person,
     Poll,
@@ -241,16 +240,6 @@ def councillor_wards(session: Session, *, person_id: int | None = None) -> dict[
     for pid, name in session.exec(query):
         found[pid].append(name)
     return found
-
-
-def councillor_portfolios(session: Session, *, person_id: int) -> list[str]:
-    return list(
-        session.exec(
-            select(CouncillorPortfolio.topic)
-            .where(CouncillorPortfolio.person_id == person_id)
-            .order_by(col(CouncillorPortfolio.topic))
-        )
-    )
 
 
 def received_in_public(session: Session, *, person_ids: list[int]) -> Rows:

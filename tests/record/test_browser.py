@@ -19,10 +19,13 @@ from adapters.web import record_app
 from tests.record.conftest import Built
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no chromium on PATH (apt-get install -y chromium chromium-driver; .ci/run does)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no chromium on PATH (apt-get install -y chromium chromium-driver; .ci/run does)",
+    ),
+    pytest.mark.timeout(600),  # a browser on a busy two-core machine takes its time
+]
 
 
 @asynccontextmanager
