@@ -6,9 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from sqlalchemy import text
-
 from bot.kernel.core import Core
+from storage.db import cause_of, probe
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +45,7 @@ class HttpServer:
             await self._runner.cleanup()
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        checks: dict[str, dict[str, object]] = {}
-        try:
-            with self.core.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            checks["database"] = {"ok": True}
-        except Exception as exc:
-            checks["database"] = {"ok": False, "detail": type(exc).__name__}
+        checks: dict[str, dict[str, object]] = {"database": await self._database()}
         for name, check in self.health.items():
             try:
                 ok, detail = await check()
@@ -61,3 +54,16 @@ class HttpServer:
             checks[name] = {"ok": ok, "detail": detail}
         healthy = all(c["ok"] for c in checks.values())
         return web.json_response({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
+
+    async def _database(self) -> dict[str, object]:
+        """Can a write begin now (in a worker thread, half a second at most), and has the core
+        seen no fault since its last success?"""
+        try:
+            await probe(self.core.engine)
+        except Exception as exc:
+            return {"ok": False, "detail": cause_of(exc) if not isinstance(exc, TimeoutError)
+                    else "TimeoutError: the database did not answer"}
+        failing = self.core.database.failing
+        if failing is not None:
+            return {"ok": False, "detail": failing, "faults": self.core.database.faults}
+        return {"ok": True}

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
+
+# How long a transaction waits for SQLite's write lock, in seconds. Off the event loop (the
+# command line, worker threads) as long as it takes another writer to finish; on the event loop
+# briefly, since every chat and /healthz waits with it; ``transaction`` does not wait at all on
+# the loop: it yields and tries again (see ``transaction``).
+LOCK_WAIT = 30.0
+LOOP_LOCK_WAIT = 0.25
+_lock_wait: ContextVar[float | None] = ContextVar("lock_wait", default=None)
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
@@ -27,7 +38,8 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             # Let SQLAlchemy, not pysqlite, decide when transactions begin.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT * 1000)}")
+            _record.info["busy_ms"] = int(LOCK_WAIT * 1000)
             if parsed.database and parsed.database != ":memory:":
                 _use_wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
@@ -36,13 +48,34 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
+            # IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade;
+            # it is also the one place a transaction waits for another process.
+            busy_ms = int(_wait_here() * 1000)
+            if conn.info.get("busy_ms") != busy_ms:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+                conn.info["busy_ms"] = busy_ms
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # PostgreSQL: the default READ COMMITTED; claims are conditional UPDATEs and row locks, so
-    # several processes can share the database. Pre-ping survives a restarted server.
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # several processes can share the database. Pre-ping survives a restarted server; a server
+    # that does not answer is given up on after a few seconds, not the system's minutes.
+    return create_engine(url, echo=echo, pool_pre_ping=True,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT})
+
+
+CONNECT_TIMEOUT = 5  # seconds (PostgreSQL)
+
+
+def _wait_here() -> float:
+    wait = _lock_wait.get()
+    if wait is not None:
+        return wait
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return LOCK_WAIT
+    return LOOP_LOCK_WAIT
 
 
 def _use_wal(cur: Any) -> None:
@@ -90,3 +123,83 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database could not do the work (locked, full, unreachable, gone), as opposed to a
+    statement or a handler that is wrong: worth trying again later, never a refusal."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def locked(exc: BaseException) -> bool:
+    """Another process holds the lock (SQLite's write lock, a PostgreSQL lock timeout)."""
+    cause = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and (
+        "database is locked" in cause or "lock timeout" in cause)
+
+
+def cause_of(exc: BaseException) -> str:
+    """One line naming what the database said (no statement, no parameters)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    return f"{type(orig).__name__}: {first}"[:200]
+
+
+@asynccontextmanager
+async def transaction(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterator[Session]:
+    """``session_scope`` for async code: a lock held by another process is waited for with the
+    event loop free (short tries that yield between them), for ``wait`` seconds at most.
+
+    SQLite takes its write lock at BEGIN, so once begun nothing in the transaction waits for
+    another process; a PostgreSQL connection is opened in a worker thread and row locks wait at
+    most ``PG_LOCK_WAIT`` before the statement fails and the caller may try again.
+    """
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    while True:
+        session = Session(engine, expire_on_commit=False)
+        try:
+            if is_sqlite(engine):
+                token = _lock_wait.set(0.0)
+                try:
+                    session.connection()  # BEGIN IMMEDIATE: the write lock now, or SQLITE_BUSY
+                finally:
+                    _lock_wait.reset(token)
+            else:
+                await asyncio.to_thread(session.connection)
+                session.execute(text(f"SET LOCAL lock_timeout = '{PG_LOCK_WAIT}ms'"))
+            break
+        except OperationalError as exc:
+            session.close()
+            if not locked(exc) or time.monotonic() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.1)
+    with session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+PG_LOCK_WAIT = 200  # milliseconds a PostgreSQL statement inside ``transaction`` waits for a lock
+
+
+async def probe(engine: Engine, *, wait: float = 0.5) -> None:
+    """Raise unless a write transaction can begin within ``wait`` seconds (for /healthz); runs in
+    a worker thread, so a database that does not answer never holds the event loop."""
+
+    def begin_and_roll_back() -> None:
+        token = _lock_wait.set(wait)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+                conn.rollback()
+        finally:
+            _lock_wait.reset(token)
+
+    await asyncio.wait_for(asyncio.to_thread(begin_and_roll_back), wait + CONNECT_TIMEOUT)

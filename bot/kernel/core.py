@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -18,7 +19,8 @@ from bot.kernel import texts as T
 from bot.kernel.config import Settings
 from bot.kernel.context import Ctx, Work, chat_address
 from bot.kernel.dispatch import dispatch
-from bot.kernel.errors import Refusal, UsageError
+from bot.kernel.database_health import DatabaseHealth
+from bot.kernel.errors import DatabaseUnavailable, Refusal, UsageError
 from bot.kernel.events import (
     ButtonPressed,
     ChatKind,
@@ -34,7 +36,7 @@ from bot.kernel.outbox import Outbox
 from bot.kernel.ports import Clock, Intake, PlatformAdapter, Service
 from bot.kernel.rich import Rich, render
 from bot.kernel.routing import Routes
-from storage.db import session_scope
+from storage.db import cause_of, locked, session_scope, transaction, unavailable
 from storage.models import Chat, Identity, Person, Project
 from storage.repo import people, projects, work
 
@@ -46,6 +48,9 @@ RUNNING_WINDOW = 1.0  # seconds batched work may wait while the bot serves platf
 # Timers claimed at a time: few enough to run well within the lease, and to share a burst of due
 # work (a round of digests) fairly between processes.
 CLAIM_BATCH = 10
+# Seconds an inbound event waits for a database held by another process before the adapter is
+# told (``DatabaseUnavailable``): well inside a platform's patience (Slack's is 3 s).
+INBOUND_WAIT = 2.0
 
 
 class Core:
@@ -69,6 +74,8 @@ class Core:
         # How long a claimed timer stays this process's before another may take it over.
         self.timer_lease = timer_lease
         self.routes = routes
+        self.inbound_wait = INBOUND_WAIT
+        self.database = DatabaseHealth()
         self.adapters: dict[str, PlatformAdapter] = {}
         self.outbox = Outbox(engine, clock, self.adapters, lease=outbox_lease)
         self.outbox.on_retry.append(lambda at: self.announce_due([at]))
@@ -111,7 +118,11 @@ class Core:
     # ---- inbound -----------------------------------------------------------------------------
 
     async def handle(self, event: Inbound, *, deliver: bool = True) -> HandleResult:
-        """Process one inbound event: at most once per ``event_id``; never raises.
+        """Process one inbound event: at most once per ``event_id``.
+
+        Raises ``DatabaseUnavailable`` (and only that) when the database could not store the
+        event or its effect: the adapter must not acknowledge it, so the platform sends it again.
+        Every other failure is answered in chat and returns normally.
 
         ``deliver=False`` leaves the outbox flush to the caller: an adapter that must answer the
         platform within seconds (open a form, show field errors) flushes after answering.
@@ -128,17 +139,43 @@ class Core:
                 # Commands never read activity, so they need not wait for a batch; a button
                 # press may erase its presser (/forgetme), so what they said is written first.
                 await intake.flush()
-        result = HandleResult()
         now = self.clock.now()
+        deadline = time.monotonic() + self.inbound_wait
+        while True:
+            result = HandleResult()
+            try:
+                due, refusal = await self._apply(event, now, result, deadline)
+                if refusal is not None:
+                    await self._answer_refusal(event, refusal, result, now)
+                break
+            except Exception as exc:
+                if not unavailable(exc):
+                    raise
+                if locked(exc) and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)  # a lock timed out mid-way (PostgreSQL): again
+                    continue
+                self.database.failed(cause_of(exc))
+                raise DatabaseUnavailable(cause_of(exc)) from exc
+        self.database.worked()
+        self.announce_due(due)
+        if deliver:
+            await self.deliver()
+        return result
+
+    async def _apply(self, event: Inbound, now: datetime, result: HandleResult, deadline: float
+                     ) -> tuple[list[datetime], Rich | None]:
+        """The event's effect in one transaction; returns the new due times and a refusal to
+        answer. Database faults propagate; everything else becomes a refusal."""
         due: list[datetime] = []
         refusal: Rich | None = None
         try:
-            with session_scope(self.engine) as session:
+            async with transaction(self.engine, wait=max(0.0, deadline - time.monotonic())
+                                   ) as session:
                 if event.event_id and not work.record_event(
                     session, platform=event.chat.platform, event_id=event.event_id, now=now
                 ):
                     result.duplicate = True
-                    return result
+                    return due, None
                 ctx = self._context(session, event, now, result)
                 try:
                     await dispatch(ctx, self.routes)
@@ -150,15 +187,12 @@ class Core:
             self.outbox.committed(taken)
         except Refusal as exc:
             refusal = refusal or exc.message
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):
+                raise
             log.exception("handling %s failed", type(event).__name__)
             refusal = render(T.INTERNAL_ERROR)
-        if refusal is not None:
-            self._answer_refusal(event, refusal, result, now)
-        self.announce_due(due)
-        if deliver:
-            await self.deliver()
-        return result
+        return due, refusal
 
     async def deliver(self) -> None:
         """Send what was written: usually only what the last events wrote (taken at commit), a
@@ -243,7 +277,7 @@ class Core:
         usage = render(T.USAGE, usage=cmd.usage, example=cmd.example)
         return detail + "\n" + usage if detail else usage
 
-    def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult, now: datetime) -> None:
+    async def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult, now: datetime) -> None:
         """Tell the person why nothing happened, in a transaction of its own."""
         if isinstance(event, ButtonPressed):
             result.notice = message.text
@@ -252,7 +286,7 @@ class Core:
             result.field_errors = result.field_errors or {"_": message.text}
             return
         try:
-            with session_scope(self.engine) as session:
+            async with transaction(self.engine) as session:
                 if event.event_id:
                     work.record_event(
                         session, platform=event.chat.platform, event_id=event.event_id, now=now
@@ -268,7 +302,9 @@ class Core:
                 w.send(chat_address(chat), message)
                 taken = self.outbox.take_written(session, w.written)
             self.outbox.committed(taken)
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):
+                raise  # not recorded either: the event comes again and is refused again
             log.exception("could not answer a refused %s", type(event).__name__)
 
     # ---- time --------------------------------------------------------------------------------
@@ -287,7 +323,7 @@ class Core:
         ran = 0
         while True:
             now = self.clock.now()
-            with session_scope(self.engine) as session:
+            async with transaction(self.engine) as session:
                 timers = work.claim_due_timers(
                     session,
                     worker=self.worker_id,
@@ -302,7 +338,7 @@ class Core:
                 handler = self.routes.timers.get(timer.kind)
                 due: list[datetime] = []
                 try:
-                    with session_scope(self.engine) as session:
+                    async with transaction(self.engine) as session:
                         # Finish first: a handler may re-arm its own key for the next period.
                         if not work.finish_timer(
                             session, timer_id=timer.id, worker=self.worker_id, now=now

@@ -22,3 +22,12 @@ class UsageError(Refusal):
         self.detail = detail
         Exception.__init__(self, (detail.text if isinstance(detail, Rich) else detail) or "usage")
         self.message = Rich()
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be used (locked by another process, full, unreachable): nothing
+    was stored, so the platform must not be told the event arrived; it should come again."""
+
+    def __init__(self, cause: str) -> None:
+        self.cause = cause
+        super().__init__(cause)
