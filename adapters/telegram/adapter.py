@@ -1,22 +1,30 @@
-"""The Telegram adapter: python-telegram-bot run inside our event loop, polling or webhooks."""
+"""The Telegram adapter: python-telegram-bot's Bot inside our event loop, polling or webhooks.
+
+Either way an update is acknowledged to Telegram only once the core has stored its effect: the
+webhook answers after handling (503 when the database cannot be used, so Telegram sends it
+again); long polling confirms it with the next ``getUpdates`` (see ``polling``).
+"""
 
 from __future__ import annotations
 
 import hmac
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import Conflict, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 
 from adapters.http import HttpServer
 from adapters.telegram.delivery import Delivery
 from adapters.telegram.failures import FloodPacer
+from adapters.telegram.polling import LongPolling
 from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, BotSelf, translate
 from bot.kernel.config import TelegramSection
 from bot.kernel.core import Core
+from bot.kernel.errors import DatabaseUnavailable
 from bot.kernel.events import ButtonPressed, ChatKind, Outbound
 from bot.kernel.ports import AdapterStartError, Delivered
 
@@ -64,13 +72,17 @@ class TelegramAdapter:
             # than PTB's 5 s before calling it lost.
             .read_timeout(20)
             .write_timeout(20)
+            # Updates are fetched by our own ``LongPolling`` and handed to the core directly.
+            .updater(None)
         )
-        if settings.mode == "webhook":
-            builder = builder.updater(None)
         self.app: Application = builder.build()
-        self.app.add_handler(TypeHandler(Update, self._on_update))
-        self.app.add_error_handler(self._on_error)
         self.delivery = Delivery(self.app.bot)
+        self.polling = LongPolling(
+            self.app.bot, self._on_update, timeout=int(poll_timeout),
+            allowed_updates=ALLOWED_UPDATES, before_confirming=core.activity.flush,
+            on_error=self._polling_failed, on_fetched=self._alive)
+        # Called after each update is handled (tests wait on it).
+        self.on_handled: list[Callable[[Update], Awaitable[None]]] = []
         self.me: BotSelf | None = None
         self.last_ok: float | None = None
         self.last_error: tuple[float, str] | None = None
@@ -105,11 +117,7 @@ class TelegramAdapter:
         else:
             await self._refuse_if_polled_elsewhere()
             await self.app.start()
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                timeout=int(self.poll_timeout), allowed_updates=ALLOWED_UPDATES,
-                error_callback=self._polling_failed,
-            )
+            await self.polling.start()
         self.last_ok = time.monotonic()
         log.info("telegram: @%s, %s", self.me.username, self.settings.mode)
 
@@ -123,8 +131,7 @@ class TelegramAdapter:
                 raise TelegramAdapterError(f"telegram: {POLLED_ELSEWHERE} ({exc.message})") from exc
 
     async def stop(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        await self.polling.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()  # also fine for an application that never initialised
@@ -142,9 +149,15 @@ class TelegramAdapter:
 
     # ---- inbound -------------------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(self, update: Update) -> None:
+        """Hand one update to the core; raises ``DatabaseUnavailable`` when it was not stored."""
+        await self._handle_update(update)
+        for callback in self.on_handled:
+            await callback(update)
+
+    async def _handle_update(self, update: Update) -> None:
         assert self.me is not None
-        self.last_ok = time.monotonic()
+        self._alive()
         event = translate(update, self.me)
         if event is None:
             return
@@ -159,6 +172,9 @@ class TelegramAdapter:
             await self.core.deliver()
             return
         await self.core.handle(event)
+
+    def _alive(self) -> None:
+        self.last_ok = time.monotonic()
 
     async def _webhook(self, request: web.Request) -> web.Response:
         expected = (self.settings.webhook_secret or "").encode()
@@ -176,16 +192,15 @@ class TelegramAdapter:
         # Handled before answering: if we die half way, Telegram retries and the ledger
         # keeps a retried update from having a second effect.
         try:
-            await self.app.process_update(update)
+            await self._on_update(update)
+        except DatabaseUnavailable:
+            # Nothing was stored: Telegram keeps the update and sends it again.
+            return web.Response(status=503, text="database unavailable")
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            # PTB itself stumbles on a forged update (a list where an id belongs); ours are logged
-            # by the error handler and never get here.
+            # A forged update (a list where an id belongs) that translation stumbles on.
             log.warning("a webhook update that could not be read: %r", exc)
             return web.Response(status=400, text="not an update")
         return web.Response(status=200, text="ok")
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram update failed: %r", context.error, exc_info=context.error)
 
     def _polling_failed(self, exc: TelegramError) -> None:
         self.last_error = (time.monotonic(), str(exc))
@@ -205,7 +220,7 @@ class TelegramAdapter:
         return delivered
 
     async def health(self) -> tuple[bool, str]:
-        if not self.app.running:
+        if not self.app.running or (self.settings.mode == "polling" and not self.polling.running):
             return False, "not running"
         if self.polled_elsewhere:
             return False, POLLED_ELSEWHERE

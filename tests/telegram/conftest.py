@@ -11,7 +11,6 @@ from typing import Any
 import aiohttp
 import pytest
 from telegram import Update
-from telegram.ext import TypeHandler
 
 from adapters.http import HttpServer
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
@@ -43,7 +42,7 @@ class Harness:
     def webhook_url(self) -> str:
         return f"http://127.0.0.1:{self.http.bound_port}{WEBHOOK_PATH}"
 
-    async def mark_handled(self, update: Update, _context: object) -> None:
+    async def mark_handled(self, update: Update) -> None:
         async with self.changed:
             self.handled.add(update.update_id)
             self.changed.notify_all()
@@ -116,8 +115,7 @@ async def running(core: Core, api: FakeBotApi, **overrides: Any) -> AsyncIterato
     await adapter.start()
     async with aiohttp.ClientSession() as client:
         harness = Harness(core, api, adapter, http, client, Updates())
-        # Runs after the adapter's own handler has finished with each update.
-        adapter.app.add_handler(TypeHandler(Update, harness.mark_handled), group=1)
+        adapter.on_handled.append(harness.mark_handled)
         try:
             yield harness
         finally:
