@@ -321,6 +321,18 @@ class ProcessedEvent(SQLModel, table=True):
     processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
+class InboundEntry(SQLModel, table=True):
+    """The inbound journal: a raw request stored before it is acknowledged to a platform that
+    never sends it again (Slack commands and button presses), until it has been handled."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    kind: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    tries: int = 0
+
+
 class OutboundMessage(SQLModel, table=True):
     """The outbox: written with the change that causes it, delivered after commit."""
 

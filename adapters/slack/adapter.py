@@ -1,8 +1,11 @@
 """The Slack platform: a slack-bolt AsyncApp on our HTTP server (or Socket Mode) around the core.
 
-Every request is acknowledged first and worked on after, except a modal submission, whose
-validation errors must travel in the acknowledgement itself; the core is asked to hold its
-outbox (``deliver=False``) so that answer is quick, and the outbox is flushed once Slack has it.
+Every request is journalled (stored raw) before it is acknowledged, since Slack never sends an
+acknowledged command or button press again; then it is handled and its journal entry deleted.
+If even the journal cannot be written, a command or a press is answered "I could not record
+this" and an Events API delivery gets a 503, which Slack retries. Modal submissions are handled
+before their acknowledgement, which carries their validation errors; the core is asked to hold
+its outbox (``deliver=False``) so that answer is quick, and the outbox is flushed once Slack has it.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ from adapters.http import HttpServer
 from adapters.slack import translate
 from adapters.slack.delivery import SlackDelivery, WaitOutRateLimit, slack_error
 from adapters.slack.home import home_view
+from adapters.slack.journal import SlackJournal
 from adapters.slack.modals import field_errors, modal_view
 from adapters.slack.workspace import Workspace
 from bot.kernel import texts as T
 from bot.kernel.config import ConfigError, SlackSection
 from bot.kernel.core import Core
+from bot.kernel.errors import DatabaseUnavailable
 from bot.kernel.events import (
     ChatKind,
     CommandIssued,
@@ -44,7 +49,7 @@ from bot.kernel.events import (
 )
 from bot.kernel.ports import Delivered
 from bot.people import person_overview
-from storage.db import session_scope
+from storage.db import transaction
 from storage.repo import work
 
 log = logging.getLogger(__name__)
@@ -91,6 +96,7 @@ class SlackAdapter:
         self._home_seen: set[str] = set()  # people whose Home tab is kept up to date
         self._health: tuple[float, tuple[bool, str]] | None = None
         self._socket: Any = None
+        self.journal = SlackJournal(core, self.workspace, self._replay)
         self._register()
         if settings.mode == "http":
             http.add_route("POST", EVENTS_PATH, self._http)
@@ -109,10 +115,12 @@ class SlackAdapter:
 
             self._socket = AsyncSocketModeHandler(self.app, self.settings.app_token)
             await self._socket.connect_async()
+        self.journal.replay_soon(0.0)  # what a killed process journalled and never handled
 
     async def stop(self) -> None:
         if self._socket is not None:
             await self._socket.close_async()
+        await self.journal.stop()
         try:
             await asyncio.wait_for(self.delivery.coalescer.drain(), 5.0)
         except TimeoutError:
@@ -154,6 +162,7 @@ class SlackAdapter:
         return await to_aiohttp_response(answer)
 
     def _register(self) -> None:
+        self.app.use(self.journal.first)
         self.app.command(COMMAND)(self._on_command)
         self.app.action(re.compile(".*"))(self._on_action)
         self.app.view_submission(re.compile(".*"))(self._on_view)
@@ -165,8 +174,23 @@ class SlackAdapter:
         bot_user = getattr(context, "bot_user_id", None) or self.bot_user_id
         return translate.Known(bot_user, [c.name for c in self.core.routes.commands])
 
+    async def _replay(self, kind: str, body: dict[str, Any], context: dict[str, Any]) -> None:
+        """A journalled request handled again (its ack went long ago)."""
+        if kind == "event":
+            await self._on_event(body, context)
+            return
+        listener = {"command": self._on_command, "action": self._on_action,
+                    "view": self._on_view}[kind]
+        await listener(_acknowledged, body, context)
+
+    # ---- listeners ---------------------------------------------------------------------------
+
     async def _on_command(self, ack: Any, body: dict[str, Any], context: Any) -> None:
         await ack()
+        async with self.journal.handling(context):
+            await self._command(body, context)
+
+    async def _command(self, body: dict[str, Any], context: Any) -> None:
         event = translate.slash_command(body, self._known(context))
         if event.chat.kind == ChatKind.PRIVATE:
             # A slash command can be typed in anyone's DM; the bot answers in its own.
@@ -178,6 +202,10 @@ class SlackAdapter:
         await self._process(event)
 
     async def _on_event(self, body: dict[str, Any], context: Any) -> None:
+        async with self.journal.handling(context):
+            await self._event(body, context)
+
+    async def _event(self, body: dict[str, Any], context: Any) -> None:
         event = translate.events_api(body, self._known(context))
         if event is None:
             return
@@ -185,7 +213,7 @@ class SlackAdapter:
             joined = event.change == MemberChange.BOT_ADDED
             self.workspace.note_membership(event.chat.chat_id, joined=joined)
         raw = body.get("event") or {}
-        if isinstance(event, CommandIssued) and self._answering(event, raw):
+        if isinstance(event, CommandIssued) and await self._answering(event, raw):
             event = MessagePosted(chat=event.chat, sender=event.sender, event_id=event.event_id,
                                   text=translate.as_typed(raw.get("text") or ""))
         parent = raw.get("thread_ts")
@@ -196,19 +224,23 @@ class SlackAdapter:
         result = await self._process(event)
         await self._refresh_home(event, result)
 
-    def _answering(self, event: CommandIssued, raw: dict[str, Any]) -> bool:
+    async def _answering(self, event: CommandIssued, raw: dict[str, Any]) -> bool:
         """A direct message while the bot awaits an answer is that answer, even when it starts
         with a command word ("Help desk opens Saturday"); ``/word`` and ``cancel`` stay commands."""
         if raw.get("type") != "message" or event.chat.kind != ChatKind.PRIVATE:
             return False
         if (raw.get("text") or "").lstrip().startswith("/") or event.name == "cancel":
             return False
-        with session_scope(self.core.engine) as session:
+        async with transaction(self.core.engine, wait=self.core.inbound_wait) as session:
             return work.get_conversation(session, platform=self.platform,
                                          user_id=event.sender.user_id) is not None
 
     async def _on_action(self, ack: Any, body: dict[str, Any], context: Any) -> None:
         await ack()
+        async with self.journal.handling(context):
+            await self._action(body, context)
+
+    async def _action(self, body: dict[str, Any], context: Any) -> None:
         event = translate.block_action(body, self._known(context))
         if event is None:
             return
@@ -227,6 +259,10 @@ class SlackAdapter:
         await self._refresh_home(event, result)
 
     async def _on_view(self, ack: Any, body: dict[str, Any], context: Any) -> None:
+        async with self.journal.handling(context):
+            await self._view(ack, body, context)
+
+    async def _view(self, ack: Any, body: dict[str, Any], context: Any) -> None:
         event = translate.view_submission(body, self._known(context))
         pending = asyncio.ensure_future(self._process(event, deliver=False))
         try:
@@ -236,6 +272,9 @@ class SlackAdapter:
             result = await pending
             if result.field_errors:
                 await self._notice(event, " ".join(result.field_errors.values()))
+        except DatabaseUnavailable:
+            await ack()  # journalled: it is handled once the database is back
+            raise
         except Exception:
             log.exception("slack: a form submission could not be handled")
             await ack(response_action="errors",
@@ -314,3 +353,8 @@ class SlackAdapter:
             await self.core.deliver()
         except Exception:
             log.exception("slack: flushing the outbox failed; the scheduler retries")
+
+
+async def _acknowledged(*_args: Any, **_kwargs: Any) -> None:
+    """The ``ack`` of a journalled request: Slack had its acknowledgement long ago."""
+

@@ -79,7 +79,7 @@ class TelegramAdapter:
         self.delivery = Delivery(self.app.bot)
         self.polling = LongPolling(
             self.app.bot, self._on_update, timeout=int(poll_timeout),
-            allowed_updates=ALLOWED_UPDATES, before_confirming=core.activity.flush,
+            allowed_updates=ALLOWED_UPDATES, before_confirming=self._counted,
             on_error=self._polling_failed, on_fetched=self._alive)
         # Called after each update is handled (tests wait on it).
         self.on_handled: list[Callable[[Update], Awaitable[None]]] = []
@@ -172,6 +172,11 @@ class TelegramAdapter:
             await self.core.deliver()
             return
         await self.core.handle(event)
+
+    async def _counted(self) -> None:
+        """Ordinary messages counted in memory are written before they are confirmed."""
+        if self.core.intake is not None:
+            await self.core.intake.flush()
 
     def _alive(self) -> None:
         self.last_ok = time.monotonic()

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from telegram import Bot, Update
 from telegram.error import RetryAfter, TelegramError
 
-from bot.errors import DatabaseUnavailable
+from bot.kernel.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 

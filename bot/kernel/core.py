@@ -31,6 +31,7 @@ from bot.kernel.events import (
     PollCounted,
     PollVoted,
 )
+from bot.kernel.inbound_journal import InboundJournal
 from bot.kernel.outbox import LEASE as OUTBOX_LEASE
 from bot.kernel.outbox import Outbox
 from bot.kernel.ports import Clock, Intake, PlatformAdapter, Service
@@ -76,6 +77,7 @@ class Core:
         self.routes = routes
         self.inbound_wait = INBOUND_WAIT
         self.database = DatabaseHealth()
+        self.journal = InboundJournal(self)
         self.adapters: dict[str, PlatformAdapter] = {}
         self.outbox = Outbox(engine, clock, self.adapters, lease=outbox_lease)
         self.outbox.on_retry.append(lambda at: self.announce_due([at]))

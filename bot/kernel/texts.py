@@ -41,3 +41,4 @@ BUTTON_ANSWER = "Answer"
 # ---- overview (a person's home page) ---------------------------------------------------------
 FORM_NOT_OPENED = "The form could not be opened in time. Please press the button again."
 ADD_ME_FIRST = "I am not a member of this chat yet. Please add me to it, then try again."
+NOT_RECORDED = "I could not record this, please try again in a minute."
