@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
+import aiohttp
 from sqlmodel import col, select
 
+from adapters.http import HttpServer
 from adapters.testing import TestingAdapter
 from bot.kernel.core import Core
 from bot.kernel.ports import FakeClock
@@ -114,3 +118,11 @@ def outbox_rows(core: Core) -> list[OutboundMessage]:
     """Every row of the outbox, oldest first."""
     with session_scope(core.engine) as s:
         return list(s.exec(select(OutboundMessage).order_by(col(OutboundMessage.id))))
+
+
+async def healthz(http: HttpServer) -> tuple[int, dict[str, Any], float]:
+    """/healthz: status, body and how long it took to answer."""
+    started = time.monotonic()
+    async with aiohttp.ClientSession() as client, client.get(
+            f"http://127.0.0.1:{http.bound_port}/healthz") as response:
+        return response.status, await response.json(), time.monotonic() - started
