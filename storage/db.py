@@ -21,7 +21,7 @@ from sqlmodel import Session, create_engine
 # briefly, since every chat and /healthz waits with it; ``transaction`` does not wait at all on
 # the loop: it yields and tries again (see ``transaction``).
 LOCK_WAIT = 30.0
-LOOP_LOCK_WAIT = 0.25
+LOOP_LOCK_WAIT = 0.5
 _lock_wait: ContextVar[float | None] = ContextVar("lock_wait", default=None)
 
 

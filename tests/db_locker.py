@@ -1,8 +1,8 @@
 """Another process holding the database: ``python -m tests.db_locker URL``.
 
 SQLite: the write lock (``BEGIN IMMEDIATE``). PostgreSQL: exclusive locks on the ledger and the
-inbound journal, which every inbound event writes first. It says ``locked`` on stdout, holds the lock until a line
-arrives on stdin (or stdin closes), then lets go and exits.
+inbound journal, which every inbound event writes first. It says ``locked`` on stdout, holds the
+lock until a line arrives on stdin (or stdin closes), then lets go and exits.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from adapters.slack.workspace import Workspace
 from bot.kernel import texts as T
 from bot.kernel.core import Core
 from bot.kernel.errors import DatabaseUnavailable
+from bot.kernel.inbound_journal import JournalEntry
 from storage.db import unavailable
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,14 @@ class SlackJournal:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    async def _replay_in_order(self, entries: list[JournalEntry]) -> None:
+        for entry in entries:
+            log.info("slack: handling a journalled %s (try %d)", entry.kind, entry.tries + 1)
+            try:
+                await self.replay(entry.kind, entry.body, {"journal_id": entry.id})
+            except Exception:
+                log.exception("slack: a journalled %s failed", entry.kind)
+
     async def _replay(self, after: float) -> None:
         """Handle what is left in the journal, oldest first, until a round finds it empty."""
         await asyncio.sleep(after)
@@ -111,14 +120,21 @@ class SlackJournal:
             except DatabaseUnavailable:
                 entries, self._again = [], True
             fresh = [e for e in entries if e.id not in self._in_hand]
+            # Each person's requests in order; different people's side by side, as live.
+            by_person: dict[str, list[JournalEntry]] = {}
             for entry in fresh:
-                log.info("slack: handling a journalled %s (try %d)", entry.kind, entry.tries + 1)
                 self._in_hand.add(entry.id)
-                try:
-                    await self.replay(entry.kind, entry.body, {"journal_id": entry.id})
-                except Exception:
-                    log.exception("slack: a journalled %s failed", entry.kind)
+                by_person.setdefault(_sender(entry.body), []).append(entry)
+            await asyncio.gather(*(self._replay_in_order(e) for e in by_person.values()))
             if self._again:
                 await asyncio.sleep(REPLAY_PAUSE)
             elif not fresh:
                 return
+
+
+def _sender(body: dict[str, Any]) -> str:
+    """Who sent a request, in each of Slack's shapes (a command, an interaction, an event)."""
+    user = body.get("user_id") or body.get("user") or (body.get("event") or {}).get("user")
+    if isinstance(user, dict):
+        user = user.get("id")
+    return str(user or "")

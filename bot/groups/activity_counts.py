@@ -20,7 +20,7 @@ from bot.groups import activity
 from bot.kernel.context import Work
 from bot.kernel.events import ChatKind, HandleResult, Inbound, MessagePosted
 from bot.kernel.host import Host
-from storage.db import session_scope
+from storage.db import transaction
 from storage.repo import activity as counts
 from storage.repo import people, projects
 
@@ -123,7 +123,7 @@ class ActivityCounter:
     async def _write(self, batch: list[Noted]) -> tuple[set[tuple[str, str]], bool, list[datetime]]:
         core = self.core
         now = core.clock.now()
-        with session_scope(core.engine) as session:
+        async with transaction(core.engine) as session:
             ids = {(n.platform, n.event_id) for n in batch if n.event_id}
             new = counts.record_new_events(session, events=ids, now=now) if ids else set()
             duplicates = ids - new

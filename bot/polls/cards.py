@@ -20,7 +20,7 @@ from bot.kernel.context import Work, chat_address
 from bot.kernel.host import Host
 from bot.kernel.rich import Rich
 from bot.polls.results import native_poll, poll_message
-from storage.db import session_scope
+from storage.db import transaction
 from storage.models import Chat, Poll
 from storage.repo import poll_messages
 
@@ -65,7 +65,7 @@ class PollCards:
             ids, self._changed = self._changed, set()
             core = self.core
             try:
-                with session_scope(core.engine) as session:
+                async with transaction(core.engine) as session:
                     w = Work(core, session, core.clock.now())
                     for poll in session.exec(select(Poll).where(col(Poll.id).in_(ids))):
                         if poll.closed_at is None:  # a closed poll's card says so already
