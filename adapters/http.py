@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+
 from bot.kernel.core import Core
 from storage.db import cause_of, probe
 

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from bot.kernel import texts as T
 from bot.kernel.config import Settings
 from bot.kernel.context import Ctx, Work, chat_address
-from bot.kernel.dispatch import dispatch
 from bot.kernel.database_health import DatabaseHealth
+from bot.kernel.dispatch import dispatch
 from bot.kernel.errors import DatabaseUnavailable, Refusal, UsageError
 from bot.kernel.events import (
     ButtonPressed,
@@ -279,7 +279,8 @@ class Core:
         usage = render(T.USAGE, usage=cmd.usage, example=cmd.example)
         return detail + "\n" + usage if detail else usage
 
-    async def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult, now: datetime) -> None:
+    async def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult,
+                              now: datetime) -> None:
         """Tell the person why nothing happened, in a transaction of its own."""
         if isinstance(event, ButtonPressed):
             result.notice = message.text

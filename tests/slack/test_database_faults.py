@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from adapters.slack import journal as slack_journal
-from bot import texts as T
-from bot.events import CommandIssued
+from bot.kernel import texts as T
+from bot.kernel.events import CommandIssued
 from storage.db import session_scope
 from storage.models import InboundEntry
 from tests.db_locker import Locker
@@ -22,7 +22,7 @@ from tests.slack.conftest import Rig
 async def test_a_slash_command_that_cannot_be_recorded_is_told_so(
     rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.inbound_journal.KEEP_WAIT", 0.3)
+    monkeypatch.setattr("bot.kernel.inbound_journal.KEEP_WAIT", 0.3)
     with Locker(rig.core.settings.storage.url):
         status, text = await rig.slack.command("help", channel="C1")
         event_status, _ = await rig.slack.event(

@@ -21,7 +21,7 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
-from bot.core import Core
+from bot.kernel.core import Core
 from storage.db import session_scope
 from storage.models import InboundEntry, OutboundMessage
 from tests.ncbot_run import BotProcess, write_config

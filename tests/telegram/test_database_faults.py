@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from adapters.telegram import polling as telegram_polling
-from bot.core import Core
+from bot.kernel.core import Core
 from storage.db import session_scope
 from storage.models import Challenge
 from tests.db_locker import Locker

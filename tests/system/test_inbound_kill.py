@@ -25,7 +25,7 @@ from aiohttp import web
 from sqlmodel import select
 
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH
-from bot.core import Core
+from bot.kernel.core import Core
 from storage.db import session_scope
 from storage.models import Challenge, ChallengeSupport
 from tests.ncbot_run import BotProcess, write_config

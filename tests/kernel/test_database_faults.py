@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import event
 
 from adapters.http import HttpServer
-from bot.config import load_settings
-from bot.core import Core
-from bot.errors import DatabaseUnavailable
-from bot.events import ChatKind, ChatRef, CommandIssued, Sender
-from bot.ports import FakeClock
+from bot.app import build_core
+from bot.kernel.config import load_settings
+from bot.kernel.core import Core
+from bot.kernel.errors import DatabaseUnavailable
+from bot.kernel.events import ChatKind, ChatRef, CommandIssued, Sender
+from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine
 from tests.helpers import healthz
 
@@ -55,8 +56,8 @@ async def test_a_full_database_is_a_fault_not_an_apology(core: Core) -> None:
 
 async def test_postgresql_refusing_connections_is_a_fault(clock: FakeClock) -> None:
     url = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"  # nothing listens on port 9
-    core = Core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}),
-                engine=create_db_engine(url), clock=clock)
+    core = build_core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}),
+                      engine=create_db_engine(url), clock=clock)
     core.inbound_wait = 0.3
     http = HttpServer(core, host="127.0.0.1", port=0)
     await http.start()
