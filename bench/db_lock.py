@@ -11,6 +11,7 @@ loop, and how long each refused command took.
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -110,7 +111,8 @@ async def run(hold: float) -> dict[str, float]:
 
 def main() -> None:
     hold = hold_seconds(sys.argv[1:])
-    print(f"SQLite write lock held by another process for {hold:.0f} s")
+    print(f"SQLite write lock held by another process for {hold:.0f} s "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     for name, value in asyncio.run(run(hold)).items():
         print(f"  {name:28} {value:.3f}" if isinstance(value, float) else f"  {name:28} {value}")
 

@@ -153,8 +153,9 @@ async def transaction(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterat
     event loop free (short tries that yield between them), for ``wait`` seconds at most.
 
     SQLite takes its write lock at BEGIN, so once begun nothing in the transaction waits for
-    another process; a PostgreSQL connection is opened in a worker thread and row locks wait at
-    most ``PG_LOCK_WAIT`` before the statement fails and the caller may try again.
+    another process. A PostgreSQL connection is opened in a worker thread; with a ``wait``
+    shorter than ``LOCK_WAIT`` (inbound events) a row or table lock is waited for at most
+    ``PG_LOCK_WAIT`` before the statement fails and the caller may try again.
     """
     deadline = time.monotonic() + wait
     delay = 0.005
@@ -169,7 +170,8 @@ async def transaction(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterat
                     _lock_wait.reset(token)
             else:
                 await asyncio.to_thread(session.connection)
-                session.execute(text(f"SET LOCAL lock_timeout = '{PG_LOCK_WAIT}ms'"))
+                if wait < LOCK_WAIT:  # a caller in a hurry: a lock fails fast, tried again
+                    session.execute(text(f"SET LOCAL lock_timeout = '{PG_LOCK_WAIT}ms'"))
             break
         except OperationalError as exc:
             session.close()
@@ -189,7 +191,7 @@ async def transaction(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterat
 PG_LOCK_WAIT = 200  # milliseconds a PostgreSQL statement inside ``transaction`` waits for a lock
 
 
-async def probe(engine: Engine, *, wait: float = 0.5) -> None:
+async def probe(engine: Engine, *, wait: float = 0.25) -> None:
     """Raise unless a write transaction can begin within ``wait`` seconds (for /healthz); runs in
     a worker thread, so a database that does not answer never holds the event loop."""
 

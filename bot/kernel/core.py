@@ -289,7 +289,7 @@ class Core:
             result.field_errors = result.field_errors or {"_": message.text}
             return
         try:
-            async with transaction(self.engine) as session:
+            async with transaction(self.engine, wait=self.inbound_wait) as session:
                 if event.event_id:
                     work.record_event(
                         session, platform=event.chat.platform, event_id=event.event_id, now=now

@@ -95,11 +95,42 @@ def answers(core: Core) -> Counter[str]:
 async def test_killed_after_acknowledging_commands_loses_none(
     core: Core, slack: KillingSlack, tmp_path: Path, method: str, at: int
 ) -> None:
-    assert slack.counted is not None and slack.killed is not None
+    if core.engine.dialect.name != "sqlite" and (method, at) != KILLS[0]:
+        pytest.skip("on PostgreSQL one run keeps CI short; SQLite runs every kill point")
     config = write_config(tmp_path / "config.toml", url=core.settings.storage.url,
                           slack={"mode": "http", "api_base_url": slack.base_url})
-    bot = BotProcess(config, ENV, r"slack started")
+    first = BotProcess(config, ENV, r"slack started")
+    again = BotProcess(config, ENV, r"slack started")
     slack.kill_at = (method, at)
+    try:
+        acked, refused = await acknowledged_then_killed(slack, first)
+        slack.kill_at = None
+        await again.start()
+        # The journal is replayed at start: every acknowledged command gets its answer.
+        # (Answers the killed process had claimed go once their lease is over; what is checked
+        # is the store.)
+        await stored_for(core, acked)
+    finally:
+        for bot in (first, again):
+            if bot.proc is not None:
+                bot.kill()
+                await bot.died()
+    stored = answers(core)
+    lost = sorted(c for c in acked if stored[c] == 0)
+    twice = sorted(c for c, n in stored.items() if n > 1)
+    print(f"slack, killed at {method} #{at}: commands {COMMANDS}, acknowledged {len(acked)}, "
+          f"not acknowledged {len(refused)}, lost {len(lost)}, answered twice {len(twice)}")
+    assert acked, "nothing was acknowledged before the kill"
+    assert lost == [] and twice == []
+    with session_scope(core.engine) as s:
+        assert s.exec(select(InboundEntry)).all() == []  # the journal is empty again
+
+
+async def acknowledged_then_killed(slack: KillingSlack, bot: BotProcess
+                                   ) -> tuple[set[str], set[str]]:
+    """Every person sends a command; once all are answered, the name look-ups go on and the
+    fake kills the bot. Returns the channels whose command was acknowledged, and the rest."""
+    assert slack.killed is not None
     # Names are looked up once every command is acknowledged, so the kill finds them all in hand.
     slack.gates["users.info"] = asyncio.Event()
 
@@ -125,19 +156,4 @@ async def test_killed_after_acknowledging_commands_loses_none(
     slack.gates["users.info"].set()  # the work on every acknowledged command goes on
     await asyncio.wait_for(slack.killed.wait(), 30)
     assert await bot.died() == -signal.SIGKILL
-    again = BotProcess(config, ENV, r"slack started")
-    slack.kill_at = None
-    await again.start()
-    # The journal is replayed at start: every acknowledged command gets its answer. (Answers
-    # the killed process had claimed go once their lease is over; what is checked is the store.)
-    await stored_for(core, acked)
-    await again.stop()
-    stored = answers(core)
-    lost = sorted(c for c in acked if stored[c] == 0)
-    twice = sorted(c for c, n in stored.items() if n > 1)
-    print(f"slack, killed at {method} #{at}: commands {COMMANDS}, acknowledged {len(acked)}, "
-          f"not acknowledged {len(refused)}, lost {len(lost)}, answered twice {len(twice)}")
-    assert acked, "nothing was acknowledged before the kill"
-    assert lost == [] and twice == []
-    with session_scope(core.engine) as s:
-        assert s.exec(select(InboundEntry)).all() == []  # the journal is empty again
+    return acked, refused

@@ -160,6 +160,7 @@ class Restarts:
         self.kills = list(kills)
         self.made: list[tuple[str, int]] = []
         self.bot: BotProcess | None = None
+        self.started: list[BotProcess] = []
 
     async def start(self) -> BotProcess:
         api = self.api
@@ -167,6 +168,7 @@ class Restarts:
         api.killed.clear()
         api.kill_at = self.kills.pop(0) if self.kills else None
         bot = self.bot = BotProcess(self.config, ENV, r"telegram: @ncbot_test_bot")
+        self.started.append(bot)
 
         def armed(pid: int) -> None:
             api.victim = pid
@@ -191,24 +193,29 @@ async def test_killed_during_a_burst_loses_nothing(
     core: Core, killing_api: KillingBotApi, tmp_path: Path, mode: str,
     kills: list[tuple[str, int]]
 ) -> None:
+    if core.engine.dialect.name != "sqlite" and kills is not KILLS[mode][0]:
+        pytest.skip("on PostgreSQL one run per path keeps CI short; SQLite runs them all")
     api = killing_api
     u, group = await set_up(core, api)
     work = burst(u, group)
     runs = Restarts(bot_config(tmp_path, core, api, mode), api, kills)
-    if mode == "polling":
-        for update in work.updates:  # waiting when the bot starts: fetched in one batch
-            await api.push(update)
-        await runs.start()
-        await play_telegram_polling(work, runs)
-    else:
-        await runs.start()
-        await play_telegram_webhook(work, runs)
-    # Killed rather than stopped: a group's cards are paced at 20 a minute, and what is
-    # checked here is what was stored, not what was sent.
-    assert runs.bot is not None
-    errors = runs.bot.errors()
-    runs.bot.kill()
-    await runs.bot.died()
+    try:
+        if mode == "polling":
+            for update in work.updates:  # waiting when the bot starts: fetched in one batch
+                await api.push(update)
+            await runs.start()
+            await play_telegram_polling(work, runs)
+        else:
+            await runs.start()
+            await play_telegram_webhook(work, runs)
+        assert runs.bot is not None
+        errors = runs.bot.errors()
+    finally:
+        # Killed rather than stopped: a group's cards are paced at 20 a minute, and what is
+        # checked here is what was stored, not what was sent.
+        for bot in runs.started:
+            bot.kill()
+            await bot.died()
     lost, twice, supports = effects(core, work.texts)
     print(f"telegram {mode}: kills {len(runs.made)} {runs.made}, updates {len(work.updates)}, "
           f"challenges lost {lost}, stored twice {twice}, supports {supports}/{work.presses}")

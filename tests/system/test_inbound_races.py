@@ -42,7 +42,6 @@ async def test_two_processes_given_the_same_updates_have_one_effect(
     work = burst(u, group)
     config = bot_config(tmp_path, core, api, "webhook")
     bots = [BotProcess(config, ENV, r"telegram: @ncbot_test_bot") for _ in range(2)]
-    await asyncio.gather(*(bot.start() for bot in bots))
     statuses: Counter[int] = Counter()
     queue = list(reversed(work.updates))
 
@@ -65,12 +64,14 @@ async def test_two_processes_given_the_same_updates_have_one_effect(
             await asyncio.gather(*(deliver(client, bot, update) for bot in bots))
 
     try:
+        await asyncio.gather(*(bot.start() for bot in bots))
         async with aiohttp.ClientSession() as client:
             await asyncio.gather(*(sender(client) for _ in range(SENDERS)))
     finally:
         for bot in bots:
-            bot.kill()  # what was stored is checked, not what was sent
-            await bot.died()
+            if bot.proc is not None:
+                bot.kill()  # what was stored is checked, not what was sent
+                await bot.died()
     lost, twice, supports = effects(core, work.texts)
     print(f"two processes, each update to both at once: updates {len(work.updates)}, "
           f"answers {dict(statuses)}, challenges lost {lost}, stored twice {twice}, "
