@@ -16,13 +16,11 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
-# How long a transaction waits for SQLite's write lock, in seconds. Off the event loop (the
-# command line, worker threads) as long as it takes another writer to finish; on the event loop
-# briefly, since every chat and /healthz waits with it; ``transaction`` does not wait at all on
-# the loop: it yields and tries again (see ``transaction``).
+# How long a synchronous transaction waits for SQLite's write lock, in seconds. ``transaction``
+# (async code) does not wait at all at BEGIN: it yields to the event loop and tries again.
 LOCK_WAIT = 30.0
-LOOP_LOCK_WAIT = 0.5
 _lock_wait: ContextVar[float | None] = ContextVar("lock_wait", default=None)
+_read_only: ContextVar[bool] = ContextVar("read_only", default=False)
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
@@ -50,7 +48,11 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         def _sqlite_begin(conn: Any) -> None:
             # IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade;
             # it is also the one place a transaction waits for another process.
-            busy_ms = int(_wait_here() * 1000)
+            if _read_only.get():
+                conn.exec_driver_sql("BEGIN")  # a reader: WAL never makes it wait
+                return
+            wait = _lock_wait.get()
+            busy_ms = int((LOCK_WAIT if wait is None else wait) * 1000)
             if conn.info.get("busy_ms") != busy_ms:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
                 conn.info["busy_ms"] = busy_ms
@@ -65,17 +67,6 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 CONNECT_TIMEOUT = 5  # seconds (PostgreSQL)
-
-
-def _wait_here() -> float:
-    wait = _lock_wait.get()
-    if wait is not None:
-        return wait
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return LOCK_WAIT
-    return LOOP_LOCK_WAIT
 
 
 def _use_wal(cur: Any) -> None:
@@ -145,6 +136,21 @@ def cause_of(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
     return f"{type(orig).__name__}: {first}"[:200]
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only unit of work: on SQLite a plain (deferred) BEGIN, which another process's
+    write lock never holds up, so it may run on the event loop."""
+    token = _read_only.set(True)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+    finally:
+        _read_only.reset(token)
 
 
 @asynccontextmanager

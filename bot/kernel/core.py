@@ -37,7 +37,7 @@ from bot.kernel.outbox import Outbox
 from bot.kernel.ports import Clock, Intake, PlatformAdapter, Service
 from bot.kernel.rich import Rich, render
 from bot.kernel.routing import Routes
-from storage.db import cause_of, locked, session_scope, transaction, unavailable
+from storage.db import cause_of, locked, reading, transaction, unavailable
 from storage.models import Chat, Identity, Person, Project
 from storage.repo import people, projects, work
 
@@ -362,7 +362,7 @@ class Core:
         return ran
 
     def next_due(self) -> datetime | None:
-        with session_scope(self.engine) as session:
+        with reading(self.engine) as session:  # never waits for a lock held elsewhere
             return work.next_timer_due(session)
 
     async def advance_clock(self, delta: timedelta) -> int:
