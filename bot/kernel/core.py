@@ -77,7 +77,7 @@ class Core:
         self.routes = routes
         self.inbound_wait = INBOUND_WAIT
         self.database = DatabaseHealth()
-        self.journal = InboundJournal(self)
+        self.journal = InboundJournal(engine, clock, self.database, lambda: self.inbound_wait)
         self.adapters: dict[str, PlatformAdapter] = {}
         self.outbox = Outbox(engine, clock, self.adapters, lease=outbox_lease)
         self.outbox.on_retry.append(lambda at: self.announce_due([at]))

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.kernel.database_health import DatabaseHealth
 from bot.kernel.errors import DatabaseUnavailable
+from bot.kernel.ports import Clock
 from storage.db import cause_of, transaction, unavailable
 from storage.repo import inbound
-
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +39,31 @@ class JournalEntry:
 
 
 class InboundJournal:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, engine: Engine, clock: Clock, database: DatabaseHealth,
+                 wait: Callable[[], float]) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.database = database
+        self.wait = wait  # seconds a handled or replayed entry may wait for the database
 
     async def keep(self, *, platform: str, kind: str, body: dict[str, Any]) -> int:
         """Store a request before acknowledging it; raises ``DatabaseUnavailable``."""
         async with self._writing(KEEP_WAIT) as session:
             return inbound.keep(session, platform=platform, kind=kind, body=body,
-                                now=self.core.clock.now())
+                                now=self.clock.now())
 
     async def handled(self, entry_id: int) -> None:
         """The request's effect is stored: its entry goes. (Left behind, it is handled again
         and recognised by the ledger.)"""
         try:
-            async with self._writing(self.core.inbound_wait) as session:
+            async with self._writing(self.wait()) as session:
                 inbound.handled(session, entry_id=entry_id)
         except DatabaseUnavailable:
             pass  # already logged; the entry is tried again and recognised
 
     async def waiting(self, *, platform: str, limit: int = 50) -> list[JournalEntry]:
         """Entries left unhandled (oldest first); one tried too often is dropped."""
-        async with self._writing(self.core.inbound_wait) as session:
+        async with self._writing(self.wait()) as session:
             rows = inbound.waiting(session, platform=platform, limit=limit)
             found = []
             for row in rows:
@@ -75,11 +79,11 @@ class InboundJournal:
     @asynccontextmanager
     async def _writing(self, wait: float) -> AsyncIterator[Session]:
         try:
-            async with transaction(self.core.engine, wait=wait) as session:
+            async with transaction(self.engine, wait=wait) as session:
                 yield session
         except Exception as exc:
             if not unavailable(exc):
                 raise
-            self.core.database.failed(cause_of(exc))
+            self.database.failed(cause_of(exc))
             raise DatabaseUnavailable(cause_of(exc)) from exc
-        self.core.database.worked()
+        self.database.worked()
