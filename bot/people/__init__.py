@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.kernel.routing import PRIVATE, Command, Routes
-from bot.people import invites, privacy
+from bot.people import inbox, invites, privacy
 from bot.people.invites import COUNCILLOR_JOINED, issue_invite
 from bot.people.overview import OverviewPart, person_overview
 
@@ -14,6 +14,9 @@ def register(routes: Routes) -> None:
     routes.add_commands(
         Command("start", invites.start_command, "redeem an invite code",
                 "/start <code>", "/start K7Q4MZPA2B", chats=PRIVATE),
+        Command("inbox", inbox.inbox_command,
+                "what waits for you across your projects: challenges, proposals, polls",
+                "/inbox [page]", "/inbox", chats=PRIVATE),
         Command("mydata", privacy.mydata_command,
                 "get everything I store about you, as a file", "/mydata", "/mydata",
                 chats=PRIVATE),
@@ -22,3 +25,4 @@ def register(routes: Routes) -> None:
                 "/forgetme", "/forgetme", chats=PRIVATE),
     )
     routes.add_button(privacy.ACTION, privacy.privacy_button)
+    routes.add_button(inbox.ACTION, inbox.inbox_button)

@@ -6,23 +6,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import groups
-from bot.kernel import texts as K
 from bot.kernel.context import Work
-from bot.kernel.durations import describe_age
 from bot.kernel.events import Button
 from bot.kernel.rich import Rich, join, render
+from bot.people import inbox
 from bot.people import texts as T
 from storage.db import session_scope
-from storage.models import Challenge, Person
-from storage.repo import challenges, links, people, projects
+from storage.models import Person
+from storage.repo import links, people, projects
 
 if TYPE_CHECKING:
     from bot.kernel.core import Core
 
 AWAITING = ("open", "acknowledged")
 SHOWN = 20  # projects listed; the rest is a command away
-SHOWN_CHALLENGES = 10  # each comes with its buttons
-TEXT_CHARS = 140
+SHOWN_ITEMS = 10  # each comes with its buttons; the rest is in /inbox
 
 
 @dataclass(frozen=True)
@@ -44,8 +42,7 @@ def person_overview(core: Core, *, platform: str, user_id: str) -> list[Overview
         parts = [OverviewPart(render(T.OVERVIEW_HEADER, name=name,
                                      roles=", ".join(roles) or T.OVERVIEW_NO_ROLE))]
         parts.append(OverviewPart(_projects(w, person.id)))
-        if "councillor" in roles or challenges.received_by(session, person_id=person.id):
-            parts += _awaiting(w, person.id)
+        parts += _waiting(w, person.id)
         if "councillor" in roles:
             sources = w.core.routes.hooked(groups.COUNCILLOR_FIGURES)
             figures = "; ".join(f for f in (src(w, person.id) for src in sources) if f)
@@ -71,27 +68,20 @@ def _projects(w: Work, person_id: int) -> Rich:
     return join(lines)
 
 
-def _awaiting(w: Work, person_id: int) -> list[OverviewPart]:
-    waiting = [c for _r, c in challenges.received_by(w.session, person_id=person_id)
-               if c.status in AWAITING]
-    if not waiting:
+def _waiting(w: Work, person_id: int) -> list[OverviewPart]:
+    """What /inbox lists, the first of it with its buttons."""
+    found = inbox.items(w, person_id)
+    if not found:
         return [OverviewPart(join([render(T.OVERVIEW_AWAITING),
                                    render(T.OVERVIEW_NOTHING_AWAITING)]))]
-    waiting.sort(key=lambda c: c.raised_at)  # oldest first: they have waited longest
-    parts = [OverviewPart(render(T.OVERVIEW_AWAITING))]
-    for challenge in waiting[:SHOWN_CHALLENGES]:
-        project = projects.find_project(w.session, key=str(challenge.project_id))
-        text = challenge.text
-        if len(text) > TEXT_CHARS:
-            text = text[:TEXT_CHARS] + "…"
-        line = render(T.OVERVIEW_AWAITING_LINE, number=challenge.number,
-                      project=project.name if project else "?",
-                      age=describe_age(w.now - challenge.raised_at), text=text)
-        parts.append(OverviewPart(line, _answer_buttons(challenge)))
+    parts = [OverviewPart(render(T.INBOX_HEADER, count=len(found)))]
+    section = ""
+    for item in found[:SHOWN_ITEMS]:
+        text = item.text
+        if item.section != section:
+            section = item.section
+            text = render(section) + "\n" + text
+        parts.append(OverviewPart(text, item.buttons))
+    if len(found) > SHOWN_ITEMS:
+        parts.append(OverviewPart(render(T.OVERVIEW_MORE, count=len(found) - SHOWN_ITEMS)))
     return parts
-
-
-def _answer_buttons(challenge: Challenge) -> tuple[Button, ...]:
-    # The same actions as on the challenge notice ("chalans" in the button table).
-    return (Button(K.BUTTON_ACKNOWLEDGE, f"chalans:ack:{challenge.id}"),
-            Button(K.BUTTON_ANSWER, f"chalans:answer:{challenge.id}"))

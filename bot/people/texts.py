@@ -56,4 +56,30 @@ OVERVIEW_NO_PROJECTS = "You are not linked to any project yet."
 OVERVIEW_AWAITING = "**Challenges awaiting your answer**"
 OVERVIEW_AWAITING_LINE = "• #{number} in {project}, {age} old: {text}"
 OVERVIEW_NOTHING_AWAITING = "Nothing is awaiting your answer."
+OVERVIEW_MORE = "… and {count} more: send /inbox to me for the whole list."
 OVERVIEW_FIGURES = "**Your figures:** {figures}"
+
+# ---- /inbox ------------------------------------------------------------------------------------
+INBOX_HEADER = "**Your inbox** — {count} waiting, oldest first"
+INBOX_HEADER_PAGED = "**Your inbox** — {count} waiting, oldest first (page {page} of {pages})"
+INBOX_EMPTY = "Your inbox is empty: nothing is waiting for you."
+INBOX_CHALLENGES = "**Scope challenges awaiting your answer**"
+INBOX_CHALLENGE_LINE = (
+    "• #{number} {project} — {age}{status}, supporters: {supporters}: {text}"
+)
+INBOX_ACKNOWLEDGED = ", acknowledged"
+INBOX_PROPOSALS = "**Projects proposed to you**"
+INBOX_PROPOSAL_LINE = "• {project} (`{code}`): {scope}"
+INBOX_ACCEPT = "Accept"
+INBOX_DECLINE = "Decline"
+INBOX_POLLS = "**Polls waiting for your outcome**"
+INBOX_POLLS_HOW = "Write one with /outcome <poll number> <what happens next>."
+INBOX_POLL_LINE = "• Poll #{number} {project} — closed {age} ago: {question}"
+INBOX_ESCALATED = "**Escalated challenges in your projects**"
+INBOX_ESCALATED_HOW = (
+    "Ask another councillor with /link <councillor> in the group; /challenge <number> there shows "
+    "its timeline."
+)
+INBOX_ESCALATED_LINE = "• #{number} {project} — {age} without an answer: {text}"
+INBOX_NEXT = "Next page"
+INBOX_PREVIOUS = "Previous page"

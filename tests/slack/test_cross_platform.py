@@ -157,7 +157,7 @@ async def test_a_challenge_from_telegram_is_answered_in_a_slack_modal(both: Both
     await b.slack.event({"type": "app_home_opened", "user": JANE, "tab": "home"})
     [home] = await b.slack_api.wait_for("views.publish")
     shown = json.dumps(home.params["view"])
-    assert "Challenges awaiting your answer" in shown and "The bus route" in shown
+    assert "Scope challenges awaiting your answer" in shown and "The bus route" in shown
     answer = next(e["value"] for block in home.params["view"]["blocks"]
                   for e in block.get("elements", []) if "Answer" in e["text"]["text"])
     await b.slack.interaction({
