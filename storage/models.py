@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -352,6 +352,14 @@ class OutboundMessage(SQLModel, table=True):
     platform_poll_id: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = _when()
+
+
+class MessageMention(SQLModel, table=True):
+    """An outbox message names this person: erasure finds their names here, never in the text."""
+
+    outbound_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("outboundmessage.id", ondelete="CASCADE"), primary_key=True))
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
 
 
 class Conversation(SQLModel, table=True):

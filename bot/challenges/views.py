@@ -7,7 +7,7 @@ from bot.challenges.states import Move, can
 from bot.kernel import texts as K
 from bot.kernel.context import Work
 from bot.kernel.events import Button
-from bot.kernel.rich import Rich, render
+from bot.kernel.rich import PersonName, Rich, join, render
 from storage.models import Challenge, Person, Project
 from storage.repo import challenges, people, projects
 
@@ -17,11 +17,11 @@ CARD_LINES = "challenge.card_lines"  # hooks adding a line under a card: (Work, 
 def name_of(w: Work, person_id: int | None) -> str:
     """How a person is named to others: "Cllr Jane Doe" for councillors; erased: a former member."""
     person = None if person_id is None else w.session.get(Person, person_id)
-    if person is None or person.name is None:
+    if person is None or person.name is None or person.id is None:
         return T.FORMER_MEMBER
-    if "councillor" in people.roles_of(w.session, person_id=person_id or 0):
-        return f"Cllr {person.name}"
-    return person.name
+    if "councillor" in people.roles_of(w.session, person_id=person.id):
+        return PersonName(f"Cllr {person.name}", person.id)
+    return PersonName(person.name, person.id)
 
 
 def project_of(w: Work, challenge: Challenge) -> Project:
@@ -30,8 +30,8 @@ def project_of(w: Work, challenge: Challenge) -> Project:
     return project
 
 
-def names(w: Work, person_ids: list[int]) -> str:
-    return ", ".join(name_of(w, p) for p in person_ids)
+def names(w: Work, person_ids: list[int]) -> Rich:
+    return join([render("{name}", name=name_of(w, p)) for p in person_ids], ", ")
 
 
 def original_recipients(w: Work, challenge: Challenge) -> list[int]:

@@ -9,7 +9,7 @@ from bot.groups import texts as T
 from bot.kernel import texts as K
 from bot.kernel.context import Ctx, Work
 from bot.kernel.errors import Refusal, UsageError
-from bot.kernel.rich import join, render
+from bot.kernel.rich import PersonName, join, render
 from storage.models import Project
 from storage.repo import people, projects
 
@@ -182,8 +182,9 @@ def councillor_title(w: Work, person_id: int) -> str:
     from storage.models import Person
 
     person = w.session.get(Person, person_id)
-    name = (person.name if person else None) or "a former member"
-    return f"Cllr {name}"
+    if person is None or person.name is None:
+        return "Cllr a former member"
+    return PersonName(f"Cllr {person.name}", person_id)
 
 
 def councillor_line(w: Work, person_id: int) -> dict[str, str]:

@@ -25,7 +25,7 @@ from bot.kernel.events import (
 from bot.kernel.host import Host
 from bot.kernel.rich import Rich, plain, render
 from storage.models import Chat, Identity, OutboundMessage, Person, Project
-from storage.repo import people, projects, work
+from storage.repo import people, privacy, projects, work
 
 Buttons = Sequence[Sequence[Button]]
 
@@ -85,7 +85,7 @@ class Work:
             poll=poll,
             attachment=attachment,
         )
-        self.written.append(work.enqueue_outbound(
+        row = work.enqueue_outbound(
             self.session,
             platform=to.platform,
             chat_id=to.chat_id,
@@ -93,7 +93,12 @@ class Work:
             payload=message.to_json(),
             ref=ref,
             now=self.now,
-        ))
+        )
+        if message.text.people:
+            assert row.id is not None
+            privacy.record_mentions(self.session, outbound_id=row.id,
+                                    person_ids=message.text.people)
+        self.written.append(row)
 
     def address_of_person(self, person_id: int) -> Address | None:
         identity = people.reachable_identity(self.session, person_id=person_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +26,19 @@ class Style(StrEnum):
 class Span:
     text: str
     style: Style = Style.PLAIN
+    # The person this span names, if it is a name: erasure replaces exactly these spans.
+    person: int | None = dataclass_field(default=None, compare=False)
+
+
+class PersonName(str):
+    """A person's name as a template value: the span it becomes remembers whose name it is."""
+
+    person_id: int
+
+    def __new__(cls, text: str, person_id: int) -> PersonName:
+        made = super().__new__(cls, text)
+        made.person_id = person_id
+        return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +63,18 @@ class Rich:
     def __len__(self) -> int:
         return sum(len(s.text) for s in self.spans)
 
-    def to_json(self) -> list[list[str]]:
-        return [[s.text, s.style.value] for s in self.spans]
+    @property
+    def people(self) -> set[int]:
+        """Whom this text names (see ``PersonName``)."""
+        return {s.person for s in self.spans if s.person is not None}
+
+    def to_json(self) -> list[list[Any]]:
+        return [[s.text, s.style.value] if s.person is None else [s.text, s.style.value, s.person]
+                for s in self.spans]
 
     @classmethod
-    def from_json(cls, data: list[list[str]]) -> Rich:
-        return cls(tuple(Span(t, Style(st)) for t, st in data))
+    def from_json(cls, data: list[list[Any]]) -> Rich:
+        return cls(tuple(Span(str(d[0]), Style(d[1]), d[2] if len(d) > 2 else None) for d in data))
 
 
 def plain(text: str) -> Rich:
@@ -95,6 +115,9 @@ def render(template: str, **values: Any) -> Rich:
             if isinstance(value, Rich):
                 spans.extend(value.spans)
                 continue
+            if isinstance(value, PersonName):
+                spans.append(Span(str.__str__(value), style, value.person_id))
+                continue
             if conv == "r":
                 value = repr(value)
             spans.append(Span(format(value, spec or ""), style))
@@ -106,7 +129,7 @@ def _merge(spans: list[Span]) -> list[Span]:
     for s in spans:
         if not s.text:
             continue
-        if out and out[-1].style == s.style:
+        if out and out[-1].style == s.style and out[-1].person is None and s.person is None:
             out[-1] = Span(out[-1].text + s.text, s.style)
         else:
             out.append(s)

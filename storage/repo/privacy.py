@@ -7,6 +7,7 @@ shows it and what erasure does to it; a test keeps it complete as tables are add
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from storage.models import (
     Identity,
     Invite,
     InviteAttempt,
+    MessageMention,
     OutboundMessage,
     Person,
     PollOption,
@@ -62,11 +64,13 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "timer": ("digest_schedule", "the person's digest timer deleted"),
     "outboundmessage": (
         "messages_to_you",
-        "delivered private messages deleted; sent group messages naming the person redacted",
+        "delivered private messages deleted; in other messages their name becomes a former member",
     ),
+    "messagemention": ("messages_to_you", "used to find the messages naming them, then deleted"),
 }
 
-REDACTED = "(removed at the request of a former member)"
+# What an erased person's name becomes in the messages that named them.
+FORMER_MEMBER = "a former member"
 
 
 # ---- erasure ----------------------------------------------------------------------------------
@@ -86,8 +90,6 @@ def erase_person(session: Session, *, person_id: int, now: datetime) -> dict[str
     private_ids: list[tuple[str, str]] = [
         (i.platform, i.private_chat_id) for i in identities if i.private_chat_id
     ]
-    names = {n for n in [person.name, *(i.display_name for i in identities),
-                         *(i.username for i in identities)] if n and len(n.strip()) >= 3}
     counts: dict[str, int] = {}
 
     def count(table: str, n: int) -> None:
@@ -102,7 +104,7 @@ def erase_person(session: Session, *, person_id: int, now: datetime) -> dict[str
         )
         session.delete(vote)
         count("pollvote", 1)
-    count("outboundmessage", _redact_sent(session, names))
+    count("outboundmessage", _unname(session, person_id))
     for m in private_messages(session, user_keys, private_ids):
         if m.status in ("sent", "parked"):
             session.delete(m)
@@ -162,27 +164,33 @@ def _rows(result: Any) -> int:
     return int(result.rowcount or 0)
 
 
-def _redact_sent(session: Session, names: set[str]) -> int:
-    """Blank delivered messages whose text names the person; the platform ids and refs stay."""
-    redacted = 0
-    for name in names:
-        pattern = json.dumps(name, ensure_ascii=False)[1:-1]
-        for m in session.exec(
-            select(OutboundMessage).where(
-                col(OutboundMessage.status) == "sent", col(OutboundMessage.payload).contains(pattern)
-            )
-        ):
-            data = json.loads(m.payload)
-            data["text"] = [[REDACTED, "plain"]]
-            data["buttons"] = []
-            data["attachment"] = None
-            if data.get("poll"):
-                data["poll"] = None
-            m.payload = json.dumps(data, ensure_ascii=False)
-            session.add(m)
-            redacted += 1
+def record_mentions(session: Session, *, outbound_id: int, person_ids: Iterable[int]) -> None:
+    for person_id in sorted(set(person_ids)):
+        session.add(MessageMention(outbound_id=outbound_id, person_id=person_id))
     session.flush()
-    return redacted
+
+
+def _unname(session: Session, person_id: int) -> int:
+    """In every message that names the person (whatever its state), exactly the spans that are
+    their name become "a former member"; the rest of each message, and every other message, stay.
+    """
+    mentions = list(session.exec(select(MessageMention).where(
+        MessageMention.person_id == person_id)))
+    changed = 0
+    for mention in mentions:
+        message = session.get(OutboundMessage, mention.outbound_id)
+        if message is not None:
+            data = json.loads(message.payload)
+            spans = data.get("text") or []
+            for span in spans:
+                if len(span) > 2 and span[2] == person_id:
+                    span[:] = [FORMER_MEMBER, span[1]]
+            message.payload = json.dumps(data, ensure_ascii=False)
+            session.add(message)
+            changed += 1
+        session.delete(mention)
+    session.flush()
+    return changed
 
 
 # ---- retention ------------------------------------------------------------------------------
