@@ -30,7 +30,8 @@ def add_admin_parser(sub: Any) -> None:
     _json(wsub.add_parser("list", help="list wards"))
 
     inv = asub.add_parser("invite", help="issue a single-use invite code")
-    isub = inv.add_subparsers(dest="role", required=True, metavar="councillor|facilitator|admin|link")
+    isub = inv.add_subparsers(dest="role", required=True,
+                              metavar="councillor|facilitator|admin|link|cancel")
     c = isub.add_parser("councillor", help="invite a councillor")
     c.add_argument("--name", required=True)
     c.add_argument("--ward", action="append", default=[], help="a ward (repeat for several)")
@@ -40,9 +41,14 @@ def add_admin_parser(sub: Any) -> None:
         r = isub.add_parser(role, help=f"invite a {role}")
         r.add_argument("--name", required=True)
         _json(r)
-    link = isub.add_parser("link", help="an invite linking another platform to an existing person")
+    link = isub.add_parser("link", help="an invite that adds another platform to an existing "
+                                        "person (grants no role)")
     link.add_argument("--person", required=True, help="the person's id or name")
     _json(link)
+    cancel = isub.add_parser("cancel", help="void an invite nobody has redeemed yet")
+    cancel.add_argument("code")
+    _json(cancel)
+    _json(asub.add_parser("invites", help="invites not yet redeemed: code, role, name, expiry"))
 
     _json(asub.add_parser("people", help="list people, their roles and identities"))
     rev = asub.add_parser("revoke", help="take every role from a person at once")
@@ -78,18 +84,17 @@ def _dispatch(ns: argparse.Namespace, *, session: Any, settings: Settings, now: 
             return admin.add_ward(session, name=" ".join(ns.name))
         return admin.list_wards(session)
     if cmd == "invite":
-        role = "link" if ns.role == "link" else ns.role
-        if role == "link":
-            person = admin.find_person(session, key=ns.person)
-            roles = sorted(admin.people.roles_of(session, person_id=person.id or 0))
-            return admin.invite(
-                session, settings=settings, now=now, role=roles[0] if roles else "facilitator",
-                person=ns.person,
-            ).as_dict()
+        if ns.role == "link":
+            return admin.link_invite(session, settings=settings, now=now,
+                                     person=ns.person).as_dict()
+        if ns.role == "cancel":
+            return admin.cancel_invite(session, code=ns.code)
         return admin.invite(
-            session, settings=settings, now=now, role=role, name=ns.name,
+            session, settings=settings, now=now, role=ns.role, name=ns.name,
             wards=getattr(ns, "ward", None), portfolios=getattr(ns, "portfolio", None),
         ).as_dict()
+    if cmd == "invites":
+        return admin.pending_invites(session, now=now)
     if cmd == "people":
         return admin.list_people(session)
     if cmd == "revoke":
@@ -113,9 +118,17 @@ def _text(ns: argparse.Namespace, result: Any) -> str:
         if ns.ward_cmd == "add":
             return f"Ward added: {result['name']}"
         return "\n".join(w["name"] for w in result) or "No wards yet."
+    if cmd == "invite" and ns.role == "cancel":
+        return f"Invite {result['code']} for {result['name']} ({result['role']}) cancelled."
+    if cmd == "invites":
+        if not result:
+            return "No invites waiting to be redeemed."
+        return "\n".join(f"{i['code']}  {i['role']:<11}  {i['person_id']:>4}  {i['name']}"
+                         f"  expires {i['expires_at']}" for i in result)
     if cmd == "invite":
+        what = "adds an account, no role" if result["role"] == "link" else result["role"]
         lines = [
-            f"Invite for {result['name']} ({result['role']}): {result['code']}",
+            f"Invite for {result['name']} ({what}): {result['code']}",
             f"Redeem in a private chat with the bot: /start {result['code']}"
             " (Slack: /ncbot join " + result["code"] + ")",
             f"Expires {result['expires_at']}. Single use.",
@@ -135,7 +148,9 @@ def _text(ns: argparse.Namespace, result: Any) -> str:
         )
     if cmd == "revoke":
         return (f"Revoked {', '.join(result['revoked'])} from {result['name']}; "
-                f"{result['links_ended']} link(s) ended, {result['projects_left']} project(s) left.")
+                f"{result['links_ended']} link(s) ended, {result['projects_left']} project(s) left, "
+                f"{result['invites_voided']} unused invite(s) voided, "
+                f"{result['conversations_ended']} conversation(s) ended.")
     if cmd == "projects":
         if not result:
             return "No projects yet."

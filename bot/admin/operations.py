@@ -12,9 +12,9 @@ from sqlmodel import Session
 from bot import challenges, digests
 from bot.challenges import councillor_figures
 from bot.kernel.config import Settings
-from bot.people import issue_invite
+from bot.people import LINK, issue_invite, normalise_code
 from storage.models import Person, Project
-from storage.repo import links, people, projects
+from storage.repo import links, people, projects, work
 
 ROLES = ("councillor", "facilitator", "admin")
 
@@ -64,8 +64,9 @@ def invite(
     portfolios: list[str] | None = None,
     person: str | None = None,
 ) -> InviteResult:
-    """A single-use invite for a new person, or (``person``) one more platform of an existing one."""
-    if role not in ROLES:
+    """A single-use invite for a new person with a role, or (``LINK``, with ``person``) one more
+    platform for an existing person, which grants nothing."""
+    if role not in ROLES and not (role == LINK and person is not None):
         raise AdminError(f"role must be one of {', '.join(ROLES)}")
     if person is not None:
         target = find_person(session, key=person)
@@ -110,6 +111,39 @@ def invite(
     )
 
 
+def link_invite(session: Session, *, settings: Settings, now: datetime, person: str
+                ) -> InviteResult:
+    """An invite that adds an account on another platform to ``person`` and grants no role."""
+    return invite(session, settings=settings, now=now, role=LINK, person=person)
+
+
+def pending_invites(session: Session, *, now: datetime) -> list[dict[str, Any]]:
+    """Invites nobody has redeemed yet and that have not expired."""
+    return [
+        {"code": i.code, "role": i.role, "person_id": i.person_id, "name": p.name or "",
+         "created_at": i.created_at.isoformat(timespec="minutes"),
+         "expires_at": i.expires_at.isoformat(timespec="minutes")}
+        for i, p in people.pending_invites(session, now=now)
+    ]
+
+
+def cancel_invite(session: Session, *, code: str) -> dict[str, Any]:
+    """Void an invite that has not been redeemed; a redeemed one is undone by ``revoke``."""
+    found = people.find_invite(session, code=normalise_code(code))
+    if found is None:
+        raise AdminError(f"no invite {code!r} (see ncbot admin invites)")
+    if found.used_at is not None:
+        when = found.used_at.isoformat(timespec="minutes")
+        raise AdminError(f"invite {found.code} was redeemed at {when}; "
+                         f"use 'ncbot admin revoke {found.person_id}' to take the role back")
+    person = session.get(Person, found.person_id)
+    result = {"code": found.code, "role": found.role, "person_id": found.person_id,
+              "name": person.name if person else None, "cancelled": True}
+    session.delete(found)
+    session.flush()
+    return result
+
+
 def find_person(session: Session, *, key: str) -> Person:
     """A person by id, or by exact (case-insensitive) name when that is unambiguous."""
     if key.isdigit():
@@ -145,13 +179,22 @@ def list_people(session: Session) -> list[dict[str, Any]]:
 
 
 def revoke(session: Session, *, person: str, now: datetime) -> dict[str, Any]:
-    """Take every role from a person at once; their identities and record stay."""
+    """Take every role from a person at once; their identities and record stay.
+
+    Whatever could give a role back or act with it later goes too: their unused invites (a link
+    invite included) and the exchanges they are in the middle of (a poll outcome, an answer).
+    """
     target = find_person(session, key=person)
     assert target.id is not None
     roles = sorted(people.roles_of(session, person_id=target.id))
     if not roles:
         raise AdminError(f"{target.name or target.id} has no role to revoke")
     people.revoke_roles(session, person_id=target.id)
+    voided = people.delete_unused_invites(session, person_id=target.id)
+    conversations = sum(
+        work.end_conversation(session, platform=i.platform, user_id=i.user_id)
+        for i in people.identities_of(session, person_id=target.id)
+    )
     # Without the role they cannot act, so nothing may still be routed to them or list them:
     # their links end and they stop facilitating projects.
     ended = 0
@@ -162,7 +205,8 @@ def revoke(session: Session, *, person: str, now: datetime) -> dict[str, Any]:
         ended += 1
     left = projects.remove_facilitator_everywhere(session, person_id=target.id)
     return {"id": target.id, "name": target.name, "revoked": roles, "links_ended": ended,
-            "projects_left": left}
+            "projects_left": left, "invites_voided": voided,
+            "conversations_ended": conversations}
 
 
 def list_projects(session: Session, *, settings: Settings, now: datetime) -> list[dict[str, Any]]:

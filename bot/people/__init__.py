@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bot.kernel.routing import PRIVATE, Command, Routes
 from bot.people import inbox, invites, privacy
-from bot.people.invites import COUNCILLOR_JOINED, issue_invite
+from bot.people.invites import COUNCILLOR_JOINED, LINK, issue_invite, normalise_code
 from bot.people.overview import OverviewPart, person_overview
 
-__all__ = ["COUNCILLOR_JOINED", "OverviewPart", "issue_invite", "person_overview", "register"]
+__all__ = ["COUNCILLOR_JOINED", "LINK", "OverviewPart", "issue_invite", "normalise_code",
+           "person_overview", "register"]
 
 
 def register(routes: Routes) -> None:

@@ -17,6 +17,8 @@ from storage.repo import people
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
+# The "role" of an invite that only adds an account on another platform to a person.
+LINK = "link"
 
 # Hook (see Routes.add_hook): someone became a councillor; async (work, person_id).
 COUNCILLOR_JOINED = "councillor.joined"
@@ -100,10 +102,11 @@ async def redeem(ctx: Ctx, invite: Invite) -> None:
         if not people.identities_of(ctx.session, person_id=old_person_id):
             people.merge_person(ctx.session, from_id=old_person_id, into_id=target.id)
         ctx.person = target
-    people.grant_role(ctx.session, person_id=target.id, role=invite.role, now=ctx.now)
+    if invite.role != LINK:  # a link adds an account; the roles are the person's own
+        people.grant_role(ctx.session, person_id=target.id, role=invite.role, now=ctx.now)
     ctx.roles = people.roles_of(ctx.session, person_id=target.id)
     name = target.name or ctx.identity.display_name
-    if linked_elsewhere:
+    if linked_elsewhere or invite.role == LINK:
         ctx.reply(T.INVITE_LINKED, name=name)
     elif invite.role == "councillor":
         wards = [w.name for w in people.councillor_wards(ctx.session, person_id=target.id)]

@@ -246,6 +246,27 @@ def mark_invite_used(session: Session, *, invite_id: int, identity_id: int, now:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def pending_invites(session: Session, *, now: datetime) -> list[tuple[Invite, Person]]:
+    """Invites not redeemed and not expired, oldest first, with the person each is for."""
+    return [
+        (invite, person)
+        for invite, person in session.exec(
+            select(Invite, Person)
+            .join(Person, col(Person.id) == col(Invite.person_id))
+            .where(col(Invite.used_at).is_(None), col(Invite.expires_at) > now)
+            .order_by(col(Invite.created_at), col(Invite.id))
+        )
+    ]
+
+
+def delete_unused_invites(session: Session, *, person_id: int) -> int:
+    """Void every invite for a person that nobody has redeemed yet (expired ones too)."""
+    result = session.execute(
+        delete(Invite).where(col(Invite.person_id) == person_id, col(Invite.used_at).is_(None))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def record_failed_invite(session: Session, *, platform: str, user_id: str, now: datetime) -> None:
     session.add(InviteAttempt(platform=platform, user_id=user_id, at=now))
 
