@@ -17,6 +17,8 @@ from bot.digests import texts as DIGESTS_T
 from bot.groups import texts as GROUPS_T
 from bot.kernel import texts as T
 from bot.kernel.rich import render
+from bot.linking import texts as LINKING_T
+from bot.people import texts as PEOPLE_T
 from bot.polls import texts as POLLS_T
 
 OK = "ok"
@@ -174,6 +176,127 @@ MATRIX: tuple[Row, ...] = (
 )
 
 
+# ---- buttons, forms and conversations ---------------------------------------------------------
+# Platforms let a client send any button action from any chat, so each is tried by the person it
+# was shown to and by everyone it was not meant for, where each of them could press it.
+
+PRESSERS = {
+    "meant for": "the person it was shown to, where it was shown",
+    "stranger": "someone in no project, sending the action from their own private chat",
+    "elsewhere": "the person it was shown to, pressing it in a group that is not the project's",
+    "revoked": "the person it was shown to, after `ncbot admin revoke` (for a resident's button: "
+               "the project's facilitator, revoked, where it was shown)",
+    "erased": "the person it was shown to, after /forgetme (the same account is someone new)",
+}
+NA = "n/a"  # the platforms offer no way to do it there (a form has no chat; typing in a group
+            # is ordinary talk)
+SILENCE = "nothing waiting"  # typed text no conversation waits for: no answer, nothing changed
+
+# code -> what the person is told (SILENCE: nothing at all).
+ACTION_REASONS: dict[str, str] = {
+    "stale": T.STALE_BUTTON,
+    "private button": T.BUTTON_PRIVATE_ONLY,
+    "not in the project": render(CHALLENGES_T.CHALLENGE_SUPPORT_NOT_HERE, number=1).text,
+    "not a recipient": render(CHALLENGES_T.CHALLENGE_NOT_RECIPIENT, number=1).text,
+    "not their link": LINKING_T.LINK_NOT_YOURS,
+    "link ended": render(LINKING_T.LINK_ALREADY_DECIDED, status="left", project=PROJECT).text,
+    "not linked": render(LINKING_T.LINK_NOT_LINKED_YOU, project=PROJECT).text,
+    "not their follow-up": CHALLENGES_T.FOLLOWUP_NOT_YOURS,
+    "not their erasure": PEOPLE_T.FORGET_NOT_YOURS,
+    SILENCE: "(no answer)",
+}
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """A button, form or conversation step; the person it is shown to does ``prepare`` first."""
+
+    kind: str  # button | form | conversation
+    route: str  # its row in bot/commands.py: the button or form prefix, the conversation kind
+    label: str  # the button's label, or what is typed or submitted
+    owner: str  # the user it is shown to
+    shown: str  # "private" or "project group"
+    cells: dict[str, Cell]  # presser -> OK, NA or a code of ACTION_REASONS
+    ok: tuple[str, ...]  # a success notice or reply contains one of these
+    # What the owner does first: lines said privately ("/mygroups"), in the project's group
+    # ("group:/closepoll 3"), or buttons pressed ("press:<label>").
+    prepare: tuple[str, ...] = ()
+    note: str = ""
+    action: str = ""  # a form's action (buttons are found by ``label`` on what the owner got)
+    found_in: str = ""  # where the button was shown, when it is pressed somewhere else
+    about: str = ""  # the message with the button says this
+
+    def cell(self, presser: str) -> Cell:
+        return self.cells.get(presser, self.cells.get("*", OK))
+
+
+def refused(stranger: Cell, elsewhere: Cell, revoked: Cell, erased: Cell) -> dict[str, Cell]:
+    return {"meant for": OK, "stranger": stranger, "elsewhere": elsewhere, "revoked": revoked,
+            "erased": erased}
+
+
+ANSWERER = refused("not a recipient", "private button", "not a recipient", "not a recipient")
+EXPLANATION = "I will take this to the transport committee on 4 May."
+
+ACTIONS: tuple[ActionRow, ...] = (
+    ActionRow("button", "chal", "Support", "lee", "project group",
+              refused("not in the project", "not in the project", OK, OK),
+              ok=("your support for #1 is counted",), about="challenge #1",
+              note="`chal:support:1` on the card of #1"),
+    ActionRow("button", "chal", "Support", "lee", "private",
+              refused("not in the project", "not in the project", "not in the project",
+                      "not in the project"),
+              ok=("your support for #1 is counted",), found_in="project group",
+              about="challenge #1",
+              note="the same action from a private chat: counts for someone who takes part"),
+    ActionRow("button", "poll", "By the pond", "kim", "project group",
+              refused("stale", "stale", OK, OK), ok=("Your vote in poll #3",),
+              note="`poll:<id>:1`, an option of an open poll"),
+    ActionRow("button", "chalans", "Acknowledge", "jane", "private", ANSWERER, ok=("Acknowledged #1",),
+              note="on a challenge notice"),
+    ActionRow("button", "chalans", "Answer", "jane", "private", ANSWERER, ok=("How do you answer #1",)),
+    ActionRow("button", "chalans", "Taking it forward", "jane", "private", ANSWERER,
+              ok=("Now write your explanation",), prepare=("press:Answer",),
+              note="an outcome, while answering"),
+    ActionRow("button", "chalans", "Confirm", "jane", "private", ANSWERER, ok=("Thank you. Your answer",),
+              prepare=("press:Answer", "press:Taking it forward", EXPLANATION),
+              note="sends a previewed answer"),
+    ActionRow("button", "chalans", "Cancel", "jane", "private", ANSWERER, ok=(T.CANCELLED,),
+              prepare=("press:Answer",), note="stops answering"),
+    ActionRow("form", "chalanswer", "outcome: forward; explanation", "jane", "private",
+              refused("not a recipient", NA, "not a recipient", "not a recipient"),
+              ok=("Thank you. Your answer",), action="chalanswer:{challenge}",
+              note="the answer form (Slack)"),
+    ActionRow("conversation", "challenge_answer", EXPLANATION, "jane", "private",
+              refused(SILENCE, NA, SILENCE, SILENCE), ok=("Send it?",),
+              prepare=("press:Answer", "press:Taking it forward"),
+              note="the explanation typed while answering"),
+    ActionRow("conversation", "poll.outcome", "The bench goes by the pond in March.", "fran",
+              "private", refused(SILENCE, NA, SILENCE, SILENCE), ok=("The bench goes by the pond",),
+              prepare=("group:/closepoll 3",),
+              note="\"What happens next?\" after poll #3 closed"),
+    ActionRow("button", "link", "Accept", "carl", "private",
+              refused("not their link", "private button", "link ended", "not their link"),
+              ok=("You are now linked to",), note="a link proposal"),
+    ActionRow("button", "link", "Leave", "jane", "private",
+              refused("not their link", "private button", "not linked", "not their link"),
+              ok=("You have left",), prepare=("/mygroups",), note="on /mygroups"),
+    ActionRow("button", "chalfup", "Yes", "lee", "private",
+              refused("not their follow-up", "private button", "not their follow-up",
+                      "not their follow-up"),
+              ok=("I have noted that #2 was answered",), note="\"Was this answered?\" of #2"),
+    ActionRow("button", "privacy", PEOPLE_T.FORGET_BUTTON_CONFIRM, "kim", "private",
+              refused("stale", "not their erasure", "stale", "stale"),
+              ok=("Your data is erased",), prepare=("/forgetme",),
+              note="confirms /forgetme"),
+)
+
+
+def action_reason(code: str) -> str | None:
+    """The exact notice or reply for a refusal code; None for silence."""
+    return None if code == SILENCE else ACTION_REASONS[code]
+
+
 def reason(code: str, row: Row, roles_text: str) -> str:
     """The exact one-line reply for a refusal code."""
     name = row.refusal_name if code == "not its facilitator" and row.refusal_name else row.name
@@ -212,8 +335,35 @@ def markdown() -> str:
         shown = text.replace("{name}", "<command>").replace("{move}", "<verb>")
         out.append(f"| {code} | {shown.replace('|', '/')} |")
     out.append("")
+    out.extend(action_markdown())
+    out.append("")
     out.append(END)
     return "\n".join(out)
+
+
+ACTION_SHORT = {"meant for": "owner", "stranger": "stranger", "elsewhere": "elsewhere",
+                "revoked": "revoked", "erased": "erased"}
+
+
+def action_markdown() -> list[str]:
+    """Buttons, forms and conversations: a row each, a column per presser, a legend."""
+    out = ["Buttons, forms and conversation steps. Columns: "
+           + "; ".join(f"**{ACTION_SHORT[p]}** {d}" for p, d in PRESSERS.items())
+           + ". ✓ done; n/a: no way to do it there; otherwise the answer given (legend below), "
+           "and nothing changes.", ""]
+    out.append("| what | route | shown | " + " | ".join(ACTION_SHORT[p] for p in PRESSERS) + " |")
+    out.append("| --- | --- | --- | " + " | ".join("---" for _ in PRESSERS) + " |")
+    for row in ACTIONS:
+        what = f"{row.kind} “{row.label}”" + (f" ({row.note})" if row.note else "")
+        cells = ["✓" if row.cell(p) == OK else row.cell(p) for p in PRESSERS]
+        out.append(f"| {what.replace('|', '/')} | `{row.route}` | {row.shown} | "
+                   + " | ".join(cells) + " |")
+    out.append("")
+    out.append("| answer | what the person is told |")
+    out.append("| --- | --- |")
+    for code, text in ACTION_REASONS.items():
+        out.append(f"| {code} | {text.replace('|', '/')} |")
+    return out
 
 
 def document_section(text: str) -> str | None:

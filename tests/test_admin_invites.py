@@ -52,7 +52,7 @@ async def test_pending_invites_are_listed_and_a_cancelled_code_is_dead(bot: Test
     [answer] = await bot.say("jane", f"/start {jane_code}")
     assert answer.text == T.INVITE_UNKNOWN
     assert roles_of_user(bot, "jane") == set()
-    with pytest.raises(admin.AdminError, match="was redeemed at .*ncbot admin revoke"):
+    with pytest.raises(admin.AdminError, match=r"was redeemed at .*ncbot admin revoke"):
         officer(bot, admin.cancel_invite, code=fran_code)
     with pytest.raises(admin.AdminError, match="no invite 'NOPE'"):
         officer(bot, admin.cancel_invite, code="NOPE")

@@ -93,11 +93,13 @@ async def answer_button(ctx: Ctx, parts: list[str]) -> None:
         ctx, parts, ("ack", "answer", "outcome", "confirm", "cancel")
     )
     verb = parts[0]
+    if not ctx.is_private:  # the notice is private; an answer is never started in a group
+        raise Refusal(K.BUTTON_PRIVATE_ONLY)
+    check_may_answer(ctx, challenge, ctx.person_id)
     if verb == "cancel":
         ctx.end_conversation()
         ctx.reply(K.CANCELLED)
         return
-    check_may_answer(ctx, challenge, ctx.person_id)
     if verb == "ack":
         acknowledge(ctx, challenge)
     elif verb == "answer":

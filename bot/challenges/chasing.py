@@ -110,6 +110,8 @@ async def followup_button(ctx: Ctx, parts: list[str]) -> None:
         raise Refusal(K.STALE_BUTTON)
     if challenge.raised_by != ctx.person_id:
         raise Refusal(T.FOLLOWUP_NOT_YOURS)
+    if not ctx.is_private:  # asked privately; the reply is given there
+        raise Refusal(K.BUTTON_PRIVATE_ONLY)
     if followup.reply is not None:
         raise Refusal(T.FOLLOWUP_ALREADY)
     answer = ctx.session.get(ChallengeAnswer, followup.answer_id)

@@ -154,9 +154,17 @@ def challenge_from_button(ctx: Ctx, parts: list[str], verbs: tuple[str, ...]) ->
 
 
 async def support_button(ctx: Ctx, parts: list[str]) -> None:
-    """chal:support:<id> on the group card."""
+    """chal:support:<id> on the group card.
+
+    Pressed in a chat of the challenge's project, or in the private chat of someone who takes
+    part in it; never from anywhere else (platforms let a client send any button action).
+    """
     challenge = challenge_from_button(ctx, parts, ("support",))
     assert challenge.id is not None
+    in_project_chat = ctx.chat.project_id == challenge.project_id
+    if not in_project_chat and not (ctx.is_private and projects.takes_part(
+            ctx.session, project_id=challenge.project_id, person_id=ctx.person_id)):
+        raise Refusal(T.CHALLENGE_SUPPORT_NOT_HERE, number=challenge.number)
     if not can(challenge, Move.SUPPORT):
         raise refusal(challenge, Move.SUPPORT)
     if challenge.raised_by == ctx.person_id:

@@ -62,6 +62,9 @@ CHALLENGE_SHOW = (
 CHALLENGE_SHOW_ANSWER = "**Answer from {name}** ({outcome}, {when}):\n{explanation}"
 CHALLENGE_UNKNOWN = "There is no challenge #{number} in {project}."
 CHALLENGE_SUPPORTED = "Thank you: your support for #{number} is counted."
+CHALLENGE_SUPPORT_NOT_HERE = (
+    "Only people taking part in its project can support #{number}, from one of its chats."
+)
 CHALLENGE_SUPPORT_TWICE = "You support #{number} already; each person counts once."
 CHALLENGE_SUPPORT_OWN = "You raised #{number}; it counts as yours already."
 CHALLENGE_SUPPORT_ANSWERED = "#{number} has been answered; it takes no more support."

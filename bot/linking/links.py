@@ -81,6 +81,8 @@ async def link_button(ctx: Ctx, parts: list[str]) -> None:
         raise Refusal(K.STALE_BUTTON)
     if link.councillor_id != ctx.person_id:
         raise Refusal(T.LINK_NOT_YOURS)
+    if not ctx.is_private:  # proposals and /mygroups are private; the answer is given there
+        raise Refusal(K.BUTTON_PRIVATE_ONLY)
     project = ctx.session.get(Project, link.project_id)
     assert project is not None
     if verb in ("accept", "decline"):

@@ -12,7 +12,9 @@ from sqlmodel import Session, col, select
 from storage.models import (
     ActivityDay,
     ActivityParticipant,
+    Challenge,
     Chat,
+    CouncillorLink,
     Project,
     ProjectFacilitator,
     ProjectTopic,
@@ -113,6 +115,23 @@ def remove_facilitator_everywhere(session: Session, *, person_id: int) -> int:
 
 def is_project_facilitator(session: Session, *, project_id: int, person_id: int) -> bool:
     return session.get(ProjectFacilitator, (project_id, person_id)) is not None
+
+
+def takes_part(session: Session, *, project_id: int, person_id: int) -> bool:
+    """Whether a person belongs to a project: has spoken in one of its chats, raised a challenge
+    in it, facilitates it, or is a councillor linked to it."""
+    checks = (
+        select(ActivityParticipant.person_id).where(
+            ActivityParticipant.project_id == project_id, ActivityParticipant.person_id == person_id),
+        select(Challenge.id).where(Challenge.project_id == project_id,
+                                   Challenge.raised_by == person_id),
+        select(CouncillorLink.id).where(CouncillorLink.project_id == project_id,
+                                        CouncillorLink.councillor_id == person_id,
+                                        CouncillorLink.status == "accepted"),
+    )
+    return is_project_facilitator(session, project_id=project_id, person_id=person_id) or any(
+        session.exec(query.limit(1)).first() is not None for query in checks
+    )
 
 
 def set_project_wards(session: Session, *, project_id: int, ward_ids: Iterable[int]) -> None:
