@@ -228,6 +228,7 @@ class Poll(SQLModel, table=True):
     closed_at: datetime | None = _when()
     outcome: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     outcome_at: datetime | None = _when()
+    outcome_corrected_at: datetime | None = _when()  # the outcome was corrected with /outcome
 
 
 class PollOption(SQLModel, table=True):

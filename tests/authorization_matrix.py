@@ -203,6 +203,7 @@ ACTION_REASONS: dict[str, str] = {
     "not linked": render(LINKING_T.LINK_NOT_LINKED_YOU, project=PROJECT).text,
     "not their follow-up": CHALLENGES_T.FOLLOWUP_NOT_YOURS,
     "not their erasure": PEOPLE_T.FORGET_NOT_YOURS,
+    "not its outcome": render(POLLS_T.POLL_OUTCOME_NOT_ALLOWED, number=3).text,
     SILENCE: "(no answer)",
 }
 
@@ -235,6 +236,8 @@ def refused(stranger: Cell, elsewhere: Cell, revoked: Cell, erased: Cell) -> dic
             "erased": erased}
 
 
+OUTCOME_WRITER = refused("not its outcome", "private button", "not its outcome",
+                         "not its outcome")
 ANSWERER = refused("not a recipient", "private button", "not a recipient", "not a recipient")
 EXPLANATION = "I will take this to the transport committee on 4 May."
 
@@ -272,9 +275,22 @@ ACTIONS: tuple[ActionRow, ...] = (
               prepare=("press:Answer", "press:Taking it forward"),
               note="the explanation typed while answering"),
     ActionRow("conversation", "poll.outcome", "The bench goes by the pond in March.", "fran",
-              "private", refused(SILENCE, NA, SILENCE, SILENCE), ok=("The bench goes by the pond",),
+              "private", refused(SILENCE, NA, SILENCE, SILENCE), ok=("Post it?",),
               prepare=("group:/closepoll 3",),
-              note="\"What happens next?\" after poll #3 closed"),
+              note="a draft outcome, after \"What happens next after poll #3?\""),
+    ActionRow("button", "pollout", "#3 Where", "fran", "private", OUTCOME_WRITER,
+              ok=("as it will be posted",),
+              prepare=("group:/poll Which day? | Monday | Friday", "group:/closepoll 4",
+                       "group:/closepoll 3", "The bench goes by the pond in March."),
+              note="which poll a draft outcome is for, with two polls waiting"),
+    ActionRow("button", "pollout", "Confirm", "fran", "private", OUTCOME_WRITER,
+              ok=("Thank you. The outcome of poll #3",),
+              prepare=("group:/closepoll 3", "The bench goes by the pond in March."),
+              note="posts a previewed outcome"),
+    ActionRow("button", "pollout", "Cancel", "fran", "private", OUTCOME_WRITER,
+              ok=("Nothing was posted",),
+              prepare=("group:/closepoll 3", "The bench goes by the pond in March."),
+              note="drops a previewed outcome"),
     ActionRow("button", "link", "Accept", "carl", "private",
               refused("not their link", "private button", "link ended", "not their link"),
               ok=("You are now linked to",), note="a link proposal"),

@@ -96,7 +96,7 @@ async def test_revoke_ends_the_pending_outcome_conversation(bot: TestingAdapter)
     await garden(bot)
     await bot.say("fran", "/poll Bench? | Pond | Oak", chat="garden")
     await bot.say("fran", "/closepoll 1", chat="garden")
-    assert "What happens next?" in bot.last(user="fran").text
+    assert "What happens next after poll #1?" in bot.last(user="fran").text
     result = officer(bot, admin.revoke, person="Fran Fowler", now=bot.core.clock.now())
     assert result["conversations_ended"] == 1
     before = len(bot.to_chat("garden"))

@@ -158,7 +158,7 @@ async def do(bot: TestingAdapter, row: ActionRow, user: str, chat: str | None,
 EXPLAIN = "I will take this to the transport committee on 4 May."
 
 CELLS = [
-    pytest.param(row, presser, id=f"{row.kind}:{row.label[:24]}:{row.shown}|{presser}")
+    pytest.param(row, presser, id=f"{row.route}:{row.label[:24]}:{row.shown}|{presser}")
     for row in ACTIONS
     for presser in PRESSERS
     if row.cell(presser) != NA

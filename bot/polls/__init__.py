@@ -33,6 +33,7 @@ def register(routes: Routes) -> None:
                 roles=FACILITATOR | COUNCILLOR),
     )
     routes.add_button("poll", votes.vote_button)
+    routes.add_button(outcome.ACTION, outcome.outcome_button)
     routes.add_conversation(outcome.OUTCOME_CONVERSATION, outcome.outcome_reply)
     routes.add_timer("poll.close", running.close_due)
     routes.add_timer("poll.remind", running.remind_due)

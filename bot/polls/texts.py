@@ -86,18 +86,46 @@ POLL_NO_VOTES = "Nobody voted."
 POLL_LEADER = "Most votes: {options}."
 # The outcome
 POLL_ASK_OUTCOME = (
-    "Poll #{number} in {project} has closed.\n{results}\n\n"
-    "**What happens next?** Reply here with a short outcome statement (or send "
-    "/outcome {number} <text>, or /cancel). It is posted to the project and goes into the "
-    "linked councillors' next digest."
+    "Poll #{number} in {project} has closed: {question}\n{results}\n\n"
+    "**What happens next after poll #{number}?** Reply here with a short outcome statement; you "
+    "will see it before anything is posted (or send /outcome {number} <text>, or /cancel). It is "
+    "posted to the project and goes into the linked councillors' next digest.{also}"
+)
+POLL_OUTCOME_ALSO_WAITING = (
+    "\nAlso waiting for an outcome: {polls}. I will ask which poll your reply is for."
 )
 POLL_ASK_OUTCOME_BY_COMMAND = (
-    "Poll #{number} in {project} has closed.\n{results}\n\n"
+    "Poll #{number} in {project} has closed: {question}\n{results}\n\n"
     "**What happens next?** Send /outcome {number} <text> with a short outcome statement. It is "
     "posted to the project and goes into the linked councillors' next digest."
 )
+POLL_OUTCOME_WHICH_POLL = "Which poll is this the outcome of?\n{outcome}"
+POLL_OUTCOME_PREVIEW = (
+    "The outcome of poll #{number} in {project} ({question}), as it will be posted:\n"
+    "{outcome}\nPost it?"
+)
+BUTTON_CONFIRM = "Confirm"
+BUTTON_CANCEL = "Cancel"
+POLL_OUTCOME_DISCARDED = (
+    "Nothing was posted. Write the outcome of poll #{number} again when you are ready, "
+    "or send /cancel."
+)
+POLL_OUTCOME_NOT_IN_PROGRESS = (
+    "No outcome of poll #{number} is waiting to be confirmed. Write it here again, or send "
+    "/outcome {number} <text>."
+)
+POLL_OUTCOME_NOTHING_WAITING = (
+    "No poll of yours is waiting for an outcome any more, so that was not posted."
+)
 POLL_OUTCOME_POSTED = "**What happens next, after poll #{number}** ({question}):\n{outcome}\n— {name}"
+POLL_OUTCOME_CORRECTED_POSTED = (
+    "**What happens next, after poll #{number}** ({question}), corrected:\n{outcome}\n— {name}"
+)
 POLL_OUTCOME_SAVED = "Thank you. The outcome of poll #{number} is posted to {project}."
+POLL_OUTCOME_CORRECTED = (
+    "Thank you. The outcome of poll #{number} is corrected in every chat of {project}."
+)
+POLL_OUTCOME_STILL_WAITING = "Still waiting for an outcome: {polls}. Write it here when ready."
 POLL_OUTCOME_STILL_OPEN = (
     "Poll #{number} is still open; write its outcome once it has closed "
     "(/closepoll {number} closes it now)."

@@ -218,7 +218,7 @@ async def test_closes_on_time_after_a_restart(core: Core, settings: Settings,
     assert "3 votes in all." in text and "Most votes: Under the oak." in text
     assert poll_row(again).closed_at == clock.now()
     asked = again.last(user="fran")
-    assert "What happens next?" in asked.text and "Under the oak" in asked.text
+    assert "What happens next after poll #1?" in asked.text and "Under the oak" in asked.text
 
 
 def _chat_id(bot: TestingAdapter) -> int:
@@ -317,7 +317,8 @@ async def test_extend_to_a_time_of_day(bot: TestingAdapter) -> None:
 # ---- the outcome ------------------------------------------------------------------------------
 
 
-async def test_outcome_by_private_reply(bot: TestingAdapter, clock: FakeClock) -> None:
+async def test_outcome_by_private_reply_is_previewed_then_posted(bot: TestingAdapter,
+                                                               clock: FakeClock) -> None:
     await garden(bot)
     await bot.say("fran", LINE, chat="garden")
     await bot.say("rita", "/vote 1 1", chat="garden")
@@ -325,8 +326,19 @@ async def test_outcome_by_private_reply(bot: TestingAdapter, clock: FakeClock) -
     assert replies[-1].text.startswith("Poll #1 is still open")
     await bot.say("fran", "/closepoll 1", chat="garden")
     asked = bot.last(user="fran")
-    assert asked.text.startswith("Poll #1 in Fremont Community Garden has closed.")
-    replies = await bot.say("fran", "The bench goes by the pond; we order it next week.")
+    assert asked.text.startswith(f"Poll #1 in Fremont Community Garden has closed: {QUESTION}")
+    assert "What happens next after poll #1?" in asked.text
+    [preview] = await bot.say("fran", "The bench goes by the pond; we order it next week.")
+    assert preview.text == (
+        f"The outcome of poll #1 in Fremont Community Garden ({QUESTION}), as it will be posted:\n"
+        "The bench goes by the pond; we order it next week.\nPost it?"
+    )
+    assert preview.button_labels == ["Confirm", "Cancel"]
+    assert poll_row(bot).outcome is None and not bot.to_chat("garden")[-1].text.startswith(
+        "What happens next")  # nothing posted before Confirm
+    before = len(bot.sent)
+    await bot.press("fran", preview.button("Confirm"))
+    replies = bot.sent[before:]
     posted = [m for m in replies if m.to.chat_id == "garden"]
     assert posted[0].text == (
         f"What happens next, after poll #1 ({QUESTION}):\n"
@@ -335,23 +347,55 @@ async def test_outcome_by_private_reply(bot: TestingAdapter, clock: FakeClock) -
     assert replies[-1].text == "Thank you. The outcome of poll #1 is posted to Fremont Community Garden."
     poll = poll_row(bot)
     assert poll.outcome == "The bench goes by the pond; we order it next week."
-    assert poll.outcome_at == clock.now()
+    assert poll.outcome_at == clock.now() and poll.outcome_corrected_at is None
     with session_scope(bot.core.engine) as s:
         assert s.exec(select(Conversation)).first() is None
+    result = await bot.press("fran", preview.button("Confirm"))  # twice: nothing more
+    assert result.notice == "No outcome of poll #1 is waiting to be confirmed. " \
+        "Write it here again, or send /outcome 1 <text>."
 
 
-async def test_outcome_by_command_in_group_and_in_private(bot: TestingAdapter) -> None:
+async def test_cancel_on_the_preview_posts_nothing_and_waits_for_another_draft(
+    bot: TestingAdapter,
+) -> None:
     await garden(bot)
     await bot.say("fran", LINE, chat="garden")
     await bot.say("fran", "/closepoll 1", chat="garden")
+    [preview] = await bot.say("fran", "Pond, I think")
+    await bot.press("fran", preview.button("Cancel"))
+    assert bot.last(user="fran").text.startswith("Nothing was posted. Write the outcome of poll #1")
+    assert poll_row(bot).outcome is None
+    [again] = await bot.say("fran", "The bench goes by the pond.")
+    await bot.press("fran", again.button("Confirm"))
+    assert poll_row(bot).outcome == "The bench goes by the pond."
+
+
+async def test_outcome_by_command_in_group_then_corrected_in_place(bot: TestingAdapter) -> None:
+    await garden(bot)
+    with session_scope(bot.core.engine) as s:
+        code = projects.list_projects(s)[0].code
+    await bot.say("fran", f"/project join {code}", chat="officers")
+    await bot.say("fran", LINE, chat="garden")
+    await bot.say("fran", "/closepoll 1", chat="garden")
     await bot.say("fran", "/outcome 1 We will ask the council for two benches.", chat="garden")
-    assert bot.last(chat="garden").text.startswith("What happens next, after poll #1")
+    first = {c: bot.last(chat=c) for c in ("garden", "officers")}
+    for message in first.values():
+        assert message.text.startswith("What happens next, after poll #1")
+        assert message.edit_of_id is None
     assert poll_row(bot).outcome == "We will ask the council for two benches."
     with session_scope(bot.core.engine) as s:
         assert s.exec(select(Conversation)).first() is None  # the question was answered
-    replies = await bot.say("fran", "/outcome 1 Corrected: one bench, by the pond.")
-    assert replies[-1].text.startswith("Thank you. The outcome of poll #1 is posted")
-    assert poll_row(bot).outcome == "Corrected: one bench, by the pond."
+    sent = len(bot.sent)
+    replies = await bot.say("fran", "/outcome 1 One bench, by the pond.")
+    assert replies[-1].text == (
+        "Thank you. The outcome of poll #1 is corrected in every chat of Fremont Community Garden.")
+    for chat, message in first.items():
+        [edit] = [m for m in bot.sent[sent:] if m.to.chat_id == chat]
+        assert edit.edit_of_id == message.message_id  # the same message, edited: no second post
+        assert edit.text == (f"What happens next, after poll #1 ({QUESTION}), corrected:\n"
+                             "One bench, by the pond.\n— Fran Smith")
+    poll = poll_row(bot)
+    assert poll.outcome == "One bench, by the pond." and poll.outcome_corrected_at is not None
 
 
 async def test_outcome_refusals(bot: TestingAdapter) -> None:
@@ -370,15 +414,46 @@ async def test_outcome_refusals(bot: TestingAdapter) -> None:
     assert poll_row(bot).outcome is None
 
 
-async def test_the_newest_closed_poll_takes_the_reply(bot: TestingAdapter) -> None:
+async def test_with_two_polls_waiting_the_facilitator_chooses_which(bot: TestingAdapter) -> None:
     await garden(bot)
     await bot.say("fran", LINE, chat="garden")
     await bot.say("fran", LINE.replace("/poll", "/poll Second:"), chat="garden")
     await bot.say("fran", "/closepoll 1", chat="garden")
     await bot.say("fran", "/closepoll 2", chat="garden")
-    await bot.say("fran", "Two benches then.")
-    assert poll_row(bot, 1).outcome is None
-    assert poll_row(bot, 2).outcome == "Two benches then."
+    asked = bot.last(user="fran")
+    assert "What happens next after poll #2?" in asked.text
+    assert f"Also waiting for an outcome: #1 {QUESTION[:39]}" in asked.text
+    [which] = await bot.say("fran", "Two benches then.")
+    assert which.text == "Which poll is this the outcome of?\nTwo benches then."
+    assert [label.split(" ")[0] for label in which.button_labels] == ["#1", "#2"]
+    assert poll_row(bot, 1).outcome is None and poll_row(bot, 2).outcome is None
+    await bot.press("fran", which.button("#1"))
+    preview = bot.last(user="fran")
+    assert preview.text.startswith("The outcome of poll #1 in Fremont Community Garden")
+    await bot.press("fran", preview.button("Confirm"))
+    assert poll_row(bot, 1).outcome == "Two benches then." and poll_row(bot, 2).outcome is None
+    assert bot.last(user="fran").text.endswith(
+        "Still waiting for an outcome: #2 Second: Where should the new bench go? "
+        "(Fremont Community Garden). Write it here when ready.")
+    [preview] = await bot.say("fran", "No second bench.")  # one poll left: straight to preview
+    assert preview.text.startswith("The outcome of poll #2")
+    await bot.press("fran", preview.button("Confirm"))
+    assert poll_row(bot, 2).outcome == "No second bench."
+
+
+async def test_a_revoked_starter_cannot_confirm_a_previewed_outcome(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE, chat="garden")
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    [preview] = await bot.say("fran", "The bench goes by the pond.")
+    with session_scope(bot.core.engine) as s:
+        from bot import admin
+
+        admin.revoke(s, person="Fran Smith", now=bot.core.clock.now())
+    result = await bot.press("fran", preview.button("Confirm"))
+    assert result.notice == (
+        "Only the person who started poll #1 or the project's facilitators can write its outcome.")
+    assert poll_row(bot).outcome is None
 
 
 async def test_another_exchange_is_not_taken_over(bot: TestingAdapter) -> None:

@@ -34,12 +34,32 @@ async def test_the_documented_poll_script_plays(core: Core) -> None:
         "Near the gate\n███░░░░░░░ 1 (33%)\n   tom\n"
         "3 votes in all.\nMost votes: By the pond."
     ) in transcript
-    assert "[dm fran] Poll #1 in Fremont Community Garden has closed." in transcript
+    assert ("[dm fran] Poll #1 in Fremont Community Garden has closed: Where should the new "
+            "bench go?") in transcript
+    assert ("Also waiting for an outcome: #2 Which day for the planting? (Fremont Community "
+            "Garden).") in transcript
+    # Two polls wait: Fran chooses which one her message is for, sees it, confirms.
     assert (
+        "[dm fran] Which poll is this the outcome of?\n"
+        "We will order the bench for the pond and put it in before the spring planting day.\n"
+        "  (1) #2 Which day for the planting? (Fremont Community Garden)"
+        "  (2) #1 Where should the new bench go? (Fremont Community Garden)"
+    ) in transcript
+    preview = ("[dm fran] The outcome of poll #1 in Fremont Community Garden (Where should the "
+               "new bench go?), as it will be posted:")
+    posted = (
         "[garden] What happens next, after poll #1 (Where should the new bench go?):\n"
         "We will order the bench for the pond and put it in before the spring planting day.\n"
         "— Fran Smith"
+    )
+    assert transcript.index(preview) < transcript.index("fran@dm> :press Confirm") < (
+        transcript.index(posted))
+    assert "Still waiting for an outcome: #2 Which day for the planting?" in transcript
+    assert (
+        "[garden] (edited) What happens next, after poll #2 (Which day for the planting?), "
+        "corrected:\nPlanting is on Saturday 12 December from 11:00.\n— Fran Smith"
     ) in transcript
+    assert transcript.count("What happens next, after poll #2") == 2  # posted, then edited
     assert "(no button" not in transcript and "(admin:" not in transcript
     assert "Sorry, something went wrong" not in transcript
 
