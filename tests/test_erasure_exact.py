@@ -7,6 +7,7 @@ not reach into anyone else's messages or data.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -93,3 +94,28 @@ async def test_erasure_changes_only_the_spans_that_name_the_person(
     assert "The annual planning text cuts 100% of the Jo_ allotments" in shown.text
     with session_scope(bot.core.engine) as s:
         assert not s.exec(select(MessageMention).where(MessageMention.person_id == newbie)).all()
+
+
+async def test_erasure_finds_a_voter_a_poll_starter_and_a_councillor_by_structure(
+    bot: TestingAdapter,
+) -> None:
+    await garden(bot)
+    await raise_challenge(bot)
+    await bot.say("jane", "/answer 1 forward I will take this to the transport committee in May.")
+    await bot.say("fran", "/poll Bench? | Pond | Oak", chat="garden")
+    await bot.say("kim", "/vote 1 1", chat="garden")
+    await bot.say("fran", "/closepoll 1", chat="garden")
+    await bot.say("fran", "/digest daily 08:00", chat="garden")
+    await bot.core.advance_clock(timedelta(days=1))
+    texts = "\n".join(m.text for m in bot.sent)
+    assert "   kim" in texts.lower() and "Poll #1 from Fran Fowler" in texts
+    digest = next(m.text for m in bot.sent if m.text.startswith("Digest for"))
+    assert "Linked councillors: Cllr Jane Doe" in digest and "   Cllr Jane Doe: " in digest
+    for user in ("kim", "fran", "jane"):
+        await forget(bot, user)
+    with session_scope(bot.core.engine) as s:
+        stored = [json.loads(m.payload) for m in s.exec(select(OutboundMessage))]
+    flat = "\n".join("".join(span[0] for span in d["text"]) for d in stored)
+    for name in ("Kim", "Fran Fowler", "Jane Doe"):
+        assert name not in flat, name
+    assert "Pond" in flat and "Bench?" in flat  # the record is still there

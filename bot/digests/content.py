@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.digests import texts as T
-from bot.kernel.rich import Rich, join, render
+from bot.kernel.rich import PersonName, Rich, join, render
 from storage.models import Project
 from storage.repo import digest_facts as repo
 from storage.repo.digest_facts import ActivityFact, Facts
@@ -137,11 +137,11 @@ def group_items(session: Session, *, project_id: int, window: Window) -> list[It
     items += _answers(facts.answers)
     items += _polls(facts.polls)
     if links:
-        names = ", ".join(
-            f"Cllr {link.councillor_name or T.DIGEST_FORMER_MEMBER}"
-            + (T.DIGEST_NEW_MARK if window.fresh(link.decided_at) else "")
+        names = join([
+            render("{name}{new}", name=_councillor(link.councillor_id, link.councillor_name),
+                   new=T.DIGEST_NEW_MARK if window.fresh(link.decided_at) else "")
             for link in links
-        )
+        ], ", ")
         items.append(Item(render(T.DIGEST_LINKED_HEADING, names=names)))
     else:
         items.append(Item(render(T.DIGEST_LINKED_NONE)))
@@ -185,6 +185,13 @@ def _activity(a: ActivityFact) -> Rich:
     return render(T.DIGEST_ACTIVITY, messages=a.messages, people=a.people, trend=trend)
 
 
+def _councillor(person_id: int | None, name: str | None) -> str:
+    """"Cllr Jane Doe", a name erasure can find; or a former member."""
+    if name is None:
+        return T.DIGEST_FORMER_MEMBER
+    return f"Cllr {name}" if person_id is None else PersonName(f"Cllr {name}", person_id)
+
+
 def _answers(answers: list[repo.AnswerFact]) -> list[Item]:
     if not answers:
         return []
@@ -192,7 +199,7 @@ def _answers(answers: list[repo.AnswerFact]) -> list[Item]:
     for a in answers:
         items.append(Item(render(
             T.DIGEST_ANSWER_LINE, number=a.number, text=cut(a.challenge_text, TEXT_CUT),
-            councillor=f"Cllr {a.councillor_name}" if a.councillor_name else T.DIGEST_FORMER_MEMBER,
+            councillor=_councillor(a.councillor_id, a.councillor_name),
             outcome=T.DIGEST_OUTCOMES.get(a.outcome, a.outcome),
             explanation=cut(a.explanation, EXPLANATION_CUT),
         )))

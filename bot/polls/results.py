@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.kernel.context import Work
 from bot.kernel.events import Button, NativePoll
-from bot.kernel.rich import Rich, join, render
+from bot.kernel.rich import PersonName, Rich, join, render
 from bot.polls import texts as T
 from storage.models import Person, Poll
 from storage.repo import polls
@@ -53,7 +53,9 @@ def format_when(when: datetime, tz: ZoneInfo) -> str:
 
 def starter_name(w: Work, poll: Poll) -> str:
     person = w.session.get(Person, poll.created_by) if poll.created_by else None
-    return (person.name if person else None) or "a former member"
+    if person is None or person.name is None or person.id is None:
+        return "a former member"
+    return PersonName(person.name, person.id)
 
 
 def shows_live_counts(poll: Poll) -> bool:
@@ -139,11 +141,11 @@ def results_text(w: Work, poll: Poll) -> Rich:
 
 
 def _names(w: Work, poll_id: int, option_id: int) -> Rich:
-    names = [n or "a former member" for n in polls.voter_names(w.session, poll_id=poll_id,
-                                                                option_id=option_id)]
+    names = [PersonName(n, i) if n and i else "a former member"
+             for i, n in polls.named_voters(w.session, poll_id=poll_id, option_id=option_id)]
     if not names:  # only native anonymous counts
         return Rich()
-    text = ", ".join(names[:NAMES_SHOWN])
+    text = join([render("{name}", name=n) for n in names[:NAMES_SHOWN]], ", ")
     more = render(T.POLL_RESULT_MORE_NAMES, more=len(names) - NAMES_SHOWN) if len(
         names) > NAMES_SHOWN else Rich()
     return render(T.POLL_RESULT_NAMES, names=text) + more

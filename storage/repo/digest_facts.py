@@ -67,6 +67,7 @@ class AnswerFact:
     explanation: str
     answered_at: datetime
     councillor_name: str | None
+    councillor_id: int | None = None
 
 
 @dataclass
@@ -178,7 +179,7 @@ def gather_facts(
         sa_select(
             col(ChallengeAnswer.challenge_id), col(Challenge.project_id), col(Challenge.number),
             col(Challenge.text), col(ChallengeAnswer.outcome), col(ChallengeAnswer.explanation),
-            col(ChallengeAnswer.answered_at), col(Person.name),
+            col(ChallengeAnswer.answered_at), col(Person.name), col(ChallengeAnswer.councillor_id),
         )
         .join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id))
         .outerjoin(Person, col(Person.id) == col(ChallengeAnswer.councillor_id))

@@ -236,5 +236,19 @@ def voter_names(session: Session, *, poll_id: int, option_id: int) -> list[str |
     )
 
 
+def named_voters(session: Session, *, poll_id: int, option_id: int
+                 ) -> list[tuple[int | None, str | None]]:
+    """(person id, name) of who chose an option in a named poll, in voting order."""
+    return [
+        (person_id, name)
+        for person_id, name in session.exec(
+            select(PollVote.person_id, Person.name)
+            .outerjoin(Person, col(Person.id) == col(PollVote.person_id))
+            .where(PollVote.poll_id == poll_id, PollVote.option_id == option_id)
+            .order_by(col(PollVote.id))
+        )
+    ]
+
+
 def has_native_counts(session: Session, *, poll_id: int) -> bool:
     return any(m.native_counts for m in messages_of(session, poll_id=poll_id))
