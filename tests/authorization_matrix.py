@@ -213,7 +213,7 @@ class ActionRow:
     """A button, form or conversation step; the person it is shown to does ``prepare`` first."""
 
     kind: str  # button | form | conversation
-    route: str  # its row in bot/commands.py: the button or form prefix, the conversation kind
+    route: str  # how it is registered: the button or form prefix, the conversation kind
     label: str  # the button's label, or what is typed or submitted
     owner: str  # the user it is shown to
     shown: str  # "private" or "project group"

@@ -447,7 +447,7 @@ async def test_a_revoked_starter_cannot_confirm_a_previewed_outcome(bot: Testing
     await bot.say("fran", "/closepoll 1", chat="garden")
     [preview] = await bot.say("fran", "The bench goes by the pond.")
     with session_scope(bot.core.engine) as s:
-        from bot import admin
+        from bot.admin import operations as admin
 
         admin.revoke(s, person="Fran Smith", now=bot.core.clock.now())
     result = await bot.press("fran", preview.button("Confirm"))

@@ -20,13 +20,13 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel, col, select
 
 from adapters.testing import TestingAdapter
-from bot import admin
-from bot import texts as T
-from bot.config import load_settings
-from bot.core import Core
-from bot.events import Outbound
-from bot.ports import FakeClock
-from bot.rich import render
+from bot.admin import operations as admin
+from bot.app import build_core
+from bot.challenges import texts as CHALLENGES_T
+from bot.kernel.config import load_settings
+from bot.kernel.events import Outbound
+from bot.kernel.ports import FakeClock
+from bot.kernel.rich import render
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Challenge, ChallengeSupport, Identity, OutboundMessage
@@ -40,7 +40,7 @@ from tests.authorization_matrix import (
     action_reason,
 )
 from tests.challenge_setup import garden, raise_challenge
-from tests.test_authorization import START, Template, build_scene
+from tests.system.test_authorization import START, Template, build_scene
 
 STRANGER = "mallory"
 WHERE = {"private": None, "project group": "garden"}
@@ -70,8 +70,8 @@ def action_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     engine = create_db_engine(url)
     upgrade(engine)
     clock = FakeClock()
-    core = Core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
-                clock=clock, worker_id="test")
+    core = build_core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}),
+                      engine=engine, clock=clock, worker_id="test")
     loop = asyncio.new_event_loop()
     code = loop.run_until_complete(build_action_scene(TestingAdapter(core)))
     loop.close()
@@ -85,8 +85,9 @@ def scene(action_template: Template, tmp_path: Path) -> Iterator[TestingAdapter]
     shutil.copy(action_template.path, path)
     url = f"sqlite:///{path}"
     engine = create_db_engine(url)
-    core = Core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}), engine=engine,
-                clock=FakeClock(START + action_template.now_offset), worker_id="test")
+    core = build_core(settings=load_settings(environ={"NCBOT_STORAGE__URL": url}),
+                      engine=engine, clock=FakeClock(START + action_template.now_offset),
+                      worker_id="test")
     bot = TestingAdapter(core)
     bot._events = itertools.count(10**6)
     yield bot
@@ -216,7 +217,7 @@ async def test_action_cell(scene: TestingAdapter, row: ActionRow, presser: str) 
 
 
 def test_every_button_form_and_conversation_has_a_row() -> None:
-    from bot.commands import build_routes
+    from bot.app import build_routes
 
     routes = build_routes()
     for kind, table in (("button", routes.buttons), ("form", routes.forms),
@@ -230,9 +231,9 @@ async def test_strangers_pressing_a_forged_support_count_for_nothing(bot: Testin
     card = await raise_challenge(bot)
     for stranger in ("eve", "mallory", "trent"):
         result = await bot.press(stranger, card.button("Support"))  # in their own private chats
-        assert result.notice == render(T.CHALLENGE_SUPPORT_NOT_HERE, number=1).text
+        assert result.notice == render(CHALLENGES_T.CHALLENGE_SUPPORT_NOT_HERE, number=1).text
         result = await bot.press(stranger, card.button("Support"), chat="lobby")
-        assert result.notice == render(T.CHALLENGE_SUPPORT_NOT_HERE, number=1).text
+        assert result.notice == render(CHALLENGES_T.CHALLENGE_SUPPORT_NOT_HERE, number=1).text
     with session_scope(bot.core.engine) as s:
         assert not s.exec(select(ChallengeSupport)).all()
     [shown] = await bot.say("kim", "/challenge 1", chat="garden")

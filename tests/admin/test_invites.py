@@ -10,15 +10,15 @@ import pytest
 from sqlmodel import select
 
 from adapters.testing import TestingAdapter
-from bot import admin
-from bot import texts as T
-from bot.rich import render
+from bot.admin import operations as admin
+from bot.kernel.rich import render
+from bot.people import texts as T
 from storage.db import session_scope
 from storage.models import Conversation, Identity, Poll
 from storage.repo import people
 from tests.challenge_setup import garden
 from tests.helpers import _invite
-from tests.test_cli import ncbot
+from tests.system.test_cli import ncbot
 
 
 def officer(bot: TestingAdapter, fn, **kwargs):  # type: ignore[no-untyped-def]

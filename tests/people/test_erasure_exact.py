@@ -14,12 +14,12 @@ import pytest
 from sqlmodel import col, select
 
 from adapters.testing import SentMessage, TestingAdapter
-from bot.events import CommandIssued, Sender
+from bot.kernel.events import CommandIssued, Sender
 from storage.db import session_scope
 from storage.models import MessageMention, OutboundMessage
 from storage.repo.privacy import FORMER_MEMBER
 from tests.challenge_setup import garden, raise_challenge
-from tests.test_privacy import forget, my_data, person_of
+from tests.people.test_privacy import forget, my_data, person_of
 
 OTHERS = ("kim", "lee", "fran", "jane")
 
