@@ -4,11 +4,14 @@ left, a link invite adds an account and grants nothing."""
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from adapters.admin_cli import run_admin
+from adapters.cli import build_parser
 from adapters.testing import TestingAdapter
 from bot.admin import operations as admin
 from bot.kernel.rich import render
@@ -107,24 +110,35 @@ async def test_revoke_ends_the_pending_outcome_conversation(bot: TestingAdapter)
         assert not s.exec(select(Conversation)).all()
 
 
-def test_invites_and_cancel_on_the_command_line(tmp_path: Path) -> None:
-    db = tmp_path / "cli.db"
-    issued = json.loads(ncbot("admin", "invite", "facilitator", "--name", "Fran Fowler",
-                              "--json", db=db).stdout)
-    listed = json.loads(ncbot("admin", "invites", "--json", db=db).stdout)
-    assert [(i["code"], i["role"], i["name"]) for i in listed] == [
+def admin_line(bot: TestingAdapter, line: str) -> tuple[object, str]:
+    """``ncbot admin <line>`` in process (parsed by the real parser); the result and what it printed."""
+    printed: list[str] = []
+    ns = build_parser().parse_args(["admin", *shlex.split(line)])
+    result = run_admin(ns, engine=bot.core.engine, settings=bot.core.settings,
+                       now=bot.core.clock.now(), out=printed.append)
+    return result, "\n".join(printed)
+
+
+def test_invites_and_cancel_on_the_command_line(bot: TestingAdapter) -> None:
+    _, out = admin_line(bot, 'invite facilitator --name "Fran Fowler" --json')
+    issued = json.loads(out)
+    _, out = admin_line(bot, "invites --json")
+    assert [(i["code"], i["role"], i["name"]) for i in json.loads(out)] == [
         (issued["code"], "facilitator", "Fran Fowler")]
-    text = ncbot("admin", "invites", db=db).stdout
+    _, text = admin_line(bot, "invites")
     assert issued["code"] in text and "Fran Fowler" in text and "expires" in text
-    link = json.loads(ncbot("admin", "invite", "link", "--person", "Fran Fowler", "--json",
-                            db=db).stdout)
+    _, out = admin_line(bot, 'invite link --person "Fran Fowler" --json')
+    link = json.loads(out)
     assert link["role"] == "link"
-    cancelled = json.loads(ncbot("admin", "invite", "cancel", issued["code"], "--json",
-                                 db=db).stdout)
-    assert cancelled["cancelled"] is True
-    text = ncbot("admin", "invite", "cancel", link["code"], db=db)
-    assert text.returncode == 0 and text.stdout.startswith(f"Invite {link['code']} for Fran")
-    again = ncbot("admin", "invite", "cancel", issued["code"], db=db)
+    _, out = admin_line(bot, f"invite cancel {issued['code']} --json")
+    assert json.loads(out)["cancelled"] is True
+    _, text = admin_line(bot, f"invite cancel {link['code']}")
+    assert text.startswith(f"Invite {link['code']} for Fran")
+    _, text = admin_line(bot, "invites")
+    assert "No invites waiting" in text
+
+
+def test_cancelling_an_unknown_invite_is_one_line_and_an_error(tmp_path: Path) -> None:
+    again = ncbot("admin", "invite", "cancel", "NOPE", db=tmp_path / "cli.db")
     assert again.returncode != 0 and again.stderr.count("\n") == 1
-    assert "no invite" in again.stderr and "Traceback" not in again.stderr
-    assert "No invites waiting" in ncbot("admin", "invites", db=db).stdout
+    assert "no invite 'NOPE'" in again.stderr and "Traceback" not in again.stderr
