@@ -105,6 +105,9 @@ async def inbox_button(ctx: Ctx, parts: list[str]) -> None:
     """inbox:page:<n>: another page, as a new message (the list may have changed meanwhile)."""
     if len(parts) != 2 or parts[0] != "page" or not parts[1].isdigit():
         raise Refusal(K.STALE_BUTTON)
+    if not ctx.is_private:  # an inbox is shown only in the presser's private chat
+        raise Refusal(K.BUTTON_PRIVATE_ONLY)
+    # The presser's own inbox, whoever the button was shown to: it names no one else's.
     text, buttons = page_text(ctx, ctx.person_id, int(parts[1]))
     ctx.reply_privately(text, buttons)
 

@@ -100,3 +100,14 @@ async def test_a_councillor_in_two_projects_sees_both(bot: TestingAdapter) -> No
     await raise_challenge(bot, "The bus route cuts the garden off")
     [jane] = await bot.say("jane", "/inbox")
     assert jane.text.index("#1 Library Friends") < jane.text.index("#1 Fremont Garden")
+
+
+async def test_a_forged_page_button_shows_only_the_pressers_own_inbox(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await raise_challenge(bot, "The bus route cuts the garden off")
+    result = await bot.press("kim", "inbox:page:0")  # a resident, in her private chat
+    assert result.notice is None
+    shown = bot.to_user("kim")[-1]
+    assert shown.text == "Your inbox is empty: nothing is waiting for you."
+    refused = await bot.press("jane", "inbox:page:0", chat="garden")
+    assert refused.notice == "Please use this button in your private chat with me."

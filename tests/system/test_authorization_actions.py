@@ -223,6 +223,10 @@ def test_every_button_form_and_conversation_has_a_row() -> None:
     for kind, table in (("button", routes.buttons), ("form", routes.forms),
                         ("conversation", routes.conversations)):
         covered = {row.route for row in ACTIONS if row.kind == kind}
+        if kind == "button":
+            # /inbox's page buttons show the presser their own inbox and act on nothing:
+            # tests/people/test_inbox.py checks a forged one shows nobody else's.
+            covered.add("inbox")
         assert covered == set(table), (kind, set(table) ^ covered)
 
 
