@@ -20,6 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.kernel.durations import parse_duration
 
+# The longest span a "days" key may name: a year. Every number has a range (dates far beyond it
+# overflow, and nobody means them).
+MAX_DAYS = 365
+
 
 class ConfigError(Exception):
     """A configuration problem, worded for one line: ``key: problem``."""
@@ -44,8 +48,11 @@ def _check_hhmm(value: str) -> str:
 
 
 def _check_duration(value: str) -> str:
-    if parse_duration(value) is None:
+    length = parse_duration(value)
+    if length is None:
         raise ValueError(f"{value!r} is not a duration such as 30m, 2h or 3d")
+    if length > timedelta(days=MAX_DAYS):
+        raise ValueError(f"{value!r} is longer than {MAX_DAYS} days")
     return value
 
 
@@ -98,8 +105,8 @@ class SlackSection(_Section):
 
 
 class ActivitySection(_Section):
-    min_participants: int = Field(default=3, ge=1)
-    window_days: int = Field(default=14, ge=1)
+    min_participants: int = Field(default=3, ge=1, le=1000)
+    window_days: int = Field(default=14, ge=1, le=MAX_DAYS)
 
 
 class LinkingSection(_Section):
@@ -107,18 +114,18 @@ class LinkingSection(_Section):
 
 
 class InvitesSection(_Section):
-    expire_days: int = Field(default=14, ge=1)
-    max_failed_per_hour: int = Field(default=5, ge=1)
+    expire_days: int = Field(default=14, ge=1, le=MAX_DAYS)
+    max_failed_per_hour: int = Field(default=5, ge=1, le=1000)
 
 
 class LedgerSection(_Section):
-    retention_days: int = Field(default=7, ge=1)
+    retention_days: int = Field(default=7, ge=1, le=MAX_DAYS)
 
 
 class ChallengesSection(_Section):
-    remind_after_hours: int = Field(default=48, ge=1)
-    escalate_after_days: int = Field(default=7, ge=1)
-    followup_after_days: int = Field(default=14, ge=1)
+    remind_after_hours: int = Field(default=48, ge=1, le=MAX_DAYS * 24)
+    escalate_after_days: int = Field(default=7, ge=1, le=MAX_DAYS)
+    followup_after_days: int = Field(default=14, ge=1, le=MAX_DAYS)
 
 
 class PollsSection(_Section):
@@ -141,7 +148,7 @@ class PollsSection(_Section):
 class DigestsSection(_Section):
     councillor_default: str = "weekly mon 08:00"
     group_default: str = "weekly mon 09:00"
-    grace_hours: int = Field(default=12, ge=0)
+    grace_hours: int = Field(default=12, ge=0, le=7 * 24)
 
     @field_validator("councillor_default", "group_default")
     @classmethod
@@ -249,12 +256,23 @@ def load_settings(
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        if err["type"] in ("greater_than_equal", "less_than_equal"):
+            low, high = numeric_range(*(str(p) for p in err["loc"]))
+            msg = f"{err['input']} is out of range (from {low} to {high})"
         raise ConfigError(f"{where}: {msg.removeprefix('Value error, ')}") from exc
     for section, key in SECRETS:
         value = getattr(getattr(settings, section), key)
         if value is not None and _PLACEHOLDER.match(value.strip()):
             raise ConfigError(f"{section}.{key}: looks like a placeholder, not a real secret")
     return settings
+
+
+def numeric_range(section: str, key: str) -> tuple[float, float]:
+    """The lowest and highest value a numeric key accepts."""
+    field = Settings.model_fields[section].annotation.model_fields[key]  # type: ignore[union-attr]
+    low = next(m.ge for m in field.metadata if getattr(m, "ge", None) is not None)
+    high = next(m.le for m in field.metadata if getattr(m, "le", None) is not None)
+    return low, high
 
 
 def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None:
