@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test fuzz lint bench demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: $(STAMP)
 # Both cores of a small machine; the slowest tests are listed at the end of the run.
 test: $(STAMP)
 	$(BIN)/pytest -n 2 --durations=15
+
+# The property tests only, with fresh random examples and many more of them (tests/fuzzing.py).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 -m hypothesis
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters storage tests bench

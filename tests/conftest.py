@@ -19,7 +19,10 @@ from bot.kernel.core import Core
 from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine
 from storage.migrate import upgrade
+from tests.fuzzing import PROFILE
 from tests.pg_schemas import ENV, fresh_schema, postgres_url
+
+assert PROFILE  # the hypothesis profile is loaded before any test module is collected
 
 DATABASES = [
     pytest.param("sqlite", id="sqlite"),

@@ -153,6 +153,11 @@ class SlackAdapter:
             # Read before the signature is checked: anyone can send this, so no error is logged.
             log.warning("slack: a request that could not be read: %r", exc)
             return web.Response(status=400, text="not a Slack request")
+        shape = translate.malformed(bolt_request.body)
+        if shape is not None:
+            # Bolt would index into it and answer 500 on its own; Slack never sends one.
+            log.warning("slack: a request of an unexpected shape: %s", shape)
+            return web.Response(status=400, text="not a Slack request")
         try:
             answer = await self.app.async_dispatch(bolt_request)
         except (ValueError, TypeError, AttributeError, KeyError) as exc:

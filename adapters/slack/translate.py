@@ -197,6 +197,20 @@ def _typed(event: Inbound | None) -> Inbound | None:
     return event
 
 
+def malformed(body: Any) -> str | None:
+    """What is wrong with a button press whose list of actions Bolt could not read (empty, or
+    not a list of named actions); None for everything else. Slack never sends one."""
+    if not isinstance(body, dict) or body.get("type") != "block_actions" or "actions" not in body:
+        return None
+    actions = body["actions"]
+    if not isinstance(actions, list) or not actions:
+        return "block_actions without actions"
+    if not all(isinstance(a, dict) and isinstance(a.get("action_id"), str) and a["action_id"]
+               for a in actions):
+        return "block_actions with an action that has no action_id"
+    return None
+
+
 def _interaction_id(body: dict[str, Any], fallback: str) -> str:
     return f"ui:{body['trigger_id']}" if body.get("trigger_id") else f"ui:{fallback}"
 

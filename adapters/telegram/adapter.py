@@ -191,7 +191,8 @@ class TelegramAdapter:
         try:
             data = await request.json()
             update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            # OverflowError: a date no clock can hold (PTB reads it as a timestamp).
             log.warning("a webhook body that is not an update: %r", exc)
             return web.Response(status=400, text="not an update")
         # Handled before answering: if we die half way, Telegram retries and the ledger
@@ -201,7 +202,7 @@ class TelegramAdapter:
         except DatabaseUnavailable:
             # Nothing was stored: Telegram keeps the update and sends it again.
             return web.Response(status=503, text="database unavailable")
-        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
             # A forged update (a list where an id belongs) that translation stumbles on.
             log.warning("a webhook update that could not be read: %r", exc)
             return web.Response(status=400, text="not an update")

@@ -18,6 +18,7 @@ from bot.polls.parser import (
     parse_choices,
     parse_poll_line,
 )
+from tests.fuzzing import examples
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday; London is on UTC in January
 TZ = ZoneInfo("Europe/London")
@@ -116,7 +117,7 @@ def test_limits_are_inclusive() -> None:
     assert len(spec.options) == MAX_OPTIONS and len(spec.question) == MAX_QUESTION
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.text(alphabet=st.sampled_from('ab |"“”-—=:0123456789dhT\n\t{}*_`'), max_size=80))
 def test_any_line_parses_or_says_why(line: str) -> None:
     try:
@@ -130,7 +131,7 @@ def test_any_line_parses_or_says_why(line: str) -> None:
     assert all(0 < len(o) <= MAX_OPTION for o in spec.options)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=200))
 def test_any_unicode_parses_or_says_why(line: str) -> None:
     try:
@@ -144,7 +145,7 @@ _word = st.text(alphabet=st.characters(blacklist_characters='|"“”„«»', b
 _text = st.lists(_word, min_size=1, max_size=4).map(" ".join)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(_text, st.lists(_text, min_size=2, max_size=MAX_OPTIONS,
                        unique_by=lambda t: t.casefold()), st.booleans(), st.booleans())
 def test_quoted_polls_come_back_whole(question: str, options: list[str], multi: bool,

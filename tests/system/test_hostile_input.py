@@ -43,6 +43,7 @@ from bot.kernel.rich import Style, render
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from tests.challenge_setup import garden, raise_challenge
+from tests.fuzzing import examples
 
 # Everything a platform could hand us, lone surrogates (from JSON "\ud800" escapes) included.
 ANY_CHAR = st.characters(codec=None, exclude_categories=())
@@ -130,7 +131,7 @@ def check_no_crash(scene: Scene, before: int) -> None:
     assert all(m.text != T.INTERNAL_ERROR for m in scene.bot.sent[before:])
 
 
-HYPOTHESIS = settings(max_examples=150, deadline=None,
+HYPOTHESIS = settings(max_examples=examples(150), deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture,
                                              HealthCheck.too_slow])
 
@@ -228,7 +229,7 @@ TEMPLATES = [v for k, v in vars(T).items() if k.isupper() and isinstance(v, str)
 _FIELDS = re.compile(r"\{(\w+)(?:![rsa])?\}")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(template=st.sampled_from(TEMPLATES), value=HOSTILE)
 def test_a_value_is_always_one_plain_piece_of_text(template: str, value: str) -> None:
     fields = {name: value for name in _FIELDS.findall(template)}
@@ -245,7 +246,7 @@ def _untag(markup: str) -> str:
     return html.unescape(re.sub(r"</?(b|i|code)>", "", markup))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(value=HOSTILE)
 def test_telegram_html_shows_user_text_exactly(value: str) -> None:
     rich = render(CHALLENGES_T.CHALLENGE_CARD, number=3, raiser=value, text=value, status=value,
@@ -257,7 +258,7 @@ def test_telegram_html_shows_user_text_exactly(value: str) -> None:
     assert markup.count("<b>") == sum(1 for s in rich.spans if s.style == Style.BOLD)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(value=HOSTILE)
 def test_slack_mrkdwn_cannot_mention_link_or_format(value: str) -> None:
     rich = render(CHALLENGES_T.CHALLENGE_CARD, number=3, raiser=value, text=value, status=value,

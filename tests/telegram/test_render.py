@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.telegram.render import (
@@ -18,6 +18,7 @@ from adapters.telegram.render import (
 from bot.kernel.events import Button
 from bot.kernel.ports import Rejected
 from bot.kernel.rich import Rich, Span, Style, join, render
+from tests.fuzzing import examples
 from tests.telegram.conftest import Harness
 from tests.telegram.payloads import PEOPLE
 
@@ -61,6 +62,7 @@ def test_length_is_counted_as_telegram_counts_it() -> None:
     assert "".join(p.text for p in parts) == emoji
 
 
+@settings(max_examples=examples(100))
 @given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=900),
                 max_size=12))
 def test_splitting_never_loses_text_or_exceeds_the_limit(lines: list[str]) -> None:
