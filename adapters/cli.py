@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 import tempfile
@@ -13,8 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.admin_cli import add_admin_parser, run_admin
+from adapters.logs import configure_logging
 from bot.admin import AdminError
 from bot.kernel.config import ConfigError, Settings, load_settings
+from bot.kernel.ports import AdapterStartError
 
 DEMO_SCRIPT = Path(__file__).with_name("demo.ncbot")
 
@@ -85,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AdminError as exc:
         print(f"ncbot: {exc}", file=sys.stderr)
         return 1
+    except AdapterStartError as exc:  # the database or a platform cannot start
+        print(f"ncbot: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -96,7 +100,8 @@ def _main(ns: argparse.Namespace) -> int:
         print(f"{path or '(defaults)'}: OK")
         return 0
     settings = load_settings(config_path(ns))
-    _logging(settings, quiet=ns.cmd in ("console", "demo", "admin", "db") or not _has_platform(settings))
+    quiet = ns.cmd in ("console", "demo", "admin", "db") or not _has_platform(settings)
+    configure_logging(settings, quiet=quiet)
     if ns.cmd == "run":
         return asyncio.run(_run(settings))
     if ns.cmd == "console":
@@ -164,23 +169,10 @@ def _has_platform(settings: Settings) -> bool:
     return settings.telegram_enabled or settings.slack_enabled
 
 
-def _logging(settings: Settings, *, quiet: bool) -> None:
-    level = logging.WARNING if quiet else getattr(logging, settings.bot.log_level)
-    if settings.bot.log_json:
-        from adapters.logs import JsonFormatter
-
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter())
-        logging.basicConfig(level=level, handlers=[handler])
-    else:
-        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
 async def _run(settings: Settings) -> int:
     from adapters.http import HttpServer
     from adapters.runtime import build_core, platform_adapters, run_platforms
     from adapters.web import mount
-    from bot.kernel.ports import AdapterStartError
 
     if not _has_platform(settings):
         print("No platform credentials configured: starting the console. (:quit to leave)")
@@ -190,9 +182,6 @@ async def _run(settings: Settings) -> int:
     mount(http.app, engine=core.engine, settings=settings, clock=core.clock)  # the public record
     try:
         await run_platforms(core, platform_adapters(core, http), http)
-    except AdapterStartError as exc:
-        print(f"ncbot: {exc}", file=sys.stderr)
-        return 1
     except OSError as exc:  # the HTTP port is taken, or the address cannot be bound
         print(f"ncbot: cannot serve HTTP on {settings.http.host}:{settings.http.port}: "
               f"{exc.strerror or exc}", file=sys.stderr)
@@ -287,12 +276,11 @@ def _demo(settings: Settings) -> int:
 
 
 def _db(ns: argparse.Namespace, settings: Settings) -> int:
-    from storage.db import create_db_engine
-    from storage.migrate import current_revision, upgrade
+    from adapters.runtime import open_database
+    from storage.migrate import current_revision
 
-    engine = create_db_engine(settings.storage.url)
+    engine = open_database(settings.storage.url, migrate=ns.db_cmd == "upgrade")
     if ns.db_cmd == "upgrade":
-        upgrade(engine)
         print(f"Database at revision {current_revision(engine)}.")
         return 0
     from storage.backup import backup

@@ -7,12 +7,16 @@ import contextlib
 import logging
 import signal
 
+from alembic.util import CommandError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
 from adapters.http import HttpServer
 from adapters.logs import configured_secrets, install_secret_redaction
 from bot import app
 from bot.kernel.config import Settings
 from bot.kernel.core import Core
-from bot.kernel.ports import Clock, PlatformAdapter, SystemClock
+from bot.kernel.ports import AdapterStartError, Clock, PlatformAdapter, SystemClock
 from bot.kernel.scheduler import Scheduler
 from storage.db import create_db_engine
 from storage.migrate import upgrade
@@ -26,9 +30,36 @@ def build_core(settings: Settings, *, clock: Clock | None = None) -> Core:
     """The engine (migrated to the latest schema) and the core around it."""
     # Before anything can log: library loggers print request URLs, which hold the Telegram token.
     install_secret_redaction(configured_secrets(settings))
-    engine = create_db_engine(settings.storage.url)
-    upgrade(engine)
+    engine = open_database(settings.storage.url)
     return app.build_core(settings=settings, engine=engine, clock=clock or SystemClock())
+
+
+def open_database(url: str, *, migrate: bool = True) -> Engine:
+    """An engine on ``url`` that has answered (and, with ``migrate``, is at the latest schema);
+    a database that cannot be opened is an AdapterStartError naming it (password hidden) and why."""
+    try:
+        engine = create_db_engine(url)
+        if migrate:
+            upgrade(engine)
+        else:
+            engine.connect().close()
+    except (SQLAlchemyError, CommandError, OSError) as exc:
+        raise AdapterStartError(f"cannot open the database {_shown(url)}: {_why(exc)}") from exc
+    return engine
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable storage.url)"
+
+
+def _why(exc: BaseException) -> str:
+    """The driver's own reason, on one line."""
+    reason = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = [line.strip() for line in str(reason).splitlines() if line.strip()]
+    return lines[0] if lines else type(reason).__name__
 
 
 def platform_adapters(core: Core, http: HttpServer) -> list[PlatformAdapter]:

@@ -17,7 +17,9 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
@@ -47,7 +49,7 @@ from bot.kernel.events import (
     MessagePosted,
     Outbound,
 )
-from bot.kernel.ports import Delivered
+from bot.kernel.ports import AdapterStartError, Delivered
 from bot.people import person_overview
 from storage.db import transaction
 from storage.repo import work
@@ -56,6 +58,9 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/ncbot"
 EVENTS_PATH = "/slack/events"
+# auth.test's answers for a token that will never work.
+REJECTED_TOKEN = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired",
+                            "account_inactive", "not_allowed_token_type"})
 HEALTH_TTL = 30.0  # seconds a Slack health answer is reused
 ACK_BUDGET = 2.0  # seconds a modal submission may take before it is acknowledged without errors
 
@@ -105,11 +110,20 @@ class SlackAdapter:
     # ---- the port --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        api = urlsplit(self.settings.api_base_url).netloc or self.settings.api_base_url
         try:
             me = await self.client.auth_test()
-            self.bot_user_id = me.get("user_id")
-        except Exception as exc:  # Slack may be unreachable now and back later
-            log.warning("slack: auth.test failed at start (%r); carrying on", exc)
+        except SlackApiError as exc:
+            error = slack_error(exc) or f"HTTP {getattr(exc.response, 'status_code', '?')}"
+            if error in REJECTED_TOKEN:
+                raise AdapterStartError(f"slack: Slack at {api} rejected the bot token ({error}); "
+                                        "check slack.bot_token") from None
+            raise AdapterStartError(f"slack: auth.test at {api} failed: {error}") from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise AdapterStartError(
+                f"slack: cannot reach Slack at {api}: {exc!r}".replace(self.settings.bot_token or "",
+                                                                       "[redacted]")) from None
+        self.bot_user_id = me.get("user_id")
         if self.settings.mode == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 

@@ -11,10 +11,11 @@ import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.error import Conflict, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from adapters.http import HttpServer
@@ -97,9 +98,23 @@ class TelegramAdapter:
     async def start(self) -> None:
         try:
             await self._start()
-        except BaseException:
+        except BaseException as exc:
             await self.stop()  # nothing half-started is left behind (connections, the poller)
+            if isinstance(exc, TelegramError):
+                raise self._start_failure(exc) from None  # PTB's own text may hold the token
             raise
+
+    def _start_failure(self, exc: TelegramError) -> TelegramAdapterError:
+        """One line for a start that failed, naming the cause and never the token."""
+        api = urlsplit(self.settings.api_base_url).netloc or self.settings.api_base_url
+        if isinstance(exc, InvalidToken):
+            return TelegramAdapterError(
+                f"telegram: the Bot API at {api} rejected the token (401 Unauthorized); "
+                "check telegram.token")
+        reason = str(exc).replace(self.settings.token or "", "[redacted]")
+        if isinstance(exc, NetworkError):
+            return TelegramAdapterError(f"telegram: cannot reach the Bot API at {api}: {reason}")
+        return TelegramAdapterError(f"telegram: the Bot API at {api} refused to start: {reason}")
 
     async def _start(self) -> None:
         await self.app.initialize()  # getMe: a wrong token or an unreachable API stops us here

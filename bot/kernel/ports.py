@@ -46,7 +46,8 @@ class Unsupported(DeliveryError):
 
 
 class AdapterStartError(Exception):
-    """A platform cannot start as configured; the message says why in one line."""
+    """A platform (or the database) cannot start as configured; the message says why in one
+    line, without secrets."""
 
 
 class PlatformAdapter(Protocol):
