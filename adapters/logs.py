@@ -11,6 +11,27 @@ from urllib.parse import quote
 
 from bot.kernel.config import SECRETS, Settings
 
+# Loggers of the libraries that carry platform traffic. At DEBUG they print whole requests and
+# updates (residents' messages, names); they go below INFO only when bot.library_log_level says so.
+# (SQLAlchemy keeps itself at WARNING unless told otherwise: its INFO is every statement with its
+# parameters, so it is left alone here.)
+LIBRARIES = ("telegram", "httpx", "httpcore", "slack_sdk", "slack_bolt", "aiohttp", "websockets")
+
+
+def configure_logging(settings: Settings, *, quiet: bool = False) -> None:
+    """Standard error at ``bot.log_level`` (WARNING when ``quiet``), plain or JSON lines; the
+    libraries no more verbose than ``bot.library_log_level``."""
+    level = logging.WARNING if quiet else getattr(logging, settings.bot.log_level)
+    if settings.bot.log_json:
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=level, handlers=[handler])
+    else:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    floor = getattr(logging, settings.bot.library_log_level)
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(max(level, floor))
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:

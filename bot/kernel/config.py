@@ -60,6 +60,9 @@ class BotSection(_Section):
     name: str = "Networked Councillor"
     timezone: str = "Europe/London"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The platform and HTTP libraries log whole requests at DEBUG, residents' messages included:
+    # they follow log_level only down to this.
+    library_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
 
     _tz = field_validator("timezone")(classmethod(lambda cls, v: _check_tz(v)))
