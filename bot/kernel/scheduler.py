@@ -1,7 +1,9 @@
 """The scheduler port: wakes the core when timers fall due. Timers themselves are rows.
 
 APScheduler (asyncio) runs two jobs: a steady tick that catches anything due (and retries the
-outbox), and a one-off wake-up moved to the earliest due time whenever an earlier one is written.
+outbox), and a one-off wake-up at the earliest of the pending wake-ups (timers falling due,
+outbox retries). Each wake-up asked for is kept until a run has served it, so a tick running in
+between, or a later due time written meanwhile, never puts one off.
 Nothing lives only in APScheduler's memory, so a restart loses nothing: at start the schedules
 are rebuilt from their rows (``rebuild``) and whatever is overdue runs at once.
 """
@@ -30,14 +32,18 @@ class Scheduler:
         self._core = core
         self._tick = tick
         self._aps = AsyncIOScheduler(timezone="UTC")
-        self._wake: datetime | None = None
+        # Every wake-up asked for and not yet served (a timer's due time, an outbox retry's);
+        # the one APScheduler job is set to the earliest, so none is replaced by another.
+        self._wakes: set[datetime] = set()
         self._busy = asyncio.Lock()
+        self._again = False  # asked to run while a run was under way: run once more after it
+        self.runs = {"tick": 0, "wake": 0}  # for the health of the scheduler, and tests
         core.on_due.append(self.wake_at)
 
     async def start(self) -> None:
         rebuild(self._core)
         self._aps.add_job(
-            self._run,
+            self._ticked,
             IntervalTrigger(seconds=self._tick.total_seconds()),
             id="tick",
             coalesce=True,
@@ -46,42 +52,67 @@ class Scheduler:
         )
         self._aps.start()
         await self._run()  # overdue polls, reminders and digests, at once
-        nxt = self._core.next_due()
-        if nxt is not None:
-            self.wake_at(nxt)
 
     async def stop(self) -> None:
         if self._aps.running:
             self._aps.shutdown(wait=False)
 
     def wake_at(self, when: datetime) -> None:
-        """Make sure the core runs at ``when`` (earlier wake-ups are kept)."""
+        """Make sure the core runs at ``when``; every wake-up asked for is kept until served."""
         if not self._aps.running:
             return
-        if self._wake is not None and self._wake <= when and self._wake > self._core.clock.now():
+        self._wakes.add(when)
+        self._arm()
+
+    @property
+    def next_wake(self) -> datetime | None:
+        return min(self._wakes, default=None)
+
+    def _arm(self) -> None:
+        """The wake-up job at the earliest pending wake-up (the later ones follow it)."""
+        earliest = self.next_wake
+        if earliest is None or not self._aps.running:
             return
-        self._wake = when
+        job = self._aps.get_job("wake")
+        if job is not None and job.next_run_time is not None and job.next_run_time <= earliest:
+            return
         self._aps.add_job(
-            self._run,
-            DateTrigger(run_date=max(when, self._core.clock.now())),
+            self._woken,
+            DateTrigger(run_date=max(earliest, self._core.clock.now())),
             id="wake",
             replace_existing=True,
             misfire_grace_time=None,
         )
 
+    async def _ticked(self) -> None:
+        self.runs["tick"] += 1
+        await self._run()
+
+    async def _woken(self) -> None:
+        self.runs["wake"] += 1
+        await self._run()
+
     async def _run(self) -> None:
         if self._busy.locked():
+            self._again = True  # what woke us may have come after the running one looked
             return
         async with self._busy:
-            self._wake = None
-            try:
-                await self._core.run_due()
-                await self._core.outbox.flush()
-            except Exception:
-                log.exception("scheduled run failed")
-            nxt = self._core.next_due()
-            if nxt is not None:
-                self.wake_at(nxt)
+            while True:
+                self._again = False
+                started = self._core.clock.now()
+                # This run serves every wake-up due by now; later ones stay armed.
+                self._wakes = {w for w in self._wakes if w > started}
+                try:
+                    await self._core.run_due()
+                    await self._core.outbox.flush()
+                except Exception:
+                    log.exception("scheduled run failed")
+                nxt = self._core.next_due()
+                if nxt is not None:
+                    self._wakes.add(nxt)
+                if not self._again:
+                    break
+            self._arm()
 
 
 def rebuild(core: Core) -> int:

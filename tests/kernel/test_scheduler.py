@@ -67,3 +67,44 @@ async def test_wake_at_keeps_the_earliest_wake_up(bot: TestingAdapter, clock: Fa
         assert job is not None and job.next_run_time == sooner
     finally:
         await scheduler.stop()
+
+
+async def test_a_tick_before_a_retry_keeps_the_retry_wake_up(bot: TestingAdapter,
+                                                             clock: FakeClock) -> None:
+    scheduler = Scheduler(bot.core, tick=timedelta(hours=1))
+    await scheduler.start()
+    try:
+        retry = clock.now() + timedelta(seconds=2)
+        bot.core.outbox.on_retry[0](retry)  # as the outbox does when a send failed
+        assert scheduler.next_wake == retry
+        await scheduler._ticked()  # the steady tick runs before the retry is due
+        job = scheduler._aps.get_job("wake")
+        assert scheduler.next_wake == retry  # not replaced by the next timer's due time
+        assert job is not None and job.next_run_time == retry
+        clock.set(retry)
+        await scheduler._woken()
+        assert scheduler.next_wake != retry  # served
+    finally:
+        await scheduler.stop()
+
+
+async def test_a_wake_up_during_a_run_is_served_by_another_run(bot: TestingAdapter,
+                                                               clock: FakeClock) -> None:
+    scheduler = Scheduler(bot.core, tick=timedelta(hours=1))
+    await scheduler.start()
+    runs = 0
+    original = bot.core.run_due
+
+    async def run_due() -> int:
+        nonlocal runs
+        runs += 1
+        if runs == 1:  # while the first run is busy, a wake-up falls due
+            await scheduler._woken()
+        return await original()
+
+    bot.core.run_due = run_due  # type: ignore[method-assign]
+    try:
+        await scheduler._ticked()
+        assert runs == 2  # the wake-up was not dropped because a run was under way
+    finally:
+        await scheduler.stop()
