@@ -346,6 +346,8 @@ class OutboundMessage(SQLModel, table=True):
     ref: str | None = Field(default=None, index=True)
     status: str = "pending"  # pending | sending | sent | parked
     attempts: int = 0
+    # Sends that got no answer in time: each may have arrived, so one more is the most allowed.
+    timeouts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     lease_until: datetime | None = _when()
     last_error: str | None = None

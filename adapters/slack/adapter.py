@@ -80,13 +80,16 @@ class SlackAdapter:
         self.core = core
         self.settings = settings
         # Answers to Slack (modals, App Home) wait out a 429; messages go back to the outbox.
+        timeout: Any = settings.timeout  # typed int, used as aiohttp's float total timeout
         self.client = AsyncWebClient(
-            token=settings.bot_token, base_url=settings.api_base_url,
+            token=settings.bot_token, base_url=settings.api_base_url, timeout=timeout,
             retry_handlers=[AsyncConnectionErrorRetryHandler(), WaitOutRateLimit(sleep=sleep)],
         )
         commands = [c.name for c in core.routes.commands]
         self.delivery = SlackDelivery(
-            AsyncWebClient(token=settings.bot_token, base_url=settings.api_base_url),
+            # Messages: the outbox retries; a timeout is never retried here (it may have arrived).
+            AsyncWebClient(token=settings.bot_token, base_url=settings.api_base_url,
+                           timeout=timeout),
             commands=commands, monotonic=monotonic, sleep=sleep,
         )
         self.app = AsyncApp(

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.coalesce import EditCoalescer
 from adapters.slack.render import message_payload, votes_by_buttons
 from bot.kernel.events import Outbound
-from bot.kernel.ports import ChatGone, Delivered, Rejected, RetryLater, Unreachable
+from bot.kernel.ports import ChatGone, Delivered, MayHaveArrived, Rejected, RetryLater, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +86,16 @@ class SlackDelivery:
                 await self.coalescer.edit(edit_message_id, message)
                 return Delivered(edit_message_id)
             channel = await self.channel_for(message)
-            if message.attachment is not None:
-                return await self._upload(channel, message)
-            payload = message_payload(message, self._commands)
-            answer = await self._client.chat_postMessage(
-                channel=channel, unfurl_links=False, unfurl_media=False, **payload
-            )
+            try:
+                if message.attachment is not None:
+                    return await self._upload(channel, message)
+                payload = message_payload(message, self._commands)
+                answer = await self._client.chat_postMessage(
+                    channel=channel, unfurl_links=False, unfurl_media=False, **payload
+                )
+            except TimeoutError as exc:
+                # Sent, and no answer in time: Slack may have posted it all the same.
+                raise MayHaveArrived(f"slack: no answer within {self._client.timeout} s") from exc
         except SlackApiError as exc:
             raise failure(exc) from exc
         ref = message_ref(str(answer.get("channel") or channel), str(answer["ts"]))

@@ -69,10 +69,10 @@ class TelegramAdapter:
             .job_queue(None)  # timers are rows in our database, run by our scheduler
             .rate_limiter(self.pacer)
             .get_updates_read_timeout(10)  # on top of the long poll's own timeout
-            # A send that times out is sent again, perhaps twice: wait for slow answers longer
-            # than PTB's 5 s before calling it lost.
-            .read_timeout(20)
-            .write_timeout(20)
+            # A send that times out may have arrived, so it is sent once more at most: wait for
+            # slow answers longer than PTB's 5 s before giving up on one.
+            .read_timeout(settings.timeout)
+            .write_timeout(settings.timeout)
             # Updates are fetched by our own ``LongPolling`` and handed to the core directly.
             .updater(None)
         )

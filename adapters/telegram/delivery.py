@@ -8,7 +8,7 @@ from telegram import Bot, InputFile, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode, PollLimit
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
-from adapters.telegram.failures import delivery_error, is_not_modified
+from adapters.telegram.failures import delivery_error, is_not_modified, may_have_arrived
 from adapters.telegram.render import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -20,7 +20,7 @@ from adapters.telegram.render import (
     to_html,
 )
 from bot.kernel.events import Outbound
-from bot.kernel.ports import Delivered, Rejected, RetryLater
+from bot.kernel.ports import Delivered, MayHaveArrived, Rejected, RetryLater
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # A native poll's message id carries the id of the text sent above it: "poll:<poll>:<text>".
@@ -54,6 +54,8 @@ class Delivery:
             self._done.pop(_key(target, message), None)
             return delivered
         except TelegramError as exc:
+            if edit_message_id is None and may_have_arrived(exc):
+                raise MayHaveArrived(f"telegram: no answer in time ({exc})") from exc
             failure = delivery_error(exc, private=private)
             if failure is None:
                 raise  # a passing fault: the outbox retries with backoff

@@ -9,8 +9,9 @@ import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import httpx
 from aiolimiter import AsyncLimiter
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from bot.kernel.ports import ChatGone, DeliveryError, Rejected, RetryLater, Unreachable
@@ -119,6 +120,13 @@ def delivery_error(exc: TelegramError, *, private: bool) -> DeliveryError | None
             return Unreachable(str(exc)) if private else ChatGone(str(exc))
         return Rejected(str(exc))
     return None  # NetworkError, TimedOut, a 5xx, an unreadable answer
+
+
+def may_have_arrived(exc: TelegramError) -> bool:
+    """A call sent whose answer did not come in time: Telegram may have carried it out. (A
+    connection never made, or a free connection never found, sent nothing.)"""
+    return isinstance(exc, TimedOut) and not isinstance(
+        exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
 def is_not_modified(exc: TelegramError) -> bool:

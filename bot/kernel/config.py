@@ -94,6 +94,8 @@ class TelegramSection(_Section):
     api_base_url: str = "https://api.telegram.org/bot"
     file_base_url: str = "https://api.telegram.org/file/bot"
     bot_username: str | None = None
+    # Seconds to wait for the Bot API's answer; a message sent without one may have arrived.
+    timeout: float = Field(default=20.0, ge=0.1, le=300)
 
 
 class SlackSection(_Section):
@@ -105,6 +107,7 @@ class SlackSection(_Section):
     app_token_file: str | None = None
     mode: Literal["http", "socket"] = "http"
     api_base_url: str = "https://slack.com/api/"
+    timeout: float = Field(default=30.0, ge=0.1, le=300)  # seconds to wait for the Web API's answer
 
 
 class ActivitySection(_Section):

@@ -2,7 +2,7 @@
 
 Rows are claimed with a lease so that two senders (or a sender and a restarted process) never
 send one twice; a failure is retried with backoff, or parked with its reason when retrying
-cannot help.
+cannot help. A send that timed out may have arrived: it is sent once more, never a third time.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from sqlalchemy import or_, update
 from sqlmodel import col
 
 from bot.kernel.events import Address, Outbound
-from bot.kernel.ports import ChatGone, Clock, Rejected, RetryLater, Unreachable, Unsupported
+from bot.kernel.ports import (
+    ChatGone,
+    Clock,
+    MayHaveArrived,
+    Rejected,
+    RetryLater,
+    Unreachable,
+    Unsupported,
+)
 from storage.db import session_scope
 from storage.models import Chat, Identity, OutboundMessage
 from storage.repo import work
@@ -34,6 +42,9 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
+# Sends of one message that may be retried after timing out: each that timed out may have
+# arrived, so with 1 a person gets at most two copies (docs/security.md).
+MAX_TIMEOUTS = 1
 BATCH = 500  # rows claimed at a time
 CONCURRENCY = 32  # chats sent to at once; each chat's own messages stay in order
 
@@ -216,6 +227,18 @@ class Outbox:
         except RetryLater as exc:
             self._retry(row, str(exc), exc.after)
             return False
+        except MayHaveArrived as exc:
+            # No answer in time, so the platform may have it: one more copy is the most a person
+            # may get. A second timeout parks the message instead of sending a third.
+            if row.timeouts >= MAX_TIMEOUTS:
+                self._finish(row, parked=f"timed out {row.timeouts + 1} times, so it may have "
+                             f"arrived; not sent again: {exc}")
+                return True
+            log.warning("sending message %s timed out (it may have arrived); sent once more: %s",
+                        row.id, exc)
+            self._retry(row, f"timed out: {exc}", min(2.0 ** (row.attempts + 1), 300.0),
+                        timed_out=True)
+            return False
         except Unreachable as exc:
             self._finish(row, parked=f"unreachable: {exc}")
             self._mark_unreachable(row)
@@ -254,7 +277,8 @@ class Outbox:
             callback(row)
         return True
 
-    def _retry(self, row: OutboundMessage, reason: str, after: float) -> None:
+    def _retry(self, row: OutboundMessage, reason: str, after: float, *,
+               timed_out: bool = False) -> None:
         now = self._clock.now()
         due = now + timedelta(seconds=after)
         self._look_from = due if self._look_from is None else min(self._look_from, due)
@@ -268,6 +292,7 @@ class Outbox:
                     status="pending",
                     lease_until=None,
                     attempts=row.attempts + 1,
+                    timeouts=row.timeouts + int(timed_out),
                     last_error=reason[:500],
                     next_attempt_at=due,
                 )

@@ -29,6 +29,10 @@ class RetryLater(DeliveryError):
         self.after = after
 
 
+class MayHaveArrived(DeliveryError):
+    """The platform did not answer in time: the message may have been delivered all the same."""
+
+
 class Unreachable(DeliveryError):
     """The person blocked the bot or left the platform: do not retry."""
 

@@ -284,7 +284,7 @@ def requeue_outbound(session: Session, *, row_id: int, now: datetime) -> bool:
     result = session.execute(
         update(OutboundMessage)
         .where(col(OutboundMessage.id) == row_id, col(OutboundMessage.status) == "parked")
-        .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
+        .values(status="pending", attempts=0, timeouts=0, next_attempt_at=now, lease_until=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import Callable
@@ -46,6 +47,7 @@ class FakeSlack:
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -68,6 +70,7 @@ class FakeSlack:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._closing.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -123,7 +126,8 @@ class FakeSlack:
         if gate is not None:
             await gate.wait()
         if self.delays.get(method):
-            await asyncio.sleep(self.delays[method])
+            with contextlib.suppress(TimeoutError):  # cut short when the server stops
+                await asyncio.wait_for(self._closing.wait(), self.delays[method])
         queued = self.faults.get(method)
         if queued:
             fault = queued.pop(0)

@@ -94,6 +94,7 @@ class FakeBotApi:
         self.calls: list[ApiCall] = []
         self.updates: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
+        self.delays: dict[str, float] = {}  # method -> seconds before answering (a slow API)
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict[str, str]]] = {}
         self._changed = asyncio.Condition()
@@ -184,17 +185,26 @@ class FakeBotApi:
             await self._record(call)  # seen on arrival: a long poll may wait a while to answer
             call.result = await self._get_updates(params)
             return web.json_response({"ok": True, "result": call.result})
-        else:
-            handler = getattr(self, f"_api_{method}", None)
-            if handler is None:
-                call.status = 404
-                await self._record(call)
-                return web.json_response(
-                    {"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-            result: Any = handler(params)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            call.status = 404
+            await self._record(call)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        result: Any = handler(params)  # carried out on arrival, as Telegram does
         call.result = result
         await self._record(call)
+        if self.delays.get(method):
+            await self._answer_late(self.delays[method])
         return web.json_response({"ok": True, "result": result})
+
+    async def _answer_late(self, seconds: float) -> None:
+        """Hold the answer for ``seconds``; cut short when the server stops."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: self._closing), seconds)
+            except TimeoutError:
+                pass
 
     async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
         params: dict[str, Any] = dict(request.query)
