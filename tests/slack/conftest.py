@@ -44,6 +44,15 @@ class FakeTime:
                 self.sleeping.remove((until, done))
 
 
+class SkipTime(FakeTime):
+    """A fake clock that moves on by itself whenever something sleeps on it: paced edits go at
+    once, in order, without the test waiting or moving time."""
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
 @dataclass
 class Rig:
     core: Core

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.slack import coalesce
@@ -26,7 +28,11 @@ async def test_messages_edited_long_ago_are_forgotten(monkeypatch: pytest.Monkey
             await edits.edit(f"ts{i}", card)
         assert sent == [f"ts{i}" for i in range(50)]  # each went out at once
         assert edits.kept <= 11  # not one entry per message ever edited
-        await edits.edit("ts49", card)  # still within the interval of its last edit: waits
+        waiting = asyncio.create_task(edits.edit("ts49", card))  # within the interval: waits
+        await asyncio.sleep(0)
         assert edits.pending == 1 and sent.count("ts49") == 1  # a recent one is still known
+        assert not waiting.done()
     finally:
         edits.forget()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting  # given up at stop: its edit stays unsent in the outbox

@@ -19,7 +19,7 @@ from bot.kernel.core import Core
 from bot.people.invites import issue_invite
 from storage.db import session_scope
 from storage.repo import people
-from tests.slack.conftest import SECRET, FakeTime, slack_settings
+from tests.slack.conftest import SECRET, SkipTime, slack_settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signed import SlackSender
 from tests.telegram.conftest import SECRET as TG_SECRET
@@ -94,7 +94,7 @@ async def both(core: Core, api: FakeSlack) -> AsyncIterator[Both]:
     telegram = TelegramAdapter(
         core, telegram_settings(tg_api, webhook_url="https://bot.example.org/telegram/webhook"),
         http, pacer=FloodPacer(group_per_minute=600), poll_timeout=5)
-    time = FakeTime()
+    time = SkipTime()
     slack = SlackAdapter(core, slack_settings(api), http, monotonic=time.monotonic,
                          sleep=time.sleep)
     core.attach(slack)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -87,36 +88,53 @@ async def test_an_attachment_is_uploaded_as_a_file(rig: Rig) -> None:
 
 async def test_edits_of_one_message_are_coalesced_to_one_per_second(rig: Rig) -> None:
     first = await rig.adapter.send(to_chat("votes: 0"))
-    for n in range(1, 6):
-        edited = await rig.adapter.send(to_chat(f"votes: {n}"), edit_message_id=first.message_id)
-        assert edited.message_id == first.message_id
-    # The first edit goes at once; the other four wait for one update with the latest text.
-    assert [c.params["text"] for c in rig.api.called("chat.update")] == ["votes: 1"]
+    edited = await rig.adapter.send(to_chat("votes: 1"), edit_message_id=first.message_id)
+    assert edited.message_id == first.message_id  # the first edit goes at once
+    # Four more within the second (several senders): they wait for one update, the latest text.
+    later = [asyncio.create_task(rig.adapter.send(to_chat(f"votes: {n}"),
+                                                  edit_message_id=first.message_id))
+             for n in range(2, 6)]
     await rig.time.slept.wait()
     rig.time.advance(INTERVAL / 2)
+    await asyncio.sleep(0)
     assert len(rig.api.called("chat.update")) == 1
+    assert not any(t.done() for t in later)  # none is "sent" before its update has gone
     rig.time.advance(INTERVAL / 2 + 0.01)
-    await rig.adapter.delivery.coalescer.drain()
+    for delivered in await asyncio.gather(*later):
+        assert delivered.message_id == first.message_id
     assert [c.params["text"] for c in rig.api.called("chat.update")] == ["votes: 1", "votes: 5"]
     other = await rig.adapter.send(to_chat("another"))
     await rig.adapter.send(to_chat("another, edited"), edit_message_id=other.message_id)
     assert len(rig.api.called("chat.update")) == 3  # another message is not held back
 
 
-async def test_a_coalesced_edit_that_is_rate_limited_is_sent_after_retry_after(rig: Rig) -> None:
+async def test_a_paced_edit_that_is_rate_limited_goes_back_to_the_outbox(rig: Rig) -> None:
     first = await rig.adapter.send(to_chat("v0"))
     await rig.adapter.send(to_chat("v1"), edit_message_id=first.message_id)
-    await rig.adapter.send(to_chat("v2"), edit_message_id=first.message_id)
+    paced = asyncio.create_task(rig.adapter.send(to_chat("v2"), edit_message_id=first.message_id))
     rig.api.fail("chat.update", status=429, retry_after=4)
     await rig.time.slept.wait()
-    rig.time.slept.clear()
     rig.time.advance(INTERVAL + 0.01)  # just past the interval (no float ties)
-    await rig.api.wait_for("chat.update", 2)
+    with pytest.raises(RetryLater) as limited:
+        await paced  # not reported sent: the outbox retries it after Slack's Retry-After
+    assert limited.value.after == 4
+    assert [c.params["text"] for c in rig.api.called("chat.update")] == ["v1", "v2"]
+
+
+async def test_a_paced_edit_waits_for_its_update_and_shares_its_failure(rig: Rig) -> None:
+    first = await rig.adapter.send(to_chat("open"))
+    await rig.adapter.send(to_chat("1 vote"), edit_message_id=first.message_id)
+    older = asyncio.create_task(rig.adapter.send(to_chat("2 votes"),
+                                                 edit_message_id=first.message_id))
     await rig.time.slept.wait()
-    assert rig.time.sleeping[0][0] == rig.time.now + 4
-    rig.time.advance(4)
-    await rig.adapter.delivery.coalescer.drain()
-    assert [c.params["text"] for c in rig.api.called("chat.update")] == ["v1", "v2", "v2"]
+    final = asyncio.create_task(rig.adapter.send(to_chat("closed"),
+                                                 edit_message_id=first.message_id))
+    rig.api.fail("chat.update", "internal_error", status=500)
+    rig.time.advance(INTERVAL + 0.01)
+    results = await asyncio.gather(older, final, return_exceptions=True)
+    # One update carried "closed" for both, and it failed: neither edit counts as sent.
+    assert [type(r).__name__ for r in results] == ["RetryLater", "RetryLater"]
+    assert [c.params["text"] for c in rig.api.called("chat.update")] == ["1 vote", "closed"]
 
 
 async def test_chat_update_removes_buttons_when_the_edit_has_none(rig: Rig) -> None:

@@ -8,7 +8,7 @@ from sqlmodel import select
 from bot.kernel.core import Core
 from storage.db import session_scope
 from storage.models import Chat, Project, RoleGrant
-from tests.telegram.conftest import SECRET, Harness, telegram_settings
+from tests.telegram.conftest import SECRET, TOKEN, Harness, telegram_settings
 from tests.telegram.fake_api import FakeBotApi
 from tests.telegram.payloads import GROUP_ID, PEOPLE, Updates
 
@@ -121,15 +121,14 @@ async def test_the_health_check_reports_telegram(tg: Harness) -> None:
 
 
 async def test_a_token_the_api_refuses_stops_the_start_cleanly(core: Core, api: FakeBotApi) -> None:
-    from telegram.error import InvalidToken
-
     from adapters.http import HttpServer
-    from adapters.telegram.adapter import TelegramAdapter
+    from adapters.telegram.adapter import TelegramAdapter, TelegramAdapterError
 
     api.fail("getMe", 401, "Unauthorized")
     adapter = TelegramAdapter(core, telegram_settings(api), HttpServer(core, host="127.0.0.1",
                                                                        port=0))
-    with pytest.raises(InvalidToken):
+    with pytest.raises(TelegramAdapterError, match="rejected the token") as refused:
         await adapter.start()
+    assert TOKEN not in str(refused.value) and refused.value.__cause__ is None
     assert not adapter.app.running
     assert await adapter.health() == (False, "not running")
