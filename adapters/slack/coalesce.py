@@ -68,8 +68,11 @@ class EditCoalescer:
                 # From here an edit starts the next turn: this update's text is settled.
                 del self._turns[message_id]
                 message = self._waiting.pop(message_id)
-                self._last[message_id] = self._monotonic()
-                await self._update(message_id, message)
+                try:
+                    await self._update(message_id, message)
+                finally:
+                    # Counted from the answer: a slow update must not bring the next too close.
+                    self._last[message_id] = self._monotonic()
         except Exception as exc:
             self._end_turn(message_id, turn)
             if not turn.done():

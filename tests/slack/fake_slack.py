@@ -95,7 +95,7 @@ class FakeSlack:
         await asyncio.wait_for(enough(), 10.0)
         return self.called(method)
 
-    async def wait_until(self, check: Callable[[], bool]) -> None:
+    async def wait_until(self, check: Callable[[], bool], within: float = 10.0) -> None:
         """Until ``check()`` holds, re-checked after every call."""
         assert self._changed is not None
 
@@ -104,7 +104,7 @@ class FakeSlack:
             async with self._changed:
                 await self._changed.wait_for(check)
 
-        await asyncio.wait_for(holds(), 10.0)
+        await asyncio.wait_for(holds(), within)
 
     # ---- the API -------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from tests.slack.fake_slack import FakeSlack
 from tests.telegram.conftest import TOKEN
 from tests.telegram.fake_api import FakeBotApi
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SLACK_TOKEN = "xoxb-2101-secret-bot-token-value"
 PG_PASSWORD = "s3cret-pg-password"
 

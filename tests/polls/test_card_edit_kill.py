@@ -2,8 +2,9 @@
 
 Slack takes about one update a second per message, so an edit made within a second of the card's
 last update waits for its turn. ``ncbot run`` on a fake Slack: a poll is posted, a vote updates
-its card, the poll is closed at once (its "closed" card must wait), and the process is killed
-(SIGKILL) as soon as that edit is written. The edit was not marked sent, so the next process
+its card (the fake holds that update until the poll is closed), the "closed" card is claimed
+right after the vote's update is answered and so must wait, and the process is killed (SIGKILL)
+as soon as that edit is claimed. The edit was not marked sent, so the next process
 sends it once the lease of the killed one has run out: the card says the poll has closed and
 has no vote buttons.
 """
@@ -28,8 +29,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from adapters.slack.render import POLL_BLOCK
-from bot.invites import issue_invite
-from bot.ports import SystemClock
+from bot.kernel.ports import SystemClock
+from bot.people.invites import issue_invite
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import OutboundMessage
@@ -37,7 +38,7 @@ from storage.repo import people
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signed import SlackSender
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIGNING = "0123456789abcdef0123456789abcdef"
 FIONA, KIM, CHANNEL = "UFIONA", "UKIM", "CGARDEN"
 VOTE = "poll:1:1"  # the card's first option button
@@ -126,10 +127,10 @@ def close_edit(engine: Engine) -> OutboundMessage | None:
     return None
 
 
-async def written(engine: Engine) -> None:
-    """Until the close edit is in the database. Another process writes it, so there is no event
-    to wait on: the test looks every 10 ms (the edit then waits about a second for its turn)."""
-    while close_edit(engine) is None:  # noqa: ASYNC110
+async def written(engine: Engine, statuses: tuple[str, ...]) -> None:
+    """Until the close edit is in the database in one of ``statuses``. Another process writes
+    it, so there is no event to wait on: the test looks every 10 ms."""
+    while (row := close_edit(engine)) is None or row.status not in statuses:  # noqa: ASYNC110
         await asyncio.sleep(0.01)
 
 
@@ -155,15 +156,18 @@ async def test_a_closed_polls_card_reaches_slack_after_a_kill(tmp_path: Path,
         await sender.command("poll Where should the bench go? | By the pond | Under the oak",
                              user=FIONA, channel=CHANNEL, channel_name="garden")
         await slack.wait_until(lambda: any(VOTE in json.dumps(c.params)
-                                           for c in slack.called("chat.postMessage")))
+                                           for c in slack.called("chat.postMessage")), WAIT)
         posted = slack.called("chat.postMessage")
         card = next(i for i, c in enumerate(posted) if VOTE in json.dumps(c.params))
         ts = f"1700000000.{card + 1:06d}"  # the fake numbers each post
+        held = slack.gates["chat.update"] = asyncio.Event()  # the vote's card update waits
         await sender.press(VOTE, user=KIM, channel=CHANNEL, message_ts=ts)
-        await slack.wait_until(lambda: len(updates_of(slack, ts)) >= 1)  # the vote's count
+        await slack.wait_until(lambda: len(updates_of(slack, ts)) >= 1, WAIT)
         await sender.command("closepoll 1", user=FIONA, channel=CHANNEL, channel_name="garden")
-        await asyncio.wait_for(written(engine), WAIT)
-        await first.kill()  # within a second of the card's last update: the edit was waiting
+        await asyncio.wait_for(written(engine, ("pending",)), WAIT)  # behind the vote's update
+        held.set()  # the vote's update is answered: the close edit's turn is a second later
+        await asyncio.wait_for(written(engine, ("sending", "sent")), WAIT)
+        await first.kill()  # while the close edit waits for its turn
     except BaseException:
         await first.stop()
         print("".join(first.lines)[-4000:])  # shown with the failure
@@ -178,8 +182,7 @@ async def test_a_closed_polls_card_reaches_slack_after_a_kill(tmp_path: Path,
 
     again = await BotProcess.start(env)
     try:
-        await asyncio.wait_for(slack.wait_until(
-            lambda: any(closed(u) for u in updates_of(slack, ts))), WAIT)
+        await slack.wait_until(lambda: any(closed(u) for u in updates_of(slack, ts)), WAIT)
     finally:
         await again.stop()
     assert closed(updates_of(slack, ts)[-1])  # the card's final state: closed, no buttons

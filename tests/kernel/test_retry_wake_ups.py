@@ -18,10 +18,11 @@ import pytest
 
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
-from bot.config import Settings
-from bot.core import Core
-from bot.ports import SystemClock
-from bot.scheduler import Scheduler
+from bot.app import build_core
+from bot.kernel.config import Settings
+from bot.kernel.core import Core
+from bot.kernel.ports import SystemClock
+from bot.kernel.scheduler import Scheduler
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from tests.slack.conftest import SECRET as SLACK_SECRET
@@ -38,7 +39,7 @@ def live_core(settings: Settings) -> Iterator[Core]:
     """A core on the real clock, as APScheduler's wake-ups are."""
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
-    yield Core(settings=settings, engine=engine, clock=SystemClock(), worker_id="test")
+    yield build_core(settings=settings, engine=engine, clock=SystemClock(), worker_id="test")
     engine.dispose()
 
 

@@ -15,11 +15,11 @@ import pytest
 
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
-from bot import outbox_admin
-from bot.core import Core
-from bot.events import Address, Outbound
-from bot.ports import FakeClock
-from bot.rich import plain
+from bot.admin import outbox as outbox_admin
+from bot.kernel.core import Core
+from bot.kernel.events import Address, Outbound
+from bot.kernel.ports import FakeClock
+from bot.kernel.rich import plain
 from storage.db import session_scope
 from tests.helpers import drain, outbox_rows
 from tests.slack.conftest import SECRET as SLACK_SECRET

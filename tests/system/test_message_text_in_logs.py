@@ -22,7 +22,7 @@ from tests.telegram.conftest import TOKEN
 from tests.telegram.fake_api import FakeBotApi
 from tests.telegram.payloads import PEOPLE, Updates
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIGNING = "0123456789abcdef0123456789abcdef"
 ON_TELEGRAM = "The bench by the pond has been broken since May"
 ON_SLACK = "Nobody empties the bins on Elm Street"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, load_settings, numeric_range
-from tests.test_cli import ncbot
+from bot.kernel.config import ConfigError, Settings, load_settings, numeric_range
+from tests.system.test_cli import ncbot
 
 
 def numeric_keys() -> Iterator[tuple[str, str]]:
