@@ -60,13 +60,15 @@ class BotProcess:
             stderr=asyncio.subprocess.PIPE)
         bot = cls(proc)
         assert proc.stderr is not None
-        while not bot.port:
+        started = False  # the platform too, not only the HTTP server
+        while not (bot.port and started):
             line = (await asyncio.wait_for(proc.stderr.readline(), WAIT)).decode()
             if not line:
                 raise AssertionError("the bot stopped early:\n" + "".join(bot.lines))
             bot.lines.append(line)
             found = re.search(r"HTTP server on [\d.]+:(\d+)", line)
-            bot.port = int(found.group(1)) if found else 0
+            bot.port = int(found.group(1)) if found else bot.port
+            started = started or "slack started" in line
         bot._reader = asyncio.create_task(bot._read())
         return bot
 
