@@ -42,6 +42,8 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
                 _use_wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows are overwritten with zeros, not left in free space (mixed ballots).
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         @event.listens_for(engine, "begin")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -77,12 +77,22 @@ class Invite(SQLModel, table=True):
 
 
 class InviteAttempt(SQLModel, table=True):
-    """A failed redemption, for limiting guesses per identity."""
+    """A failed redemption, for limiting guesses per account.
+
+    ``account`` is the account's mark (storage/repo/voices.py), not its id, so the rows can stay
+    when the person is erased and the limit still holds for the account.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    platform: str
-    user_id: str
+    account: str = Field(index=True)
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class VoiceKey(SQLModel, table=True):
+    """The secret that account marks are made with: one row, made on first use, never shown."""
+
+    id: int = Field(default=1, primary_key=True)
+    secret: str
 
 
 # ---- projects and chats ----------------------------------------------------------------------
@@ -192,6 +202,13 @@ class ChallengeSupport(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
+class SupportVoice(SQLModel, table=True):
+    """An account that has given its support to a challenge: its mark, not the account."""
+
+    challenge_id: int = Field(foreign_key="challenge.id", primary_key=True)
+    account: str = Field(primary_key=True)
+
+
 class ChallengeAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     challenge_id: int = Field(foreign_key="challenge.id", index=True)
@@ -237,7 +254,7 @@ class PollOption(SQLModel, table=True):
     poll_id: int = Field(foreign_key="poll.id", index=True)
     position: int
     text: str
-    tally: int = 0  # anonymous ballots are only ever counted here, never tied to a voter
+    tally: int = 0  # mixed anonymous ballots (storage/repo/ballots.py), never tied to a voter
 
 
 class PollVote(SQLModel, table=True):
@@ -252,8 +269,27 @@ class PollVote(SQLModel, table=True):
 
 
 class PollVoter(SQLModel, table=True):
+    """A person who holds a vote in a poll (named or anonymous); one row per person per poll."""
+
     poll_id: int = Field(foreign_key="poll.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+class PollVoice(SQLModel, table=True):
+    """An account whose voice in a poll is given: its mark, not the account (survives erasure)."""
+
+    poll_id: int = Field(foreign_key="poll.id", primary_key=True)
+    account: str = Field(primary_key=True)
+
+
+class PendingBallot(SQLModel, table=True):
+    """An anonymous ballot not yet mixed into the tallies: no voter, no time, a random id."""
+
+    # SQLite: INTEGER PRIMARY KEY is the rowid itself, so no hidden rowid counts the arrivals.
+    id: int = Field(sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"),
+                                     primary_key=True, autoincrement=False))
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    choices: str  # option ids, comma-separated
 
 
 class PollMessage(SQLModel, table=True):

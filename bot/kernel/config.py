@@ -138,6 +138,8 @@ class PollsSection(_Section):
     councillors_may_start: bool = False
     default_duration: str = "3d"
     remind_before: str | None = "2h"
+    # Anonymous ballots wait (without a voter) until this many have come in, then are mixed.
+    ballot_batch: int = Field(default=5, ge=2, le=100)
 
     _d = field_validator("default_duration")(classmethod(lambda cls, v: _check_duration(v)))
 

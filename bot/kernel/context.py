@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -49,6 +49,8 @@ class Work:
     due_at: list[datetime] = field(default_factory=list)
     # Outbox rows written in this transaction, in order: the core may send them right after commit.
     written: list[OutboundMessage] = field(default_factory=list)
+    # Work that must not share this transaction (mixing anonymous ballots): run after it commits.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:

@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -52,6 +52,15 @@ CLAIM_BATCH = 10
 # Seconds an inbound event waits for a database held by another process before the adapter is
 # told (``DatabaseUnavailable``): well inside a platform's patience (Slack's is 3 s).
 INBOUND_WAIT = 2.0
+
+
+async def run_after_commit(steps: list[Callable[[], Awaitable[None]]]) -> None:
+    """What a unit of work left for after its commit; a failure is logged, the rest still run."""
+    for step in steps:
+        try:
+            await step()
+        except Exception:
+            log.exception("work after a commit failed")
 
 
 class Core:
@@ -185,8 +194,10 @@ class Core:
                     refusal = self._usage(event, exc)
                     raise
                 due = ctx.due_at
+                later = ctx.after_commit
                 taken = self.outbox.take_written(session, ctx.written)
             self.outbox.committed(taken)
+            await run_after_commit(later)
         except Refusal as exc:
             refusal = refusal or exc.message
         except Exception as exc:
@@ -353,6 +364,7 @@ class Core:
                         else:
                             await handler(w, timer.key, json.loads(timer.payload))
                         due = w.due_at
+                    await run_after_commit(w.after_commit)
                     ran += 1
                 except Exception:
                     # The lease runs out and the timer is tried again later.

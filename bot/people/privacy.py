@@ -16,7 +16,8 @@ from bot.kernel.errors import Refusal
 from bot.kernel.events import Attachment, Button
 from bot.kernel.rich import render
 from bot.people import texts as T
-from storage.repo import personal_data, privacy
+from bot.polls.ballots import mix_after_commit, scrub_after_commit
+from storage.repo import ballots, personal_data, privacy
 
 log = logging.getLogger(__name__)
 
@@ -61,5 +62,9 @@ async def privacy_button(ctx: Ctx, parts: list[str]) -> None:
         return
     where = chat_address(ctx.chat)
     counts = privacy.erase_person(ctx.session, person_id=ctx.person_id, now=ctx.now)
+    # Their named votes now wait as ballots without a name: mixed with the next batch, or at
+    # once where the poll has closed; either way the log of this erasure is scrubbed after it.
+    mix_after_commit(ctx, ballots.closed_polls_waiting(ctx.session))
+    scrub_after_commit(ctx)
     log.info("person %s erased at their request (%s rows)", ctx.person_id, sum(counts.values()))
     ctx.send(where, render(T.FORGET_DONE))

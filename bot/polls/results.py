@@ -94,6 +94,8 @@ def poll_message(
         how = T.POLL_HOW_MULTI if poll.multiple else T.POLL_HOW_SINGLE
     lines.append(render(how, number=poll.number))
     lines.append(render(T.POLL_WHO_ANONYMOUS if poll.anonymous else T.POLL_WHO_NAMED))
+    if poll.anonymous:
+        lines.append(render(T.POLL_ANONYMOUS_WINDOW, batch=w.settings.polls.ballot_batch))
     shown = T.POLL_RESULTS_HIDDEN if poll.hide_results else (
         T.POLL_RESULTS_LIVE if live else T.POLL_RESULTS_AT_CLOSE)
     lines.append(render(shown))

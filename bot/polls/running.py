@@ -9,12 +9,13 @@ from bot.kernel.durations import parse_deadline, parse_duration
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.rich import render
 from bot.polls import texts as T
+from bot.polls.ballots import scrub_after_commit
 from bot.polls.cards import refresh_poll_messages
 from bot.polls.outcome import ask_for_outcome, may_manage, poll_by_number
 from bot.polls.parser import MAX_OPEN, PollLineError, parse_poll_line
 from bot.polls.results import format_when, native_poll, poll_message, results_text
 from storage.models import Chat, Poll, Project
-from storage.repo import poll_messages, polls, projects
+from storage.repo import ballots, poll_messages, polls, projects
 
 
 def _require_starter(ctx: Ctx, project: Project) -> None:
@@ -148,6 +149,9 @@ def close_poll(w: Work, poll: Poll) -> None:
     if not polls.mark_closed(w.session, poll_id=poll.id, now=w.now):
         return
     w.session.refresh(poll)
+    # The ballots still waiting are mixed now, in this transaction, which no voter's is.
+    if ballots.mix(w.session, poll_id=poll.id):
+        scrub_after_commit(w)
     w.cancel_timer(f"poll:{poll.id}:close")
     w.cancel_timer(f"poll:{poll.id}:remind")
     note = render(T.POLL_CLOSED_NOTE, number=poll.number, question=poll.question)

@@ -38,6 +38,11 @@ POLL_WHO_ANONYMOUS = (
     "voted for what; only who took part and the totals are kept. So anonymous votes are final: "
     "they cannot be changed or withdrawn."
 )
+POLL_ANONYMOUS_WINDOW = (
+    "Each ballot waits without a name until {batch} have come in or the poll closes, and is then "
+    "mixed into the totals; until then someone holding a copy of the bot's database could still "
+    "tell whose the waiting ballots are."
+)
 POLL_RESULTS_LIVE = "Counts are shown as votes come in."
 POLL_RESULTS_AT_CLOSE = "Counts are shown when the poll closes."
 POLL_RESULTS_HIDDEN = "Results are hidden until the poll closes."
@@ -53,6 +58,10 @@ VOTE_ANONYMOUS_COUNTED = "Your anonymous vote in poll #{number} is counted. It c
 VOTE_ANONYMOUS_FINAL = (
     "You have already voted in anonymous poll #{number}; anonymous votes cannot be changed "
     "or withdrawn."
+)
+VOTE_ACCOUNT_SPENT = (
+    "This account has already voted in poll #{number}, before its owner's data was erased; that "
+    "vote still counts, without a name, so it cannot vote in this poll again."
 )
 VOTE_CLOSED = "Sorry, this poll has closed (poll #{number})."
 VOTE_NO_SUCH_POLL = "This project has no poll #{number}."

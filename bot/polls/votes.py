@@ -1,8 +1,10 @@
 """Voting: /vote, the option buttons, and votes and counts from native platform polls.
 
-One vote per person per poll, over every chat of the project. A named vote can be changed or
-withdrawn until the close; an anonymous ballot is counted once and is final, because the bot
-keeps no record of what an anonymous voter chose (see docs/polls.md).
+One vote per person per poll, over every chat of the project, and one per platform account for
+the poll's life (also after /forgetme): the database decides (storage/repo/polls.py,
+``take_voice``), so two presses at once on two processes still count once. A named vote can be
+changed or withdrawn until the close; an anonymous ballot is counted once and is final, because
+the bot keeps no record of what an anonymous voter chose (see docs/polls.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.events import PollCounted, PollVoted
 from bot.kernel.rich import Rich, render
 from bot.polls import texts as T
+from bot.polls.ballots import ballot_waits
 from bot.polls.cards import PollCards
 from bot.polls.parser import parse_choices
 from bot.polls.results import takes_buttons
@@ -51,8 +54,7 @@ def record_vote(ctx: Ctx, poll: Poll, positions: list[int], *, toggle: bool = Fa
 
 def _anonymous(ctx: Ctx, poll: Poll, chosen: list[int | None], toggle: bool) -> Rich:
     assert poll.id is not None
-    voted = polls.has_voted(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
-    if voted:
+    if polls.has_voted(ctx.session, poll_id=poll.id, person_id=ctx.person_id):
         raise Refusal(T.VOTE_ANONYMOUS_FINAL, number=poll.number)
     if not chosen:
         raise Refusal(T.VOTE_NOTHING_TO_WITHDRAW, number=poll.number)
@@ -60,8 +62,14 @@ def _anonymous(ctx: Ctx, poll: Poll, chosen: list[int | None], toggle: bool) -> 
         raise Refusal(T.VOTE_ANONYMOUS_MULTI_BUTTON, number=poll.number)
     if not poll.multiple and len(chosen) > 1:
         raise Refusal(T.VOTE_ONE_ONLY, number=poll.number)
-    polls.cast_anonymous(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
-                         option_ids=[i for i in chosen if i is not None])
+    voice = polls.take_voice(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
+    if voice == "held":  # their other press, on another process, came first
+        raise Refusal(T.VOTE_ANONYMOUS_FINAL, number=poll.number)
+    if voice == "spent":
+        raise Refusal(T.VOTE_ACCOUNT_SPENT, number=poll.number)
+    waiting = polls.cast_anonymous(ctx.session, poll_id=poll.id,
+                                   option_ids=[i for i in chosen if i is not None])
+    ballot_waits(ctx, poll.id, waiting)
     return render(T.VOTE_ANONYMOUS_COUNTED, number=poll.number)
 
 
@@ -69,6 +77,10 @@ def _named(ctx: Ctx, poll: Poll, options: list[PollOption], positions: list[int]
            toggle: bool) -> Rich:
     assert poll.id is not None
     option_ids = [o.id for o in options]
+    # The voice first: it locks the person's vote, so their other press waits for this one.
+    voice = polls.take_voice(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
+    if voice == "spent":
+        raise Refusal(T.VOTE_ACCOUNT_SPENT, number=poll.number)
     current = polls.named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
     wanted = [option_ids[p - 1] for p in positions]
     if toggle:
@@ -79,7 +91,7 @@ def _named(ctx: Ctx, poll: Poll, options: list[PollOption], positions: list[int]
             wanted = [*current, pressed] if poll.multiple else [pressed]
     if not poll.multiple and len(wanted) > 1:
         raise Refusal(T.VOTE_ONE_ONLY, number=poll.number)
-    if not wanted and not current:
+    if not wanted and not current:  # (a voice taken just now goes with the refusal's rollback)
         raise Refusal(T.VOTE_NOTHING_TO_WITHDRAW, number=poll.number)
     polls.set_named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
                             option_ids=[i for i in wanted if i is not None], now=ctx.now,
@@ -156,6 +168,15 @@ async def native_vote(ctx: Ctx) -> None:
     if not poll.multiple:
         picked = picked[:1]
     ids = [option.id for i, option in enumerate(options) if i in picked and option.id is not None]
+    voice = polls.take_voice(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
+    if voice == "spent":
+        log.info("a native vote from an account whose voice in poll %s is given", poll.id)
+        return
+    current = polls.named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
+    if not ids and not current:
+        polls.set_named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
+                                option_ids=[], now=ctx.now, current=[])
+        return  # a retraction of nothing: the voice just taken is given back
     polls.set_named_choices(ctx.session, poll_id=poll.id, person_id=ctx.person_id,
-                            option_ids=ids, now=ctx.now)
+                            option_ids=ids, now=ctx.now, current=current)
     ctx.core.service(PollCards).changed(ctx, poll)

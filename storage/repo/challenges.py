@@ -17,6 +17,7 @@ from storage.models import (
     CouncillorLink,
     Project,
 )
+from storage.repo import voices
 
 OPEN_STATUSES = ("open", "acknowledged")
 
@@ -127,11 +128,20 @@ def answerable_with_number(
 
 
 def add_support(session: Session, *, challenge_id: int, person_id: int, now: datetime) -> bool:
-    """Count a supporter once; False when they had supported it already."""
-    if session.get(ChallengeSupport, (challenge_id, person_id)) is not None:
-        return False
-    session.add(ChallengeSupport(challenge_id=challenge_id, person_id=person_id, at=now))
-    session.flush()
+    """Count a supporter once; False when they, or one of their accounts as a person since
+    erased, had supported it (or raised it) already.
+
+    The primary key (one row per person) and the accounts' marks (storage/repo/voices.py) decide,
+    so two presses at once, on two processes, still count once.
+    """
+    with session.begin_nested() as savepoint:
+        if not voices.insert_new(session, ChallengeSupport, challenge_id=challenge_id,
+                                 person_id=person_id, at=now):
+            return False
+        accounts = voices.accounts_of(session, person_id=person_id)
+        if not voices.spend_support_voice(session, challenge_id=challenge_id, accounts=accounts):
+            savepoint.rollback()
+            return False
     return True
 
 

@@ -10,15 +10,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import (
+    Challenge,
+    ChallengeSupport,
     CouncillorPortfolio,
     CouncillorWard,
     Identity,
     Invite,
     InviteAttempt,
     Person,
+    PollVote,
+    PollVoter,
     RoleGrant,
     Ward,
 )
+from storage.repo import voices
 
 
 def get_identity(session: Session, *, platform: str, user_id: str) -> Identity | None:
@@ -129,8 +134,16 @@ def merge_person(session: Session, *, from_id: int, into_id: int) -> None:
     """Move everything that refers to ``from_id`` onto ``into_id``, then delete ``from_id``.
 
     Rows that would collide with one the target already has (a vote on the same option, a
-    support of the same challenge) are dropped: the target's own row stands.
+    support of the same challenge) are dropped: the target's own row stands. So does the target's
+    whole vote in a poll where both voted, and a support of a challenge the target raised.
+    (Anonymous ballots cast by both cannot be told apart, so both stay counted: docs/polls.md.)
     """
+    both = select(PollVoter.poll_id).where(PollVoter.person_id == into_id)
+    session.execute(delete(PollVote).where(col(PollVote.person_id) == from_id,
+                                           col(PollVote.poll_id).in_(both)))
+    own = select(Challenge.id).where(Challenge.raised_by == into_id)
+    session.execute(delete(ChallengeSupport).where(col(ChallengeSupport.person_id) == from_id,
+                                                   col(ChallengeSupport.challenge_id).in_(own)))
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             fk: ForeignKey
@@ -268,7 +281,9 @@ def delete_unused_invites(session: Session, *, person_id: int) -> int:
 
 
 def record_failed_invite(session: Session, *, platform: str, user_id: str, now: datetime) -> None:
-    session.add(InviteAttempt(platform=platform, user_id=user_id, at=now))
+    # Under the account's mark: the row may outlive the person's erasure without naming them.
+    account = voices.mark(session, "invite", (platform, user_id))
+    session.add(InviteAttempt(account=account, at=now))
 
 
 def failed_invites_since(session: Session, *, platform: str, user_id: str, since: datetime) -> int:
@@ -277,8 +292,7 @@ def failed_invites_since(session: Session, *, platform: str, user_id: str, since
             select(func.count())
             .select_from(InviteAttempt)
             .where(
-                InviteAttempt.platform == platform,
-                InviteAttempt.user_id == user_id,
+                InviteAttempt.account == voices.mark(session, "invite", (platform, user_id)),
                 col(InviteAttempt.at) >= since,
             )
         ).one()

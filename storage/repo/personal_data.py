@@ -39,6 +39,7 @@ from storage.models import (
     RoleGrant,
     Ward,
 )
+from storage.repo import voices
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -196,8 +197,20 @@ def person_record(session: Session, *, person_id: int) -> dict[str, Any]:
             for i in session.exec(select(Invite).where(Invite.person_id == person_id))
         ],
         "failed_invite_attempts": [
-            {"platform": a.platform, "at": _iso(a.at)} for a in invite_attempts(session, user_keys)
+            {"platform": platform, "at": _iso(a.at)}
+            for platform, a in invite_attempts(session, user_keys)
         ],
+        "voice_marks": {
+            "polls": [poll_ref(v.poll_id) for v in voted_in
+                      if voices.has_poll_mark(session, poll_id=v.poll_id, accounts=user_keys)],
+            "challenges": [challenge_ref(cid) for cid in sorted(
+                {s.challenge_id for s in supports}
+                | {c.id for c in challenges if c.raised_by == person_id and c.id is not None})
+                if voices.has_support_mark(session, challenge_id=cid, accounts=user_keys)],
+            "what": "a keyed hash of each of your accounts per poll voted in and per challenge "
+                    "supported or raised; it does not name you and stays after /forgetme, so "
+                    "that no account votes or supports twice",
+        },
         "projects_created": [f"{p.name} ({p.code})" for p in created],
         "projects_facilitated": [project.get(f.project_id, "?") for f in facilitated],
         "activity_days": [
@@ -306,14 +319,15 @@ def private_chats(session: Session, keys: list[tuple[str, str]]) -> list[Chat]:
     return found
 
 
-def invite_attempts(session: Session, keys: list[tuple[str, str]]) -> list[InviteAttempt]:
+def invite_attempts(
+    session: Session, keys: list[tuple[str, str]]
+) -> list[tuple[str, InviteAttempt]]:
+    """Failed invite codes of these accounts, each with its platform."""
     return [
-        a
-        for platform, user_id in keys
+        (key[0], a)
+        for key in keys
         for a in session.exec(
-            select(InviteAttempt).where(
-                InviteAttempt.platform == platform, InviteAttempt.user_id == user_id
-            )
+            select(InviteAttempt).where(InviteAttempt.account == voices.mark(session, "invite", key))
         )
     ]
 

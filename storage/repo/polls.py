@@ -1,8 +1,10 @@
 """Polls, their options, votes and voters (the messages in each chat: poll_messages).
 
-A named vote is a PollVote row with the voter's person id. An anonymous ballot is a PollVoter
-row (who took part) plus ``tally + 1`` on each chosen option, in one statement that keeps no
-link between the two.
+Whoever holds a vote has one PollVoter row per poll (the primary key makes it one per person,
+and taking it locks it: one person's two presses at once are applied one after the other) and a
+PollVoice mark per account (storage/repo/voices.py: one voice per account, also after erasure).
+A named vote is a PollVote row per chosen option; an anonymous ballot waits in ``pendingballot``
+without a voter until it is mixed into the tallies (storage/repo/ballots.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
@@ -22,7 +25,10 @@ from storage.models import (
     PollVote,
     PollVoter,
 )
+from storage.repo import ballots, voices
 from storage.repo.poll_messages import messages_of
+
+Voice = Literal["new", "held", "spent"]
 
 # ---- polls and options ----------------------------------------------------------------------
 
@@ -121,6 +127,32 @@ def has_voted(session: Session, *, poll_id: int, person_id: int) -> bool:
     return session.get(PollVoter, (poll_id, person_id)) is not None
 
 
+def take_voice(session: Session, *, poll_id: int, person_id: int) -> Voice:
+    """Take the person's voice in a poll before reading or changing their vote.
+
+    "new": they had none; it is theirs now (their voter row and their accounts' marks are
+    written). "held": they hold it already; their voter row is locked until the transaction ends
+    (PostgreSQL; SQLite lets one writer in at a time anyway). "spent": one of their accounts gave
+    its voice before, as a person since erased; nothing is written.
+    """
+    while True:
+        if voices.insert_new(session, PollVoter, poll_id=poll_id, person_id=person_id):
+            accounts = voices.accounts_of(session, person_id=person_id)
+            if voices.spend_poll_voice(session, poll_id=poll_id, accounts=accounts):
+                return "new"
+            session.execute(delete(PollVoter).where(col(PollVoter.poll_id) == poll_id,
+                                                    col(PollVoter.person_id) == person_id))
+            return "spent"
+        held = session.exec(
+            select(PollVoter.person_id)
+            .where(PollVoter.poll_id == poll_id, PollVoter.person_id == person_id)
+            .with_for_update()
+        ).first()
+        if held is not None:
+            return "held"
+        # Withdrawn by their other press between the two statements: claim it afresh.
+
+
 def named_choices(session: Session, *, poll_id: int, person_id: int) -> list[int]:
     """The option ids a person chose in a named poll."""
     return sorted(
@@ -139,62 +171,42 @@ def set_named_choices(
     person_id: int,
     option_ids: Iterable[int],
     now: datetime,
-    current: Iterable[int] | None = None,
+    current: Iterable[int],
 ) -> None:
     """Replace a person's named vote with ``option_ids`` (none: the vote is withdrawn).
 
-    ``current``: their choices as just read in this transaction, so that only the difference
-    is written (a first vote is then inserts only).
+    The caller holds their voice (``take_voice``) and read ``current`` after taking it, so two
+    changes by one person at once cannot both apply to the same old vote.
     """
     chosen = sorted(set(option_ids))
-    if current is None:
+    before = set(current)
+    gone = sorted(before - set(chosen))
+    if gone:
         session.execute(
             delete(PollVote).where(
-                col(PollVote.poll_id) == poll_id, col(PollVote.person_id) == person_id
+                col(PollVote.poll_id) == poll_id,
+                col(PollVote.person_id) == person_id,
+                col(PollVote.option_id).in_(gone),
             )
         )
-        had_voted = session.get(PollVoter, (poll_id, person_id)) is not None
-        new = chosen
-    else:
-        before = set(current)
-        gone = sorted(before - set(chosen))
-        if gone:
-            session.execute(
-                delete(PollVote).where(
-                    col(PollVote.poll_id) == poll_id,
-                    col(PollVote.person_id) == person_id,
-                    col(PollVote.option_id).in_(gone),
-                )
-            )
-        had_voted = bool(before)
-        new = [i for i in chosen if i not in before]
-    for option_id in new:
-        session.add(PollVote(poll_id=poll_id, option_id=option_id, person_id=person_id, at=now))
-    if chosen and not had_voted:
-        session.add(PollVoter(poll_id=poll_id, person_id=person_id))
-    elif not chosen and had_voted:
+    for option_id in chosen:
+        if option_id not in before:
+            session.add(PollVote(poll_id=poll_id, option_id=option_id, person_id=person_id, at=now))
+    if not chosen:
         session.execute(
             delete(PollVoter).where(
                 col(PollVoter.poll_id) == poll_id, col(PollVoter.person_id) == person_id
             )
         )
+        voices.release_poll_voice(session, poll_id=poll_id,
+                                  accounts=voices.accounts_of(session, person_id=person_id))
     session.flush()
 
 
-def cast_anonymous(
-    session: Session, *, poll_id: int, person_id: int, option_ids: Iterable[int]
-) -> bool:
-    """Count an anonymous ballot once; False if this person has already cast one."""
-    if has_voted(session, poll_id=poll_id, person_id=person_id):
-        return False
-    session.add(PollVoter(poll_id=poll_id, person_id=person_id))
-    session.execute(
-        update(PollOption)
-        .where(col(PollOption.poll_id) == poll_id, col(PollOption.id).in_(sorted(set(option_ids))))
-        .values(tally=col(PollOption.tally) + 1)
-    )
-    session.flush()
-    return True
+def cast_anonymous(session: Session, *, poll_id: int, option_ids: Iterable[int]) -> int:
+    """Keep an anonymous ballot waiting to be mixed (the caller took the voice); returns how
+    many of the poll's ballots wait now."""
+    return ballots.add_pending(session, poll_id=poll_id, option_ids=option_ids)
 
 
 def voter_count(session: Session, *, poll_id: int) -> int:
@@ -206,8 +218,10 @@ def voter_count(session: Session, *, poll_id: int) -> int:
 
 
 def option_counts(session: Session, *, poll_id: int) -> list[int]:
-    """Per option in order: anonymous tally + named votes + native counts from every chat."""
+    """Per option in order: anonymous tally and waiting ballots + named votes + native counts
+    from every chat."""
     options = poll_options(session, poll_id=poll_id)
+    waiting = ballots.pending_counts(session, poll_id=poll_id)
     named = dict(
         session.exec(
             select(PollVote.option_id, func.count())
@@ -215,7 +229,7 @@ def option_counts(session: Session, *, poll_id: int) -> list[int]:
             .group_by(col(PollVote.option_id))
         ).all()
     )
-    counts = [o.tally + int(named.get(o.id or 0, 0)) for o in options]
+    counts = [o.tally + waiting[o.id or 0] + int(named.get(o.id or 0, 0)) for o in options]
     for message in messages_of(session, poll_id=poll_id):
         if message.native_counts:
             for i, n in enumerate(json.loads(message.native_counts)[: len(counts)]):

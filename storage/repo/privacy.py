@@ -24,16 +24,15 @@ from storage.models import (
     DigestSchedule,
     Identity,
     Invite,
-    InviteAttempt,
     MessageMention,
     OutboundMessage,
     Person,
-    PollOption,
     PollVote,
     ProjectFacilitator,
     RoleGrant,
     Timer,
 )
+from storage.repo import ballots, voices
 from storage.repo.personal_data import private_chats, private_messages
 
 # table -> (section of the export, what /forgetme does to its rows about the person)
@@ -45,7 +44,11 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "councillorward": ("wards", "deleted"),
     "councillorportfolio": ("portfolios", "deleted"),
     "invite": ("invites", "deleted"),
-    "inviteattempt": ("failed_invite_attempts", "deleted"),
+    "inviteattempt": (
+        "failed_invite_attempts",
+        "kept for the hour they count, under a keyed hash of the account (not its id), so the "
+        "wrong-code limit holds for the account after erasure",
+    ),
     "project": ("projects_created", "kept; the creator shows as a former member"),
     "projectfacilitator": ("projects_facilitated", "deleted"),
     "activityparticipant": ("activity_days", "kept as an anonymous participant count"),
@@ -58,6 +61,16 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "poll": ("polls_started", "kept; started by a former member"),
     "pollvote": ("named_votes", "moved into the options' anonymous tallies, rows deleted"),
     "pollvoter": ("polls_voted_in", "kept, as for an anonymous ballot: took part, not what"),
+    "pollvoice": (
+        "voice_marks",
+        "kept: per poll, a keyed hash of each of your accounts (never the account itself), so "
+        "that an account cannot vote a second time in a poll it voted in",
+    ),
+    "supportvoice": (
+        "voice_marks",
+        "kept: per challenge supported or raised, a keyed hash of each of your accounts, so that "
+        "an account cannot support it a second time",
+    ),
     "digestschedule": ("digest_schedule", "deleted"),
     "digestperiod": ("digests_sent", "deleted"),
     "conversation": ("conversation", "deleted"),
@@ -95,23 +108,22 @@ def erase_person(session: Session, *, person_id: int, now: datetime) -> dict[str
     def count(table: str, n: int) -> None:
         counts[table] = counts.get(table, 0) + n
 
-    # Named votes become anonymous: each choice moves into its option's tally.
+    # Named votes become anonymous ballots, mixed into the tallies with others (ballots.py).
+    named: dict[int, list[int]] = {}
     for vote in list(session.exec(select(PollVote).where(PollVote.person_id == person_id))):
-        session.execute(
-            update(PollOption)
-            .where(col(PollOption.id) == vote.option_id)
-            .values(tally=col(PollOption.tally) + 1)
-        )
+        named.setdefault(vote.poll_id, []).append(vote.option_id)
         session.delete(vote)
         count("pollvote", 1)
+    for poll_id, option_ids in sorted(named.items()):
+        ballots.add_pending(session, poll_id=poll_id, option_ids=option_ids)
+    # Each account keeps its mark where it voted or supported: it never gets a second voice.
+    count("pollvoice", voices.keep_voices_of(session, person_id=person_id, accounts=user_keys))
     count("outboundmessage", _unname(session, person_id))
     for m in private_messages(session, user_keys, private_ids):
         if m.status in ("sent", "parked"):
             session.delete(m)
             count("outboundmessage", 1)
     for platform, user_id in user_keys:
-        count("inviteattempt", _rows(session.execute(delete(InviteAttempt).where(
-            col(InviteAttempt.platform) == platform, col(InviteAttempt.user_id) == user_id))))
         count("conversation", _rows(session.execute(delete(Conversation).where(
             col(Conversation.platform) == platform, col(Conversation.user_id) == user_id))))
     identity_ids = [i.id for i in identities if i.id is not None]

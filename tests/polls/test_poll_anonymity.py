@@ -71,8 +71,9 @@ def _dump(engine: Any) -> dict[str, list[tuple[Any, ...]]]:
 
 @pytest.fixture(autouse=True)
 def _same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Project and invite codes are random; make them the same in both worlds."""
+    """Project and invite codes and the marks' secret are random; the same in both worlds."""
     monkeypatch.setattr(secrets, "choice", lambda seq: seq[0])
+    monkeypatch.setattr(secrets, "token_hex", lambda n=32: "ab" * n)
 
 
 async def test_anonymous_poll_stores_nothing_that_tells_who_chose_what(tmp_path: Path) -> None:

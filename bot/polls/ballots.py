@@ -1,0 +1,71 @@
+"""Anonymous ballots mixed into the tallies in batches, never in a voter's transaction.
+
+A ballot waits without a voter (storage/repo/ballots.py) until ``polls.ballot_batch`` ballots of
+its poll wait, or the poll closes. The batch is then mixed into the tallies in a transaction of
+its own, after the voter's has committed, and the database's traces of the waiting rows are
+scrubbed (the SQLite log truncated, PostgreSQL's ballot table rewritten). The window this leaves
+is stated on the card and in docs/polls.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from bot.kernel.context import Work
+from storage.db import session_scope
+from storage.repo import ballots
+
+if TYPE_CHECKING:
+    from bot.kernel.core import Core
+
+log = logging.getLogger(__name__)
+
+# A scrub that found the database busy is tried again this often, this many times.
+SCRUB_RETRY = 1.0
+SCRUB_TRIES = 10
+
+
+def ballot_waits(w: Work, poll_id: int, waiting: int) -> None:
+    """A ballot of ``poll_id`` was kept waiting in ``w``; mix the batch once it is full."""
+    if waiting >= w.settings.polls.ballot_batch:
+        mix_after_commit(w, [poll_id])
+
+
+def mix_after_commit(w: Work, poll_ids: Iterable[int]) -> None:
+    ids = sorted(set(poll_ids))
+    core = w.core
+
+    async def mix_then_scrub() -> None:
+        with session_scope(core.engine) as session:
+            mixed = sum(ballots.mix(session, poll_id=i) for i in ids)
+        if mixed:
+            scrub(core)
+
+    w.after_commit.append(mix_then_scrub)
+
+
+def scrub_after_commit(w: Work) -> None:
+    """The unit of work mixes ballots itself (a close): scrub once it has committed."""
+    core = w.core
+
+    async def scrub_now() -> None:
+        scrub(core)
+
+    w.after_commit.append(scrub_now)
+
+
+def scrub(core: Core, tries: int = SCRUB_TRIES) -> None:
+    """Scrub now, or (another process is reading) again shortly, a few times."""
+    if ballots.scrub(core.engine):
+        return
+    if tries <= 1:
+        log.warning("the database stayed busy; mixed ballots are scrubbed at the next mix")
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    loop.call_later(SCRUB_RETRY, scrub, core, tries - 1)
