@@ -241,3 +241,12 @@ async def test_the_logs_never_hold_an_anonymous_choice(
         line = record.getMessage()
         for said in ("poll:1:", "/vote 1 3", "By the pond", "Under the oak", "Near the gate"):
             assert said not in line, line
+
+
+async def test_the_card_states_the_window(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --anonymous", chat="garden")
+    assert (f"Each ballot waits without a name until {BATCH} have come in or the poll closes"
+            in poll_message(bot).text)
+    await bot.say("fran", LINE.replace("new bench", "old bench"), chat="garden")
+    assert "Each ballot waits" not in poll_message(bot).text  # a named poll has no such window

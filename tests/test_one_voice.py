@@ -17,7 +17,7 @@ from storage.repo import challenges, people, polls
 from tests import challenge_setup
 from tests.test_poll_anonymity import poll_message
 from tests.test_polls import LINE, counts, garden
-from tests.test_privacy import forget, person_of
+from tests.test_privacy import forget, my_data, person_of
 
 
 async def test_vote_forget_vote_again_in_a_named_poll(bot: TestingAdapter) -> None:
@@ -140,3 +140,14 @@ async def test_forgetme_does_not_reset_the_wrong_code_limit(bot: TestingAdapter)
     await forget(bot, "mallory")
     [still] = await bot.say("mallory", "/start WRONGCODEY")
     assert still.text == T.INVITE_TOO_MANY
+
+
+async def test_mydata_names_the_marks_and_what_they_are(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --anonymous", chat="garden")
+    await bot.say("rita", "/vote 1 2", chat="garden")
+    data = await my_data(bot, "rita")
+    [marked] = data["voice_marks"]["polls"]
+    assert marked.startswith("poll #1 in Fremont Community Garden")
+    assert "keyed hash" in data["voice_marks"]["what"]
+    assert "keyed hash" in data["about"]["pollvoice"]["on_erasure"]
