@@ -16,7 +16,7 @@ from bot.kernel.errors import Refusal
 from bot.kernel.events import Attachment, Button
 from bot.kernel.rich import render
 from bot.people import texts as T
-from bot.polls.ballots import mix_after_commit, scrub_after_commit
+from bot.polls import mix_after_commit, scrub_after_commit
 from storage.repo import ballots, personal_data, privacy
 
 log = logging.getLogger(__name__)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.kernel.routing import COUNCILLOR, FACILITATOR, GROUP, Command, Routes
 from bot.polls import outcome, running, votes
+from bot.polls.ballots import mix_after_commit, scrub_after_commit
 from bot.polls.cards import PollCards
 
-__all__ = ["PollCards", "register"]
+__all__ = ["PollCards", "mix_after_commit", "register", "scrub_after_commit"]
 
 
 def register(routes: Routes) -> None:

@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 
 from adapters.testing import TestingAdapter
-from bot.config import Settings
-from bot.core import Core
-from bot.events import ButtonPressed
-from bot.ports import FakeClock
+from bot.app import build_core
+from bot.kernel.config import Settings
+from bot.kernel.events import ButtonPressed
+from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine, session_scope
 from storage.repo import challenges, polls
 from tests import challenge_setup
-from tests.test_polls import LINE, counts, garden
+from tests.polls.test_polls import LINE, counts, garden
 
 WAIT = 3.0  # how long the first press waits at the barrier for the second
 
@@ -55,7 +55,8 @@ def _press_at_once(settings: Settings, bot: TestingAdapter, user: str, actions: 
     def press(i: int, action: str) -> None:
         engine = create_db_engine(settings.storage.url)
         try:
-            core = Core(settings=settings, engine=engine, clock=FakeClock(), worker_id=f"t{i}")
+            core = build_core(settings=settings, engine=engine, clock=FakeClock(),
+                              worker_id=f"t{i}")
             event = ButtonPressed(chat=bot.group("garden"), sender=bot.sender(user),
                                   action=action, event_id=f"race-{user}-{i}-{action}")
             notices[i] = asyncio.run(core.handle(event)).notice

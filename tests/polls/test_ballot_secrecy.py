@@ -23,12 +23,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from adapters.testing import TestingAdapter
-from bot.config import Settings, load_settings
+from bot.kernel.config import Settings, load_settings
 from storage.db import is_sqlite, session_scope
 from storage.models import Identity, PendingBallot
 from storage.repo import polls
-from tests.test_poll_anonymity import poll_message
-from tests.test_polls import LINE, garden
+from tests.polls.test_poll_anonymity import poll_message
+from tests.polls.test_polls import LINE, garden
 
 BATCH = 3
 # (voter, option position): a batch of three, then two that wait, then the close.

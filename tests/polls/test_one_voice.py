@@ -10,14 +10,15 @@ from __future__ import annotations
 from sqlmodel import select
 
 from adapters.testing import TestingAdapter
-from bot import texts as T
+from bot.people import texts as P
+from bot.polls import texts as T
 from storage.db import session_scope
 from storage.models import Identity, PollVoice, PollVoter, SupportVoice
 from storage.repo import challenges, people, polls
 from tests import challenge_setup
-from tests.test_poll_anonymity import poll_message
-from tests.test_polls import LINE, counts, garden
-from tests.test_privacy import forget, my_data, person_of
+from tests.people.test_privacy import forget, my_data, person_of
+from tests.polls.test_poll_anonymity import poll_message
+from tests.polls.test_polls import LINE, counts, garden
 
 
 async def test_vote_forget_vote_again_in_a_named_poll(bot: TestingAdapter) -> None:
@@ -136,10 +137,10 @@ async def test_forgetme_does_not_reset_the_wrong_code_limit(bot: TestingAdapter)
     for i in range(limit):
         await bot.say("mallory", f"/start WRONGCODE{i}")
     [stopped] = await bot.say("mallory", "/start WRONGCODEX")
-    assert stopped.text == T.INVITE_TOO_MANY
+    assert stopped.text == P.INVITE_TOO_MANY
     await forget(bot, "mallory")
     [still] = await bot.say("mallory", "/start WRONGCODEY")
-    assert still.text == T.INVITE_TOO_MANY
+    assert still.text == P.INVITE_TOO_MANY
 
 
 async def test_mydata_names_the_marks_and_what_they_are(bot: TestingAdapter) -> None:
