@@ -4,6 +4,10 @@ Votes are button presses through ``core.handle``; the Slack adapter sends the ca
 a fake Slack Web API on an ephemeral port. Printed: votes per second, the final counts against
 the votes cast (they must be exact), and the most ``chat.update`` calls the card got in any one
 second (Slack allows about one per message per second).
+
+``--anonymous``: the same votes in an anonymous poll (ballots kept waiting without a voter and
+mixed into the tallies in batches, each mix followed by a scrub of the database's traces; the
+card shows how many voted, not counts).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 import itertools
 import json
 import os
+import sys
 import time
 from collections import Counter
 from typing import Any
@@ -28,9 +33,11 @@ from bot.kernel.ports import SystemClock
 from bot.polls import PollCards
 from storage.db import session_scope
 from storage.models import OutboundMessage, PollOption, PollVote
+from storage.repo import polls
 from tests.slack.fake_slack import FakeSlack
 
 VOTES = int(os.environ.get("NCBOT_BENCH_VOTES", "10000"))
+ANONYMOUS = "--anonymous" in sys.argv
 CHANNEL = "CBENCHGARDEN"
 
 
@@ -74,7 +81,8 @@ async def run() -> None:
             world = await build_world(core, platform="slack", groups=[CHANNEL], residents=[],
                                       facilitator="UFACIL", councillor="UCLLR")
             await core.handle(_command(world.facilitator, "/poll Where should the bench go? | "
-                                       "By the pond | Under the oak | Near the gate --closes 3d"))
+                                       "By the pond | Under the oak | Near the gate --closes 3d"
+                                       + (" --anonymous" if ANONYMOUS else "")))
             actions = _vote_actions(core)
             assert len(actions) == 3, f"the poll card has no vote buttons: {actions}"
             expected: Counter[int] = Counter()
@@ -102,11 +110,12 @@ async def run() -> None:
     shown = all(f"{expected[i]:,}" in last_text or str(expected[i]) in last_text
                 for i in range(3))
     span = (updates[-1] - updates[0]) if len(updates) > 1 else 0.0
-    print(f"(5) {VOTES:,} votes from distinct people on one poll (Slack buttons, live count):")
+    kind = "anonymous poll, voters counted" if ANONYMOUS else "live count"
+    print(f"(5) {VOTES:,} votes from distinct people on one poll (Slack buttons, {kind}):")
     print(f"    {VOTES / elapsed:,.0f} votes/s ({elapsed:.1f} s)")
     print(f"    final counts {counts}, cast "
           f"{[expected[i] for i in range(3)]}: {'exact' if exact else 'WRONG'}; "
-          f"last card edit shows them: {'yes' if shown else 'no'}")
+          f"last card edit shows them: {'n/a' if ANONYMOUS else 'yes' if shown else 'no'}")
     gaps = [b - a for a, b in itertools.pairwise(updates)]
     print(f"    card edits (chat.update): {len(updates)} over {span:.1f} s "
           f"({len(updates) / span if span else 0:.2f} per second); smallest gap between two "
@@ -137,6 +146,9 @@ def _vote_actions(core: Any) -> list[str]:
 def _counts(core: Any) -> list[int]:
     """Votes per option, in the options' order."""
     with session_scope(core.engine) as s:
+        if ANONYMOUS:
+            poll_id = s.exec(select(PollOption.poll_id)).first() or 0
+            return polls.option_counts(s, poll_id=poll_id)
         options = s.exec(select(PollOption.id).order_by(col(PollOption.position))).all()
         votes = dict(s.exec(
             select(PollVote.option_id, func.count()).group_by(col(PollVote.option_id))).all())
