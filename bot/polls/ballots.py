@@ -12,14 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from bot.kernel.context import Work
+from bot.kernel.host import Host
 from storage.db import session_scope
 from storage.repo import ballots
-
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +54,7 @@ def scrub_after_commit(w: Work) -> None:
     w.after_commit.append(scrub_now)
 
 
-def scrub(core: Core, tries: int = SCRUB_TRIES) -> None:
+def scrub(core: Host, tries: int = SCRUB_TRIES) -> None:
     """Scrub now, or (another process is reading) again shortly, a few times."""
     if ballots.scrub(core.engine):
         return
