@@ -2,8 +2,8 @@
 
 Failed invite attempts move from the account's id to its mark, made with the new secret.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 18:59:47.175534
 """
 import hashlib
@@ -17,8 +17,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = '0002'
-down_revision: str | None = '0001'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
