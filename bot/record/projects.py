@@ -259,6 +259,7 @@ def _poll_view(p: Poll, counts: Sequence[tuple[str, int]], voters: int, now: dat
         is_open=is_open, closes_at=p.closes_at, closed_at=p.closed_at,
         options=[(text, n if shown else None) for text, n in counts], totals_shown=shown,
         voters=voters, outcome=p.outcome, outcome_at=p.outcome_at,
+        outcome_corrected_at=p.outcome_corrected_at,
     )
 
 

@@ -75,6 +75,7 @@ class PollView:
     voters: int
     outcome: str | None
     outcome_at: datetime | None
+    outcome_corrected_at: datetime | None = None  # the outcome was corrected with /outcome
 
     @property
     def total(self) -> int:

@@ -49,3 +49,15 @@ async def test_a_poll_without_votes_says_so(built: Built, scene: TestingAdapter)
     async with web_client(scene) as client:
         html = await (await client.get(f"/p/{built.code}")).text()
     assert "No votes yet." in poll_section(html, 5)
+
+
+async def test_a_corrected_outcome_says_so(built: Built, scene: TestingAdapter) -> None:
+    await scene.say("fran", "/outcome 1 The bench goes under the oak in April.", chat="garden")
+    async with web_client(scene) as client:
+        html = await (await client.get(f"/p/{built.code}")).text()
+        data = json.loads(await (await client.get(f"/p/{built.code}.json")).text())
+    named_closed = poll_section(html, 1)
+    assert "The bench goes under the oak in April." in named_closed
+    assert "by the pond in March" not in named_closed
+    assert ", corrected " in named_closed
+    assert {p["number"]: p for p in data["polls"]}[1]["outcome_corrected_at"] is not None
