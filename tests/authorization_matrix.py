@@ -97,6 +97,7 @@ MATRIX: tuple[Row, ...] = (
     Row("/help", OK, OK, OK, ok=("Commands you can use here",)),
     Row("/start", OK, "private only", "private only", ok=("I connect project groups",)),
     Row("/cancel", OK, "private only", "private only", ok=("nothing to cancel", "Cancelled")),
+    Row("/inbox", OK, "private only", "private only", ok=("Your inbox",)),
     Row("/project", "group only", OK, "not a project", ok=("belongs to the project",),
         note="show the project and its code"),
     Row("/project Riverside Walk", "group only",
