@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     con = sub.add_parser("console", help="chat with the bot in the terminal")
     con.add_argument("--script", metavar="FILE", help="play a file of console lines ('-' for stdin)")
     con.add_argument("--start", metavar="ISO-TIME", help="script mode: the clock's start (UTC)")
+    con.add_argument("--db", metavar="FILE",
+                     help="the SQLite file to use (default: storage.url interactively; "
+                          "a throwaway database for --script)")
     sub.add_parser("demo", help="play the built-in scenario on a throwaway database")
     web = sub.add_parser("web", help="serve only the public record's web pages")
     web.add_argument("--port", type=int, metavar="N", help="the port (default: http.port)")
@@ -105,9 +108,14 @@ def _main(ns: argparse.Namespace) -> int:
     if ns.cmd == "run":
         return asyncio.run(_run(settings))
     if ns.cmd == "console":
-        return asyncio.run(
-            _console(settings, script=_script_lines(ns.script), start=_start_time(ns.start))
-        )
+        script, start = _script_lines(ns.script), _start_time(ns.start)
+        if ns.db is not None:
+            return asyncio.run(_console(_on_database(settings, ns.db), script=script, start=start))
+        if script is not None:  # a script plays on a database of its own, thrown away after
+            with tempfile.TemporaryDirectory(prefix="ncbot-script-") as tmp:
+                throwaway = _on_database(settings, str(Path(tmp) / "script.db"))
+                return asyncio.run(_console(throwaway, script=script, start=start))
+        return asyncio.run(_console(settings, script=None, start=None))
     if ns.cmd == "demo":
         return _demo(settings)
     if ns.cmd == "web":
@@ -266,11 +274,17 @@ async def _interactive(core: object) -> int:
     return 0
 
 
+def _on_database(settings: Settings, path: str) -> Settings:
+    """The settings with storage on the SQLite file ``path`` (or a database URL as it is)."""
+    url = path if "://" in path else f"sqlite:///{Path(path).absolute()}"
+    return settings.model_copy(
+        update={"storage": settings.storage.model_copy(update={"url": url})}
+    )
+
+
 def _demo(settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="ncbot-demo-") as tmp:
-        demo = settings.model_copy(
-            update={"storage": settings.storage.model_copy(update={"url": f"sqlite:///{tmp}/demo.db"})}
-        )
+        demo = _on_database(settings, str(Path(tmp) / "demo.db"))
         lines = DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
         return asyncio.run(_console(demo, script=lines, start=datetime(2026, 1, 5, 9, tzinfo=UTC)))
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
+import secrets
 import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from adapters.admin_cli import add_admin_parser, run_admin
@@ -39,18 +42,42 @@ HELP = """Console commands:
   :as <person>          speak as someone (a new name starts as a resident)
   :in <chat>            speak in a group chat     :dm   speak in your private chat with the bot
   :press <n or text>    press a button on the last message here that has buttons
+  :press #3 <n or text> press a button on the newest message here about #3 (a challenge or poll)
   :vote <poll> <option> vote in a poll
   :reply <line>         say a line as a reply to the last message here
   :clock +3d            move the clock forward (due reminders, deadlines and digests fire)
   :admin <command>      run an admin command, e.g. :admin ward add Fremont
-  :who                  who you are and where     :quit   leave
+  :who                  who you are and where     :help   this list     :quit   leave
   {code} in a line is the last invite code issued here, {project} the newest project's code."""
+
+
+UNKNOWN = "(no console command {word!r}; :help lists them)"
+USAGE = {
+    "as": "(usage: :as <person>)",
+    "in": "(usage: :in <chat>)",
+    "press": "(usage: :press <n or text>, or :press #3 <n or text>)",
+    "vote": "(usage: :vote <poll> <option>)",
+    "reply": "(usage: :reply <line>)",
+    "clock": "(usage: :clock +30m | +2h | +3d | +1w)",
+}
+_ABOUT = re.compile(r"#(\d+)\s*(.*)")
+_KEEP_SHOWN = 50  # messages with buttons remembered per chat
 
 
 @dataclass
 class _Shown:
-    where: str
+    message_id: str
+    text: str
     buttons: list[tuple[str, str]]
+
+
+class _AdminUsage(Exception):
+    """An ``:admin`` line argparse could not read (raised instead of printing usage and exiting)."""
+
+
+class _AdminParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _AdminUsage(f"{self.prog.removeprefix(': ')}: {message}")
 
 
 @dataclass
@@ -63,8 +90,11 @@ class ConsoleAdapter:
     last_code: str | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _events: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _with_buttons: dict[str, _Shown] = field(default_factory=dict)
+    _with_buttons: dict[str, list[_Shown]] = field(default_factory=dict)
     _last_said: dict[str, str] = field(default_factory=dict)
+    # Event ids are remembered by the ledger for days: a session's own prefix keeps a second
+    # console session on the same database from being taken for retries of the first.
+    session: str = field(default_factory=lambda: secrets.token_hex(4))
 
     def __post_init__(self) -> None:
         self.core.attach(self)
@@ -85,14 +115,18 @@ class ConsoleAdapter:
             text = f"{text}\n  {options}"
         prefix = "(edited) " if edit_message_id else ""
         block = f"[{where}] {prefix}{text}"
+        message_id = edit_message_id or str(next(self._ids))
         buttons = [(b.label, b.action) for row in message.buttons for b in row]
+        shown = self._with_buttons.setdefault(where, [])
+        shown[:] = [m for m in shown if m.message_id != message_id]  # an edit replaces its message
         if buttons:
             block += "\n  " + "  ".join(f"({i}) {label}" for i, (label, _) in enumerate(buttons, 1))
-            self._with_buttons[where] = _Shown(where, buttons)
+            shown.append(_Shown(message_id, text, buttons))
+            del shown[:-_KEEP_SHOWN]
         if message.attachment is not None:
             block += f"\n  [file {message.attachment.filename}, {len(message.attachment.content)} bytes]"
         self.out(block)
-        return Delivered(edit_message_id or str(next(self._ids)))
+        return Delivered(message_id)
 
     def _label(self, message: Outbound) -> str:
         to = message.to
@@ -117,7 +151,7 @@ class ConsoleAdapter:
         return Sender(PLATFORM, self.person, self.person)
 
     def _event_id(self) -> str:
-        return f"console-{next(self._events)}"
+        return f"console-{self.session}-{next(self._events)}"
 
     def prompt(self) -> str:
         return f"{self.person}@{self.chat or 'dm'}> "
@@ -164,32 +198,56 @@ class ConsoleAdapter:
         rest = rest.strip()
         if word in ("quit", "exit", "q"):
             return False
-        if word == "as" and rest:
+        if word in USAGE and not rest:
+            self.out(USAGE[word])
+        elif word == "as":
             self.person = rest.split()[0]
-        elif word == "in" and rest:
+        elif word == "in":
             self.chat = rest.split()[0]
         elif word == "dm":
             self.chat = None
         elif word == "who":
             self.out(f"(you are {self.person}, in {self.where}; clock {self._now()})")
-        elif word == "press" and rest:
+        elif word == "press":
             await self._press(rest)
-        elif word == "vote" and rest:
+        elif word == "vote":
             await self._say(f"/vote {rest}")
-        elif word == "reply" and rest:
+        elif word == "reply":
             await self._say(rest, reply_to=self._last_said.get(self.where))
-        elif word == "clock" and rest:
+        elif word == "clock":
             await self._clock(rest)
         elif word == "admin":
             self._admin(rest)
-        else:
+        elif word in ("help", "h", "?"):
             self.out(HELP)
+        else:
+            self.out(UNKNOWN.format(word=word))
         return True
 
+    def _message_to_press(self, which: str) -> tuple[_Shown | None, str]:
+        """The message a ``:press`` means, and the button named: ``#3 Support`` or ``Support``."""
+        here = self._with_buttons.get(self.where) or []
+        about = _ABOUT.fullmatch(which)
+        if about is None:
+            return (here[-1] if here else None), which
+        number, which = about.groups()
+        mention = re.compile(rf"#{number}(?!\d)")
+        for shown in reversed(here):
+            if mention.search(shown.text):
+                return shown, which
+        self.out(f"(no message with buttons about #{number} in {self.where})")
+        return None, ""
+
     async def _press(self, which: str) -> None:
-        shown = self._with_buttons.get(self.where)
-        if shown is None:
+        if not (self._with_buttons.get(self.where) or []):
             self.out(f"(no message with buttons in {self.where})")
+            return
+        shown, which = self._message_to_press(which)
+        if shown is None:
+            return
+        if not which:
+            labels = ", ".join(label for label, _ in shown.buttons)
+            self.out(f"(which button? they are: {labels})")
             return
         action = None
         if which.isdigit() and 1 <= int(which) <= len(shown.buttons):
@@ -213,7 +271,7 @@ class ConsoleAdapter:
     async def _clock(self, spec: str) -> None:
         delta = parse_duration(spec.lstrip("+"))
         if delta is None or delta <= timedelta(0):
-            self.out("(usage: :clock +30m | +2h | +3d | +1w)")
+            self.out(USAGE["clock"])
             return
         await self.core.advance_clock(delta)
         self.out(f"(clock: {self._now()})")
@@ -223,13 +281,18 @@ class ConsoleAdapter:
         return self.core.clock.now().astimezone(zone).strftime("%a %d %b %Y %H:%M")
 
     def _admin(self, rest: str) -> None:
-        parser = argparse.ArgumentParser(prog=":", add_help=False, exit_on_error=False)
+        parser = _AdminParser(prog=":", add_help=False, exit_on_error=False)
         sub = parser.add_subparsers(dest="cmd", required=True)
         add_admin_parser(sub)
         try:
-            ns = parser.parse_args(shlex.split((rest and "admin " + rest) or "admin"))
-        except (argparse.ArgumentError, SystemExit, ValueError) as exc:
-            self.out(f"(admin: {exc or 'usage: :admin ward|invite|people|revoke|projects ...'})")
+            ns = parser.parse_args(["admin", *shlex.split(rest)])
+        except (_AdminUsage, argparse.ArgumentError) as exc:
+            self.out(f"({exc})")
+            return
+        except ValueError as exc:  # shlex: an unclosed quote
+            self.out(f"(admin: {exc})")
+            return
+        except SystemExit:  # -h printed a subcommand's help
             return
         try:
             result = run_admin(ns, engine=self.core.engine, settings=self.core.settings,

@@ -121,3 +121,9 @@ class OffsetClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
+
+    def set(self, when: datetime) -> None:
+        """Move forward to ``when`` (never back); real time keeps running from there."""
+        ahead = when - self.now()
+        if ahead > timedelta(0):
+            self.offset += ahead

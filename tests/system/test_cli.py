@@ -148,7 +148,8 @@ hey
 def test_export_figures_and_digest_preview_on_a_played_scenario(db: Path, tmp_path: Path) -> None:
     # the preview reads "now" from the real clock, so the scenario happens an hour ago
     start = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
-    played = ncbot("console", "--script", "-", "--start", start.isoformat(), db=db, stdin=SCENARIO)
+    played = ncbot("console", "--script", "-", "--start", start.isoformat(), "--db", str(db),
+                   db=db, stdin=SCENARIO)
     assert "[garden] Answer to scope challenge #1" in played.stdout, played.stdout
     csv_out = ncbot("export", "challenges", "--project", "Fremont Garden", "--format", "csv", db=db)
     assert csv_out.returncode == 0, csv_out.stderr
