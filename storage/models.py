@@ -254,6 +254,9 @@ class Poll(SQLModel, table=True):
     outcome: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     outcome_at: datetime | None = _when()
     outcome_corrected_at: datetime | None = _when()  # the outcome was corrected with /outcome
+    # /cancelpoll: closed without results or outcome (``closed_at`` is set too)
+    withdrawn_at: datetime | None = _when()
+    withdrawn_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class PollOption(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.kernel.routing import COUNCILLOR, FACILITATOR, GROUP, Command, Routes
-from bot.polls import outcome, running, votes
+from bot.polls import listing, outcome, running, votes, withdrawal
 from bot.polls.ballots import mix_after_commit, scrub_after_commit
 from bot.polls.cards import PollCards
 
@@ -23,6 +23,14 @@ def register(routes: Routes) -> None:
         Command("closepoll", running.closepoll_command, "close a poll now and post its results",
                 "/closepoll <poll number>", "/closepoll 1", roles=FACILITATOR | COUNCILLOR,
                 chats=GROUP, needs_project=True),
+        Command("polls", listing.polls_command,
+                "this project's open polls and those closed lately", "/polls", "/polls",
+                chats=GROUP, needs_project=True),
+        Command("cancelpoll", withdrawal.cancelpoll_command,
+                "withdraw a poll posted by mistake: no results, no outcome",
+                "/cancelpoll <poll number> <reason>",
+                "/cancelpoll 2 The options left out the library garden; a new poll follows.",
+                roles=FACILITATOR | COUNCILLOR, chats=GROUP, needs_project=True),
         Command("extendpoll", running.extendpoll_command, "give a poll more time",
                 "/extendpoll <poll number> <2h | 3d | 18:00 | 2026-12-01T18:00>",
                 "/extendpoll 1 2d", roles=FACILITATOR | COUNCILLOR, chats=GROUP,

@@ -69,7 +69,8 @@ def label(w: Work, poll: Poll) -> str:
 def waiting_polls(w: Work, ids: list[int]) -> list[Poll]:
     """The polls of ``ids`` that still wait for an outcome."""
     found = [w.session.get(Poll, i) for i in ids]
-    return [p for p in found if p is not None and p.closed_at is not None and p.outcome is None]
+    return [p for p in found if p is not None and p.closed_at is not None and p.outcome is None
+            and p.withdrawn_at is None]
 
 
 def outcome_state(ctx: Ctx) -> dict[str, Any] | None:
@@ -179,7 +180,7 @@ async def outcome_command(ctx: Ctx, args: str) -> None:
         poll = poll_by_number(ctx, words[0])
     else:
         mine = [p for p in polls.polls_numbered(ctx.session, number=number)
-                if p.closed_at is not None and may_manage(ctx, p)]
+                if p.closed_at is not None and p.withdrawn_at is None and may_manage(ctx, p)]
         if not mine:
             raise Refusal(T.POLL_OUTCOME_NONE, number=number)
         if len(mine) > 1:
@@ -193,6 +194,8 @@ def set_outcome(ctx: Ctx, poll: Poll, text: str) -> None:
     assert poll.id is not None
     if not may_write_outcome(ctx, poll):
         raise Refusal(T.POLL_OUTCOME_NOT_ALLOWED, number=poll.number)
+    if poll.withdrawn_at is not None:
+        raise Refusal(T.POLL_OUTCOME_WITHDRAWN, number=poll.number)
     if poll.closed_at is None:
         raise Refusal(T.POLL_OUTCOME_STILL_OPEN, number=poll.number)
     text = text.strip()

@@ -147,3 +147,28 @@ POLL_OUTCOME_WHICH = (
 )
 POLL_OUTCOME_NONE = "None of your projects has a closed poll #{number}."
 POLL_OUTCOME_EMPTY = "Please write the outcome as text, or send /cancel."
+# The list of polls (/polls)
+POLLS_HEADER = "**Polls in {project}**"
+POLLS_OPEN = "Open:"
+POLLS_RECENT = "Closed in the last {days} days:"
+POLLS_OPEN_LINE = "#{number} {question} — voted: {voters}; closes {when}"
+POLLS_CLOSED_LINE = "#{number} {question} — voted: {voters}; closed {when}; {outcome}"
+POLLS_WITHDRAWN_LINE = "#{number} {question} — withdrawn {when}: {reason}"
+POLLS_OUTCOME = "outcome: {outcome}"
+POLLS_WAITING = "waiting for an outcome"
+POLLS_NONE = "{project} has no open polls and none closed in the last {days} days."
+POLLS_NONE_START = " Facilitators start one with /poll."
+POLLS_MORE = "Vote with /vote <poll number> <option>; /help poll explains polls."
+# Withdrawing a poll (/cancelpoll)
+POLL_CANCEL_USAGE = "Say why, in a few words: /cancelpoll {number} <reason>"
+POLL_CANCEL_REASON_TOO_LONG = "Please keep the reason under {limit} characters."
+POLL_CANCEL_CLOSED = (
+    "Poll #{number} has already closed and its results are out; it cannot be withdrawn now."
+)
+POLL_WITHDRAWN_CARD = (
+    "**Poll #{number} was withdrawn** by {name}: {question}\nReason: {reason}\n"
+    "It has no results and no outcome."
+)
+POLL_WITHDRAWN_NOTICE = "**Poll #{number} is withdrawn** ({question}). Reason: {reason}"
+VOTE_POLL_WITHDRAWN = "Poll #{number} was withdrawn and takes no votes. Reason: {reason}"
+POLL_OUTCOME_WITHDRAWN = "Poll #{number} was withdrawn; it takes no outcome."

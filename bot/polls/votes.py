@@ -31,6 +31,14 @@ def is_open(w: Work, poll: Poll) -> bool:
     return poll.closed_at is None and poll.closes_at > w.now
 
 
+def refuse_if_shut(w: Work, poll: Poll) -> None:
+    """A vote for a withdrawn or closed poll is refused, saying which."""
+    if poll.withdrawn_at is not None:
+        raise Refusal(T.VOTE_POLL_WITHDRAWN, number=poll.number, reason=poll.withdrawn_reason or "")
+    if not is_open(w, poll):
+        raise Refusal(T.VOTE_CLOSED, number=poll.number)
+
+
 def record_vote(ctx: Ctx, poll: Poll, positions: list[int], *, toggle: bool = False,
                 options: list[PollOption] | None = None) -> Rich:
     """Apply a vote (``positions`` 1-based; empty withdraws) and say what happened.
@@ -39,8 +47,7 @@ def record_vote(ctx: Ctx, poll: Poll, positions: list[int], *, toggle: bool = Fa
     ``options``: the poll's options when the caller has read them already.
     """
     assert poll.id is not None
-    if not is_open(ctx, poll):
-        raise Refusal(T.VOTE_CLOSED, number=poll.number)
+    refuse_if_shut(ctx, poll)
     if options is None:
         options = polls.poll_options(ctx.session, poll_id=poll.id)
     option_ids = [o.id for o in options]
@@ -114,8 +121,7 @@ async def vote_command(ctx: Ctx, args: str) -> None:
     if poll is None:
         raise Refusal(T.VOTE_NO_SUCH_POLL, number=number)
     assert poll.id is not None
-    if not is_open(ctx, poll):
-        raise Refusal(T.VOTE_CLOSED, number=poll.number)
+    refuse_if_shut(ctx, poll)
     options = [o.text for o in polls.poll_options(ctx.session, poll_id=poll.id)]
     positions = parse_choices(words[1], options)
     if positions is None:

@@ -206,6 +206,7 @@ def _closed_polls(
     closed = and_(
         col(Poll.project_id).in_(ids),
         col(Poll.closed_at).is_not(None),
+        col(Poll.withdrawn_at).is_(None),  # a withdrawn poll has no results to report
         or_(window(col(Poll.closed_at)), window(col(Poll.outcome_at))),
     )
     polls = {

@@ -37,6 +37,6 @@ def polls_awaiting_outcome(session: Session, *, person_id: int) -> list[tuple[Po
         select(Poll, Project)
         .join(Project, col(Project.id) == col(Poll.project_id))
         .where(Poll.created_by == person_id, col(Poll.closed_at).is_not(None),
-               col(Poll.outcome).is_(None))
+               col(Poll.withdrawn_at).is_(None), col(Poll.outcome).is_(None))
         .order_by(col(Poll.closed_at), col(Poll.id))
     ).all())

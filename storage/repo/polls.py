@@ -89,11 +89,13 @@ def poll_options(session: Session, *, poll_id: int) -> list[PollOption]:
 
 
 def closed_polls(session: Session, *, project_id: int, since: datetime) -> list[Poll]:
-    """Polls of a project closed at or after ``since`` (for digests), oldest first."""
+    """Polls of a project closed (not withdrawn) at or after ``since`` (for digests), oldest
+    first."""
     return list(
         session.exec(
             select(Poll)
-            .where(Poll.project_id == project_id, col(Poll.closed_at) >= since)
+            .where(Poll.project_id == project_id, col(Poll.closed_at) >= since,
+                   col(Poll.withdrawn_at).is_(None))
             .order_by(col(Poll.closed_at))
         )
     )
@@ -105,6 +107,28 @@ def mark_closed(session: Session, *, poll_id: int, now: datetime) -> bool:
         update(Poll).where(col(Poll.id) == poll_id, col(Poll.closed_at).is_(None)).values(closed_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_withdrawn(session: Session, *, poll_id: int, now: datetime, reason: str) -> bool:
+    """Withdraw an open poll: closed without results; False when it closed first."""
+    result = session.execute(
+        update(Poll).where(col(Poll.id) == poll_id, col(Poll.closed_at).is_(None))
+        .values(closed_at=now, withdrawn_at=now, withdrawn_reason=reason)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def listed_polls(session: Session, *, project_id: int, closed_since: datetime,
+                 most_closed: int) -> tuple[list[Poll], list[Poll]]:
+    """A project's open polls (closing soonest first) and up to ``most_closed`` closed since
+    ``closed_since`` (latest first)."""
+    open_polls = list(session.exec(
+        select(Poll).where(Poll.project_id == project_id, col(Poll.closed_at).is_(None))
+        .order_by(col(Poll.closes_at), col(Poll.number))))
+    closed = list(session.exec(
+        select(Poll).where(Poll.project_id == project_id, col(Poll.closed_at) >= closed_since)
+        .order_by(col(Poll.closed_at).desc(), col(Poll.number).desc()).limit(most_closed)))
+    return open_polls, closed
 
 
 def is_linked_councillor(session: Session, *, project_id: int, person_id: int) -> bool:

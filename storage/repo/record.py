@@ -272,8 +272,11 @@ def answers_in_public(session: Session, *, councillor_ids: list[int]) -> Rows:
 
 
 def project_polls(session: Session, *, project_id: int) -> list[Poll]:
+    """The project's polls, withdrawn ones left out (they have no results)."""
     return list(
-        session.exec(select(Poll).where(Poll.project_id == project_id).order_by(col(Poll.number)))
+        session.exec(select(Poll).where(Poll.project_id == project_id,
+                                        col(Poll.withdrawn_at).is_(None))
+                     .order_by(col(Poll.number)))
     )
 
 

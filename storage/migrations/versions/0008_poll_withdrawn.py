@@ -1,0 +1,29 @@
+"""withdrawn polls: when a poll was withdrawn and why
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-30 22:10:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.types
+
+revision: str = '0008'
+down_revision: str | None = '0007'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('poll', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('withdrawn_at', storage.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('withdrawn_reason', sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('poll', schema=None) as batch_op:
+        batch_op.drop_column('withdrawn_reason')
+        batch_op.drop_column('withdrawn_at')
