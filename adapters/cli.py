@@ -52,11 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     bk.add_argument("path")
 
     exp = sub.add_parser("export", help="export the public record")
-    esub = exp.add_subparsers(dest="export_cmd", required=True, metavar="challenges")
+    esub = exp.add_subparsers(dest="export_cmd", required=True, metavar="challenges|polls")
     ech = esub.add_parser("challenges", help="a project's challenges, answers and outcomes")
-    ech.add_argument("--project", required=True, help="the project's id, code or name")
-    ech.add_argument("--format", choices=("csv", "json"), default="csv")
-    ech.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    epo = esub.add_parser("polls", help="a project's polls, per-option totals and outcomes")
+    for what in (ech, epo):
+        what.add_argument("--project", required=True, help="the project's id, code or name")
+        what.add_argument("--format", choices=("csv", "json"), default="csv")
+        what.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
     dig = sub.add_parser("digest", help="digests")
     dsub2 = dig.add_subparsers(dest="digest_cmd", required=True, metavar="preview")
@@ -142,6 +144,7 @@ def _record(ns: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from adapters.runtime import build_core
+    from bot import polls
     from bot.admin import operations as admin
     from storage.db import session_scope
 
@@ -155,19 +158,25 @@ def _record(ns: argparse.Namespace, settings: Settings) -> int:
             else:
                 print("\n\n".join(messages) if messages else "Nothing new: no digest would be sent.")
             return 0
-        rows = admin.export_challenges(session, project=ns.project)
+        if ns.export_cmd == "polls":
+            rows = admin.export_polls(session, project=ns.project)
+            flat, fields, noun = polls.flat_rows(rows), polls.CSV_FIELDS, "poll"
+        else:
+            rows = admin.export_challenges(session, project=ns.project)
+            flat, noun = rows, "challenge"
+            fields = list(rows[0]) if rows else ["number", "raised_at", "raised_by", "text",
+                                                 "status"]
     if ns.format == "json":
         text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     else:
         buffer = io.StringIO()
-        fields = list(rows[0]) if rows else ["number", "raised_at", "raised_by", "text", "status"]
         writer = csv.DictWriter(buffer, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(flat)
         text = buffer.getvalue()
     if ns.output:
         Path(ns.output).write_text(text, encoding="utf-8")
-        print(f"{len(rows)} challenge(s) written to {ns.output}.")
+        print(f"{len(rows)} {noun}(s) written to {ns.output}.")
     else:
         sys.stdout.write(text)
     return 0

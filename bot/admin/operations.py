@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot import challenges, digests
+from bot import challenges, digests, polls
 from bot.challenges import councillor_figures
 from bot.kernel.config import Settings
 from bot.people import LINK, issue_invite, normalise_code
@@ -261,6 +261,14 @@ def export_challenges(session: Session, *, project: str) -> list[dict[str, Any]]
     found = find_project(session, key=project)
     assert found.id is not None
     return challenges.export_challenges(session, project_id=found.id)
+
+
+def export_polls(session: Session, *, project: str) -> list[dict[str, Any]]:
+    """One project's polls with per-option totals (no names in anonymous polls)."""
+
+    found = find_project(session, key=project)
+    assert found.id is not None
+    return polls.export_polls(session, project_id=found.id)
 
 
 def preview_digest(

@@ -6,8 +6,10 @@ from bot.kernel.routing import COUNCILLOR, FACILITATOR, GROUP, Command, Routes
 from bot.polls import listing, outcome, running, votes, withdrawal
 from bot.polls.ballots import mix_after_commit, scrub_after_commit
 from bot.polls.cards import PollCards
+from bot.polls.export import CSV_FIELDS, export_polls, flat_rows
 
-__all__ = ["PollCards", "mix_after_commit", "register", "scrub_after_commit"]
+__all__ = ["CSV_FIELDS", "PollCards", "export_polls", "flat_rows", "mix_after_commit", "register",
+           "scrub_after_commit"]
 
 
 def register(routes: Routes) -> None:

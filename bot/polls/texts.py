@@ -147,6 +147,7 @@ POLL_OUTCOME_WHICH = (
 )
 POLL_OUTCOME_NONE = "None of your projects has a closed poll #{number}."
 POLL_OUTCOME_EMPTY = "Please write the outcome as text, or send /cancel."
+FORMER_MEMBER = "a former member"  # an erased voter, in exports
 # The list of polls (/polls)
 POLLS_HEADER = "**Polls in {project}**"
 POLLS_OPEN = "Open:"

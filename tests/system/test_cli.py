@@ -185,3 +185,31 @@ def test_run_says_when_the_http_port_is_taken(db: Path) -> None:
     last = out.stderr.strip().splitlines()[-1]  # after the start-up log lines
     assert last.startswith(f"ncbot: cannot serve HTTP on 127.0.0.1:{port}: ")
     assert "Traceback" not in out.stderr
+
+
+POLLS_SCENARIO = """
+:admin invite facilitator --name "Fran Smith"
+:as fran
+/start {code}
+:in garden
+/project Fremont Garden
+/poll Where should the bench go? | By the pond | "Under the oak, by the gate"
+:as rita
+/vote 1 2
+:as fran
+/closepoll 1
+"""
+
+
+def test_export_polls(db: Path) -> None:
+    played = ncbot("console", "--script", "-", db=db, stdin=POLLS_SCENARIO)
+    assert "Results of poll #1" in played.stdout, played.stdout
+    csv_out = ncbot("export", "polls", "--project", "Fremont Garden", "--format", "csv", db=db)
+    assert csv_out.returncode == 0, csv_out.stderr
+    lines = csv_out.stdout.splitlines()
+    assert lines[0].startswith("poll,question,status,anonymous,multiple,hide_results,")
+    assert lines[2].startswith('1,Where should the bench go?,closed,False,False,False,')
+    assert ',2,"Under the oak, by the gate",1,rita,' in lines[2]
+    js = json.loads(ncbot("export", "polls", "--project", "1", "--format", "json", db=db).stdout)
+    assert js[0]["options"][1] == {"position": 2, "text": "Under the oak, by the gate",
+                                   "votes": 1, "voters": ["rita"]}
