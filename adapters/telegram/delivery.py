@@ -136,8 +136,20 @@ class Delivery:
         return Delivered(edit_id)
 
     async def _edit_poll(self, chat_id: str, message: Outbound, edit_id: str) -> Delivered:
-        """An edit of a native poll means it is over: stop it, and say so in the text above it."""
+        """An edit that carries the poll changes only the text above it (the poll runs on);
+        one without it means the poll is over: stop it, and say so in the text above it."""
         poll_id, _, header_id = edit_id.removeprefix(POLL_PREFIX).partition(":")
+        if message.poll is not None:
+            if header_id and message.text.text.strip():
+                try:
+                    await self.bot.edit_message_text(
+                        to_html(shorten(message.text, MESSAGE_LIMIT)), chat_id, int(header_id),
+                        parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                    )
+                except TelegramError as exc:
+                    if not is_not_modified(exc):
+                        raise
+            return Delivered(edit_id)
         done = self._done.setdefault(_key(chat_id, message), [])
         if not done:
             try:

@@ -14,10 +14,15 @@ async def help_command(ctx: Ctx, args: str) -> None:
     if args:
         name = args.split()[0].lstrip("/").lower()
         cmd = routes.command(name)
-        if cmd is None:
+        topic = routes.help_topics.get(name)
+        if cmd is None and topic is None:
             ctx.reply(T.UNKNOWN_COMMAND, name=name[:40])
             return
-        ctx.reply(T.HELP_COMMAND, name=cmd.name, summary=cmd.summary, usage=cmd.usage, example=cmd.example)
+        parts = [] if topic is None else [topic(ctx)]
+        if cmd is not None:
+            parts.append(render(T.HELP_COMMAND, name=cmd.name, summary=cmd.summary,
+                                usage=cmd.usage, example=cmd.example))
+        ctx.reply(join(parts, "\n\n"))
         return
     kind = ctx.event.chat.kind
     usable = [

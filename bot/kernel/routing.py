@@ -10,11 +10,13 @@ from bot.kernel.context import Ctx, Work
 from bot.kernel.events import ChatKind, MembershipChanged
 from bot.kernel.host import Host
 from bot.kernel.ports import Intake, Service
+from bot.kernel.rich import Rich
 
 CommandHandler = Callable[[Ctx, str], Awaitable[None]]
 ButtonHandler = Callable[[Ctx, list[str]], Awaitable[None]]
 FormHandler = Callable[[Ctx, list[str], dict[str, str]], Awaitable[None]]
 ConversationHandler = Callable[[Ctx, dict[str, Any], str], Awaitable[None]]
+HelpTopic = Callable[[Work], Rich]
 TimerHandler = Callable[[Work, str, dict[str, Any]], Awaitable[None]]
 # A feature's answer to another feature's moment; each moment documents its arguments.
 Hook = Callable[..., Any]
@@ -64,6 +66,8 @@ class Routes:
     # The bot added to or removed from a chat (MembershipChanged).
     membership: Callable[[Ctx, MembershipChanged], Awaitable[None]] | None = None
     hooks: dict[str, list[Hook]] = field(default_factory=dict)
+    # Longer explanations behind ``/help <topic>`` (a topic may share a command's name).
+    help_topics: dict[str, HelpTopic] = field(default_factory=dict)
     # Run at start in one transaction: re-arm the timers that derive from other rows.
     on_start: list[Callable[[Work], int | None]] = field(default_factory=list)
     # Made once per core: work batched in memory and written once per window.
@@ -88,6 +92,9 @@ class Routes:
 
     def add_timer(self, kind: str, handler: TimerHandler) -> None:
         _add(self.timers, kind, handler, "timer")
+
+    def add_help_topic(self, name: str, topic: HelpTopic) -> None:
+        _add(self.help_topics, name, topic, "help topic")
 
     def add_hook(self, name: str, hook: Hook) -> None:
         self.hooks.setdefault(name, []).append(hook)

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from bot.kernel.context import Work
+from bot.kernel.rich import Rich, render
 from bot.kernel.routing import COUNCILLOR, FACILITATOR, GROUP, Command, Routes
 from bot.polls import listing, outcome, running, votes, withdrawal
+from bot.polls import texts as T
 from bot.polls.ballots import mix_after_commit, scrub_after_commit
 from bot.polls.cards import PollCards
+from bot.polls.drafts import BallotDrafts
 from bot.polls.export import CSV_FIELDS, export_polls, flat_rows
 
 __all__ = ["CSV_FIELDS", "PollCards", "export_polls", "flat_rows", "mix_after_commit", "register",
            "scrub_after_commit"]
+
+
+def help_topic(w: Work) -> Rich:
+    """/help poll: how voting, secrecy and counts work (kept off the poll cards)."""
+    return render(T.POLL_HELP_TOPIC, batch=w.settings.polls.ballot_batch)
 
 
 def register(routes: Routes) -> None:
@@ -43,6 +52,7 @@ def register(routes: Routes) -> None:
                 "/outcome 1 We will put the bench by the pond in March.",
                 roles=FACILITATOR | COUNCILLOR),
     )
+    routes.add_help_topic("poll", help_topic)
     routes.add_button("poll", votes.vote_button)
     routes.add_button(outcome.ACTION, outcome.outcome_button)
     routes.add_conversation(outcome.OUTCOME_CONVERSATION, outcome.outcome_reply)
@@ -50,3 +60,4 @@ def register(routes: Routes) -> None:
     routes.add_timer("poll.remind", running.remind_due)
     routes.native_poll = votes.native_vote
     routes.services.append(PollCards)  # a burst of votes makes one card edit per window
+    routes.services.append(BallotDrafts)  # anonymous ballots built press by press, in memory

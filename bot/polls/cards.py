@@ -7,6 +7,12 @@ edited in the vote's own transaction; with a window (``ncbot run``) the polls vo
 and their cards edited together once the window has passed, so a burst of votes becomes one edit
 per card. The votes are written at once either way: a crash can only leave a card showing the
 counts of up to one window earlier, until the next vote or the close.
+
+A chat that shows the platform's own poll (Telegram) has the card's text above that poll. Its
+counts are the whole project's, so it is edited too (the edit carries the poll, which tells the
+adapter to keep the poll running and change only the text), but at most once per
+``NATIVE_EVERY`` seconds per poll: Telegram allows about 20 messages a minute in a group, edits
+included, and the poll below shows that chat's own votes live meanwhile.
 """
 
 from __future__ import annotations
@@ -19,19 +25,23 @@ from sqlmodel import col, select
 from bot.kernel.context import Work, chat_address
 from bot.kernel.host import Host
 from bot.kernel.rich import Rich
-from bot.polls.results import native_poll, poll_message
+from bot.polls.results import native_poll, poll_message, shows_live_counts
 from storage.db import transaction
 from storage.models import Chat, Poll
-from storage.repo import poll_messages
+from storage.repo import poll_messages, polls
 
 log = logging.getLogger(__name__)
+
+NATIVE_EVERY = 6.0  # seconds between edits of the text above one native poll: 10 a minute
 
 
 class PollCards:
     def __init__(self, core: Host, *, window: float = 0.0) -> None:
         self.core = core
         self.window = window
-        self._changed: set[int] = set()
+        self._changed: set[int] = set()  # cards with buttons to edit at the next flush
+        self._native: set[int] = set()  # texts above native polls to edit when their turn comes
+        self._native_at: dict[int, float] = {}  # when each poll's native texts were last edited
         self._timer: asyncio.TimerHandle | None = None
         self._lock = asyncio.Lock()
 
@@ -42,54 +52,78 @@ class PollCards:
             refresh_poll_messages(w, poll)
             return
         self._changed.add(poll.id)
-        if self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.window, self._flush_later)
+        self._native.add(poll.id)
+        self._arm(self.window)
 
     @property
     def pending(self) -> int:
-        return len(self._changed)
+        return len(self._changed | self._native)
+
+    def _arm(self, delay: float) -> None:
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(delay, self._flush_later)
 
     def _flush_later(self) -> None:
         self._timer = None
-        task = asyncio.get_running_loop().create_task(self.flush())
+        task = asyncio.get_running_loop().create_task(self.flush(due_only=True))
         task.add_done_callback(_log_failure)
 
-    async def flush(self) -> None:
-        """Edit the cards of every poll voted on since the last flush."""
+    def _native_due(self, now: float) -> set[int]:
+        return {i for i in self._native if self._native_at.get(i, -NATIVE_EVERY) + NATIVE_EVERY <= now}
+
+    async def flush(self, *, due_only: bool = False) -> None:
+        """Edit the cards of every poll voted on since the last flush, and the texts above its
+        native polls (``due_only``: those whose turn has come; the window's own flush)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self._changed:
+        now = asyncio.get_running_loop().time()
+        native = self._native_due(now) if due_only else set(self._native)
+        if not self._changed and not native:
+            self._rearm(now)
             return
         async with self._lock:
-            ids, self._changed = self._changed, set()
+            cards, self._changed = self._changed, set()
+            self._native -= native
             core = self.core
             try:
                 async with transaction(core.engine) as session:
                     w = Work(core, session, core.clock.now())
-                    for poll in session.exec(select(Poll).where(col(Poll.id).in_(ids))):
+                    for poll in session.exec(select(Poll).where(col(Poll.id).in_(cards | native))):
                         if poll.closed_at is None:  # a closed poll's card says so already
-                            refresh_poll_messages(w, poll)
+                            refresh_poll_messages(w, poll, cards=poll.id in cards,
+                                                  native=poll.id in native)
                     taken = core.outbox.take_written(session, w.written)
                 core.outbox.committed(taken)
             except Exception:
-                log.exception("editing the cards of %d polls failed; tried again", len(ids))
-                self._changed |= ids
-                if self._timer is None and self.window > 0:
-                    self._timer = asyncio.get_running_loop().call_later(
-                        self.window, self._flush_later)
+                log.exception("editing the cards of %d polls failed; tried again",
+                              len(cards | native))
+                self._changed |= cards
+                self._native |= native
+                if self.window > 0:
+                    self._arm(self.window)
                 return
+            for poll_id in native:
+                self._native_at[poll_id] = now
+            self._rearm(now)
         await core.outbox.flush(look=False)
 
+    def _rearm(self, now: float) -> None:
+        """Native texts still waiting for their turn: flush again when the first one's comes."""
+        if self._native and self.window > 0:
+            turn = min(self._native_at.get(i, now) + NATIVE_EVERY for i in self._native)
+            self._arm(max(self.window, turn - now))
 
-def refresh_poll_messages(w: Work, poll: Poll) -> None:
+
+def refresh_poll_messages(w: Work, poll: Poll, *, cards: bool = True, native: bool = True) -> None:
     """Edit the poll message in each chat with the current counts.
 
-    A chat that shows the platform's own poll keeps its own live counts and is not edited
-    (an edit would stop that poll); neither is a message that never arrived.
+    ``cards``: the messages with option buttons; ``native``: the text above a platform's own
+    poll (the edit carries the poll, so the adapter keeps it running). Not a message that never
+    arrived, nor (anonymous polls, whose counts wait for the close) the text above a native one.
     """
     assert poll.id is not None
-    offered_native = native_poll(poll, []) is not None
+    offered = native_poll(poll, [])
     text: Rich | None = None
     buttons: list[list] = []
     for message in poll_messages.messages_of(w.session, poll_id=poll.id):
@@ -98,13 +132,22 @@ def refresh_poll_messages(w: Work, poll: Poll) -> None:
             continue
         ref = f"poll:{poll.id}@{chat.id}"
         status, platform_poll_id = poll_messages.delivery_of(w.session, ref=ref)
-        if status in ("missing", "parked") or platform_poll_id or message.platform_poll_id:
+        if status in ("missing", "parked"):
             continue
-        if offered_native and status != "sent":
+        shows_native = bool(platform_poll_id or message.platform_poll_id)
+        if offered is not None and status != "sent":
             continue  # not known yet whether this chat shows a native poll
+        if not (native and shows_native and shows_live_counts(poll)) and not (
+                cards and not shows_native):
+            continue
         if text is None:
             text, buttons = poll_message(w, poll)
-        w.send(chat_address(chat), text, buttons, edit_of=ref)
+        if shows_native:
+            options = polls.poll_options(w.session, poll_id=poll.id)
+            w.send(chat_address(chat), text, edit_of=ref,
+                   poll=native_poll(poll, [o.text for o in options]))
+        else:
+            w.send(chat_address(chat), text, buttons, edit_of=ref)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

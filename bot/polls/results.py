@@ -11,7 +11,7 @@ from bot.kernel.events import Button, NativePoll
 from bot.kernel.rich import PersonName, Rich, join, render
 from bot.polls import texts as T
 from storage.models import Person, Poll
-from storage.repo import polls
+from storage.repo import polls, projects
 
 BAR_CELLS = 10
 BUTTON_LABEL = 70  # under Slack's 75 characters for a button
@@ -64,10 +64,10 @@ def shows_live_counts(poll: Poll) -> bool:
     return not poll.hide_results and not poll.anonymous
 
 
-def takes_buttons(poll: Poll) -> bool:
-    # An anonymous ballot is cast once and whole: with several choices it cannot be built up
-    # press by press, because the bot may not remember which options a person already pressed.
-    return not (poll.anonymous and poll.multiple)
+def builds_ballots(poll: Poll) -> bool:
+    """An anonymous ballot with several choices is built press by press in memory (never
+    stored: bot/polls/drafts.py) and cast whole with Confirm."""
+    return poll.anonymous and poll.multiple
 
 
 def native_poll(poll: Poll, options: list[str]) -> NativePoll | None:
@@ -80,7 +80,8 @@ def native_poll(poll: Poll, options: list[str]) -> NativePoll | None:
 def poll_message(
     w: Work, poll: Poll, now: Standing | None = None
 ) -> tuple[Rich, list[list[Button]]]:
-    """The poll as posted (and re-edited with each vote): text and one button per option."""
+    """The poll as posted (and re-edited with each vote): question, options with their counts,
+    one line on the deadline and secrecy, and one button per option."""
     now = now or standing(w, poll)
     live = shows_live_counts(poll)
     lines = [render(T.POLL_HEADER, number=poll.number, name=starter_name(w, poll),
@@ -88,29 +89,26 @@ def poll_message(
     for position, (option, count) in enumerate(zip(now.options, now.counts, strict=True), 1):
         lines.append(render(T.POLL_OPTION_LINE, position=position, option=option,
                             count=f" — {count}" if live else ""))
-    if poll.anonymous:
-        how = T.POLL_HOW_ANONYMOUS_MULTI if poll.multiple else T.POLL_HOW_ANONYMOUS_SINGLE
-    else:
-        how = T.POLL_HOW_MULTI if poll.multiple else T.POLL_HOW_SINGLE
-    lines.append(render(how, number=poll.number))
-    lines.append(render(T.POLL_WHO_ANONYMOUS if poll.anonymous else T.POLL_WHO_NAMED))
-    if poll.anonymous:
-        lines.append(render(T.POLL_ANONYMOUS_WINDOW, batch=w.settings.polls.ballot_batch))
-    shown = T.POLL_RESULTS_HIDDEN if poll.hide_results else (
-        T.POLL_RESULTS_LIVE if live else T.POLL_RESULTS_AT_CLOSE)
-    lines.append(render(shown))
-    if now.voters:
-        lines.append(render(T.POLL_VOTERS_SO_FAR, voters=now.voters))
-    closes = T.POLL_CLOSES_LINE if takes_buttons(poll) else T.POLL_CLOSES_LINE_TEXT
-    lines.append(render(closes, when=format_when(poll.closes_at, w.tz), number=poll.number))
+    several = len(projects.project_chats(w.session, project_id=poll.project_id)) > 1
+    multi = "" if not poll.multiple else (
+        T.POLL_CARD_MULTI_CONFIRM if builds_ballots(poll) else T.POLL_CARD_MULTI)
+    lines.append(render(
+        T.POLL_CARD_LINE,
+        voted=render(T.POLL_CARD_VOTED, voters=now.voters) if now.voters else "",
+        when=format_when(poll.closes_at, w.tz),
+        kind=render(T.POLL_CARD_ANONYMOUS if poll.anonymous else T.POLL_CARD_NAMED),
+        multi=render(multi) if multi else "",
+        hidden=render(T.POLL_CARD_HIDDEN) if poll.hide_results else "",
+        chats=render(T.POLL_CARD_ALL_CHATS) if live and several else ""))
     buttons: list[list[Button]] = []
-    if takes_buttons(poll):
-        for position, (option, count) in enumerate(zip(now.options, now.counts, strict=True), 1):
-            label = f"{position}. {option}"
-            suffix = f" ({count})" if live else ""
-            if len(label) + len(suffix) > BUTTON_LABEL:
-                label = label[: BUTTON_LABEL - len(suffix) - 1] + "…"
-            buttons.append([Button(label + suffix, f"poll:{poll.id}:{position}")])
+    for position, (option, count) in enumerate(zip(now.options, now.counts, strict=True), 1):
+        label = f"{position}. {option}"
+        suffix = f" ({count})" if live else ""
+        if len(label) + len(suffix) > BUTTON_LABEL:
+            label = label[: BUTTON_LABEL - len(suffix) - 1] + "…"
+        buttons.append([Button(label + suffix, f"poll:{poll.id}:{position}")])
+    if builds_ballots(poll):
+        buttons.append([Button(T.BUTTON_CONFIRM_BALLOT, f"poll:{poll.id}:confirm")])
     return join(lines), buttons
 
 

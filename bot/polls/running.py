@@ -11,6 +11,7 @@ from bot.kernel.rich import render
 from bot.polls import texts as T
 from bot.polls.ballots import scrub_after_commit
 from bot.polls.cards import refresh_poll_messages
+from bot.polls.drafts import BallotDrafts
 from bot.polls.outcome import ask_for_outcome, may_manage, poll_by_number
 from bot.polls.parser import MAX_OPEN, PollLineError, parse_poll_line
 from bot.polls.results import format_when, native_poll, poll_message, results_text
@@ -139,8 +140,16 @@ async def remind_due(w: Work, key: str, payload: dict[str, Any]) -> None:
     poll = w.session.get(Poll, int(payload["poll_id"]))
     if poll is None or poll.closed_at is not None or poll.closes_at <= w.now:
         return
-    w.post_to_project(poll.project_id, T.POLL_CLOSING_SOON, number=poll.number,
-                      when=format_when(poll.closes_at, w.tz), question=poll.question)
+    when = format_when(poll.closes_at, w.tz)
+    if poll.anonymous:  # who has not voted is not for the bot to single out: the group hears it
+        w.post_to_project(poll.project_id, T.POLL_CLOSING_SOON, number=poll.number, when=when,
+                          question=poll.question)
+        return
+    # A named poll reminds, privately, only those of the project who have not voted.
+    project = w.session.get(Project, poll.project_id)
+    for person_id in polls.non_voters(w.session, poll=poll):
+        w.tell(person_id, T.POLL_CLOSING_SOON_PRIVATE, number=poll.number, when=when,
+               question=poll.question, project=project.name if project else "")
 
 
 def close_poll(w: Work, poll: Poll) -> None:
@@ -154,6 +163,7 @@ def close_poll(w: Work, poll: Poll) -> None:
         scrub_after_commit(w)
     w.cancel_timer(f"poll:{poll.id}:close")
     w.cancel_timer(f"poll:{poll.id}:remind")
+    w.core.service(BallotDrafts).forget_poll(poll.id)
     note = render(T.POLL_CLOSED_NOTE, number=poll.number, question=poll.question)
     for message in poll_messages.messages_of(w.session, poll_id=poll.id):
         chat = w.session.get(Chat, message.chat_id)

@@ -25,30 +25,37 @@ POLL_NOT_ALLOWED_COUNCILLORS = " and linked councillors"
 # The poll message
 POLL_HEADER = "**Poll #{number}** from {name}:\n**{question}**"
 POLL_OPTION_LINE = "{position}. {option}{count}"
-POLL_HOW_SINGLE = "Choose one option; you can change your vote until the poll closes."
-POLL_HOW_MULTI = "Choose as many options as you like; you can change them until the poll closes."
-POLL_HOW_ANONYMOUS_SINGLE = "Choose one option."
-POLL_HOW_ANONYMOUS_MULTI = (
-    "Choose as many options as you like, all at once: send /vote {number} 1,3 "
-    "(with your option numbers)."
-)
-POLL_WHO_NAMED = "Named poll: everyone in the project can see who voted for what."
-POLL_WHO_ANONYMOUS = (
-    "Anonymous poll: nobody, not the facilitators and not the bot's administrators, can see who "
-    "voted for what; only who took part and the totals are kept. So anonymous votes are final: "
-    "they cannot be changed or withdrawn."
-)
-POLL_ANONYMOUS_WINDOW = (
+# The card's one line about who votes how, the deadline and secrecy; the rest is /help poll.
+POLL_CARD_LINE = "{voted}Closes {when}. {kind}{multi}{hidden}{chats} More: /help poll"
+POLL_CARD_VOTED = "Voted: {voters}. "
+POLL_CARD_NAMED = "Named: the project sees who voted for what."
+POLL_CARD_ANONYMOUS = "Anonymous: nobody sees who voted for what; votes are final."
+POLL_CARD_MULTI = " Choose one or more."
+POLL_CARD_MULTI_CONFIRM = " Press your options, then Confirm."
+POLL_CARD_HIDDEN = " Counts at the close."
+POLL_CARD_ALL_CHATS = " Counts are for all the project's chats."
+# /help poll: the long explanations, once, for whoever asks.
+POLL_HELP_TOPIC = (
+    "**How polls work**\n"
+    "Vote with the buttons, in Telegram's own poll, or with /vote <poll> <option> (a number, "
+    "several numbers such as 1,3 when the poll takes more than one, or the option's text). "
+    "One vote per person per poll, whichever chat you vote in. /polls lists the project's polls.\n"
+    "**Named polls:** everyone in the project can see who voted for what; you can change or "
+    "withdraw your vote (/vote <poll> none) until the poll closes. Counts are shown as votes come "
+    "in, for all the project's chats together; a Telegram poll below its message counts that "
+    "chat's votes.\n"
+    "**Anonymous polls:** nobody, not the facilitators and not the bot's administrators, can see "
+    "who voted for what; only who took part and the totals are kept. So anonymous votes are "
+    "final: they cannot be changed or withdrawn, and counts are shown when the poll closes. "
+    "With several choices, press each option (pressing again takes it off), then Confirm; "
+    "nothing is counted before Confirm. "
     "Each ballot waits without a name until {batch} have come in or the poll closes, and is then "
     "mixed into the totals; until then someone holding a copy of the bot's database could still "
-    "tell whose the waiting ballots are."
+    "tell whose the waiting ballots are.\n"
+    "**Hidden results** (--hide-results): counts are shown when the poll closes.\n"
+    "At the close the results go to every chat, and whoever started the poll says what happens "
+    "next."
 )
-POLL_RESULTS_LIVE = "Counts are shown as votes come in."
-POLL_RESULTS_AT_CLOSE = "Counts are shown when the poll closes."
-POLL_RESULTS_HIDDEN = "Results are hidden until the poll closes."
-POLL_VOTERS_SO_FAR = "Voted so far: {voters}."
-POLL_CLOSES_LINE = "Closes {when}. Vote in the poll, or send /vote {number} <option number>."
-POLL_CLOSES_LINE_TEXT = "Closes {when}."
 POLL_CLOSED_NOTE = "**Poll #{number} has closed:** {question}\nThe results are below."
 # Votes
 VOTE_RECORDED = "Your vote in poll #{number}: {choices}."
@@ -67,8 +74,16 @@ VOTE_CLOSED = "Sorry, this poll has closed (poll #{number})."
 VOTE_NO_SUCH_POLL = "This project has no poll #{number}."
 VOTE_NO_SUCH_OPTION = "Poll #{number} has no option \"{choice}\". Its options: {options}"
 VOTE_ONE_ONLY = "Poll #{number} takes one option: /vote {number} <option number>."
-VOTE_ANONYMOUS_MULTI_BUTTON = (
-    "In this anonymous poll, send all your choices at once: /vote {number} 1,3"
+VOTE_DRAFT = (
+    "Poll #{number}, not cast yet: {choices}. Press more options, or Confirm my choices to cast "
+    "your anonymous vote."
+)
+VOTE_DRAFT_EMPTY = (
+    "Poll #{number}: nothing chosen. Press the options you choose, then Confirm my choices."
+)
+VOTE_DRAFT_NOTHING = (
+    "Nothing was cast: no choices of yours are waiting in poll #{number}. Press the options you "
+    "choose, then Confirm my choices."
 )
 # Closing, extending, results
 POLL_MANAGE_NOT_ALLOWED = (
@@ -83,6 +98,10 @@ POLL_EXTEND_EARLIER = "The new deadline must be later than the current one ({whe
 POLL_CLOSING_SOON = (
     "Poll #{number} closes {when}: **{question}**\n"
     "Not voted yet? Vote in the poll, or send /vote {number} <option number>."
+)
+POLL_CLOSING_SOON_PRIVATE = (
+    "Poll #{number} in {project} closes {when}, and you have not voted: **{question}**\n"
+    "Vote in the poll in the group, or send /vote {number} <option number> there."
 )
 POLL_RESULTS_HEADER = "**Results of poll #{number}:** {question}"
 POLL_RESULT_LINE = "{option}\n{bar} {count} ({percent}%)"
@@ -114,6 +133,7 @@ POLL_OUTCOME_PREVIEW = (
     "{outcome}\nPost it?"
 )
 BUTTON_CONFIRM = "Confirm"
+BUTTON_CONFIRM_BALLOT = "Confirm my choices"
 BUTTON_CANCEL = "Cancel"
 POLL_OUTCOME_DISCARDED = (
     "Nothing was posted. Write the outcome of poll #{number} again when you are ready, "

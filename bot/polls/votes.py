@@ -19,8 +19,9 @@ from bot.kernel.rich import Rich, render
 from bot.polls import texts as T
 from bot.polls.ballots import ballot_waits
 from bot.polls.cards import PollCards
+from bot.polls.drafts import BallotDrafts
 from bot.polls.parser import parse_choices
-from bot.polls.results import takes_buttons
+from bot.polls.results import builds_ballots
 from storage.models import Poll, PollOption
 from storage.repo import poll_messages, polls
 
@@ -65,8 +66,7 @@ def _anonymous(ctx: Ctx, poll: Poll, chosen: list[int | None], toggle: bool) -> 
         raise Refusal(T.VOTE_ANONYMOUS_FINAL, number=poll.number)
     if not chosen:
         raise Refusal(T.VOTE_NOTHING_TO_WITHDRAW, number=poll.number)
-    if toggle and poll.multiple:
-        raise Refusal(T.VOTE_ANONYMOUS_MULTI_BUTTON, number=poll.number)
+    assert not (toggle and poll.multiple)  # such presses build a draft (vote_button)
     if not poll.multiple and len(chosen) > 1:
         raise Refusal(T.VOTE_ONE_ONLY, number=poll.number)
     voice = polls.take_voice(ctx.session, poll_id=poll.id, person_id=ctx.person_id)
@@ -132,18 +132,59 @@ async def vote_command(ctx: Ctx, args: str) -> None:
 
 
 async def vote_button(ctx: Ctx, parts: list[str]) -> None:
-    """An option button: "poll:<poll id>:<position>"; the answer is a short notice."""
-    if len(parts) != 2 or not all(p.isdigit() and len(p) < 10 for p in parts):
+    """An option button: "poll:<poll id>:<position>", or "poll:<poll id>:confirm" under an
+    anonymous poll with several choices; the answer is a short notice."""
+    if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) >= 10 or not (
+            parts[1] == "confirm" or (parts[1].isdigit() and len(parts[1]) < 10)):
         raise Refusal(K.STALE_BUTTON)
     poll = ctx.session.get(Poll, int(parts[0]))
-    if poll is None or ctx.chat.project_id != poll.project_id or not takes_buttons(poll):
+    if poll is None or ctx.chat.project_id != poll.project_id:
         raise Refusal(K.STALE_BUTTON)
     assert poll.id is not None
-    position = int(parts[1])
     options = polls.poll_options(ctx.session, poll_id=poll.id)
+    if parts[1] == "confirm":
+        if not builds_ballots(poll):
+            raise Refusal(K.STALE_BUTTON)
+        ctx.result.notice = _confirm(ctx, poll, options).text
+        return
+    position = int(parts[1])
     if not 1 <= position <= len(options):
         raise Refusal(K.STALE_BUTTON)
+    if builds_ballots(poll):
+        ctx.result.notice = _draft(ctx, poll, options, position).text
+        return
     ctx.result.notice = record_vote(ctx, poll, [position], toggle=True, options=options).text
+
+
+def _draft(ctx: Ctx, poll: Poll, options: list[PollOption], position: int) -> Rich:
+    """A press on an anonymous poll with several choices: the draft in memory changes."""
+    assert poll.id is not None
+    refuse_if_shut(ctx, poll)
+    if polls.has_voted(ctx.session, poll_id=poll.id, person_id=ctx.person_id):
+        raise Refusal(T.VOTE_ANONYMOUS_FINAL, number=poll.number)
+    chosen = ctx.core.service(BallotDrafts).toggle(poll.id, ctx.person_id, position, ctx.now)
+    if not chosen:
+        return render(T.VOTE_DRAFT_EMPTY, number=poll.number)
+    return render(T.VOTE_DRAFT, number=poll.number,
+                  choices=", ".join(options[p - 1].text for p in chosen))
+
+
+def _confirm(ctx: Ctx, poll: Poll, options: list[PollOption]) -> Rich:
+    """Confirm my choices: the draft is cast as one anonymous ballot, then forgotten."""
+    assert poll.id is not None
+    drafts = ctx.core.service(BallotDrafts)
+    chosen = drafts.chosen(poll.id, ctx.person_id, ctx.now)
+    if not chosen:
+        refuse_if_shut(ctx, poll)
+        raise Refusal(T.VOTE_DRAFT_NOTHING, number=poll.number)
+    message = record_vote(ctx, poll, chosen, options=options)
+    poll_id, person_id = poll.id, ctx.person_id
+
+    async def forget() -> None:  # once the ballot is safely stored; a failure keeps the draft
+        drafts.discard(poll_id, person_id)
+
+    ctx.after_commit.append(forget)
+    return message
 
 
 async def native_vote(ctx: Ctx) -> None:

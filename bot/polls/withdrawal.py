@@ -12,6 +12,7 @@ from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.rich import PersonName, render
 from bot.polls import texts as T
 from bot.polls.ballots import scrub_after_commit
+from bot.polls.drafts import BallotDrafts
 from bot.polls.outcome import may_manage, poll_by_number
 from storage.models import Chat
 from storage.repo import ballots, poll_messages, polls
@@ -42,6 +43,7 @@ async def cancelpoll_command(ctx: Ctx, args: str) -> None:
         scrub_after_commit(ctx)
     ctx.cancel_timer(f"poll:{poll.id}:close")
     ctx.cancel_timer(f"poll:{poll.id}:remind")
+    ctx.core.service(BallotDrafts).forget_poll(poll.id)
     name = PersonName(ctx.person.name or ctx.identity.display_name, ctx.person_id)
     card = render(T.POLL_WITHDRAWN_CARD, number=poll.number, name=name, question=poll.question,
                   reason=reason)

@@ -18,12 +18,15 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    ActivityParticipant,
+    Challenge,
     CouncillorLink,
     Person,
     Poll,
     PollOption,
     PollVote,
     PollVoter,
+    ProjectFacilitator,
 )
 from storage.repo import ballots, voices
 from storage.repo.poll_messages import messages_of
@@ -129,6 +132,25 @@ def listed_polls(session: Session, *, project_id: int, closed_since: datetime,
         select(Poll).where(Poll.project_id == project_id, col(Poll.closed_at) >= closed_since)
         .order_by(col(Poll.closed_at).desc(), col(Poll.number).desc()).limit(most_closed)))
     return open_polls, closed
+
+
+def non_voters(session: Session, *, poll: Poll) -> list[int]:
+    """The people of a poll's project who have not voted in it: whoever spoke in one of its
+    chats, raised a challenge in it, voted in another of its polls, facilitates it, or is a
+    councillor linked to it."""
+    project_id = poll.project_id
+    queries = (
+        select(ActivityParticipant.person_id).where(ActivityParticipant.project_id == project_id),
+        select(Challenge.raised_by).where(Challenge.project_id == project_id),
+        select(PollVoter.person_id).join(Poll, col(Poll.id) == col(PollVoter.poll_id))
+        .where(Poll.project_id == project_id),
+        select(ProjectFacilitator.person_id).where(ProjectFacilitator.project_id == project_id),
+        select(CouncillorLink.councillor_id).where(CouncillorLink.project_id == project_id,
+                                                   CouncillorLink.status == "accepted"),
+    )
+    people = {i for query in queries for i in session.exec(query) if i is not None}
+    voted = set(session.exec(select(PollVoter.person_id).where(PollVoter.poll_id == poll.id)))
+    return sorted(people - voted)
 
 
 def is_linked_councillor(session: Session, *, project_id: int, person_id: int) -> bool:

@@ -243,10 +243,13 @@ async def test_the_logs_never_hold_an_anonymous_choice(
             assert said not in line, line
 
 
-async def test_the_card_states_the_window(bot: TestingAdapter) -> None:
+async def test_help_poll_states_the_window(bot: TestingAdapter) -> None:
+    """The card says the poll is anonymous and points to /help poll, which states the window."""
     await garden(bot)
     await bot.say("fran", LINE + " --anonymous", chat="garden")
+    assert "Anonymous: nobody sees who voted for what" in poll_message(bot).text
+    assert "More: /help poll" in poll_message(bot).text
+    [topic] = await bot.say("rita", "/help poll", chat="garden")
     assert (f"Each ballot waits without a name until {BATCH} have come in or the poll closes"
-            in poll_message(bot).text)
-    await bot.say("fran", LINE.replace("new bench", "old bench"), chat="garden")
-    assert "Each ballot waits" not in poll_message(bot).text  # a named poll has no such window
+            in topic.text)
+    assert "Usage: /poll <question>" in topic.text  # and the command, as for any /help

@@ -50,7 +50,7 @@ async def test_a_withdrawn_named_vote_may_be_given_again(bot: TestingAdapter) ->
     await bot.say("fran", LINE, chat="garden")
     await bot.say("rita", "/vote 1 2", chat="garden")
     await bot.say("rita", "/vote 1 none", chat="garden")
-    [again] = await bot.say("rita", "/vote 1 3", chat="garden")
+    *_, again = await bot.say("rita", "/vote 1 3", chat="garden")
     assert again.text == "Your vote in poll #1: Near the gate."
     assert counts(bot) == [0, 0, 1]
 
@@ -93,7 +93,7 @@ async def test_linking_two_accounts_that_both_voted_keeps_one_vote(bot: TestingA
     with session_scope(bot.core.engine) as s:
         assert polls.named_choices(s, poll_id=1, person_id=into) == [1]
         assert len(s.exec(select(PollVoter)).all()) == 2
-    [moved] = await bot.say("rita2", "/vote 1 3", chat="garden")  # one vote, changed
+    *_, moved = await bot.say("rita2", "/vote 1 3", chat="garden")  # one vote, changed
     assert moved.text == "Your vote in poll #1: Near the gate."
     assert counts(bot) == [0, 1, 1]
 

@@ -27,7 +27,7 @@ async def test_votes_in_a_window_make_one_edit_with_the_latest_counts(
     assert _edits(slack) == [] and core.service(PollCards).pending == 1
     await core.service(PollCards).flush()
     edits = [m for m in slack.to_chat("C1") if m.message.edit_of]
-    assert len(edits) == 1 and "Voted so far: 4." in edits[0].text
+    assert len(edits) == 1 and "Voted: 4." in edits[0].text
     assert edits[0].button_labels[1] == "2. Under the oak (2)"
     await core.service(PollCards).flush()  # nothing new: nothing sent
     assert len(_edits(slack)) == 1
@@ -40,7 +40,7 @@ async def test_the_window_passes_by_itself(core: Core, bot: TestingAdapter) -> N
     core.outbox.on_sent.append(lambda row: edited.set() if '"edit_of"' in row.payload else None)
     await slack.press("sue", poll_message(slack, "C1").button("oak"), chat="C1")
     await asyncio.wait_for(edited.wait(), 10)
-    assert "Voted so far: 1." in _edits(slack)[-1]
+    assert "Voted: 1." in _edits(slack)[-1]
 
 
 async def test_a_poll_closed_within_the_window_keeps_its_closing_note(
@@ -60,4 +60,26 @@ async def test_at_once_without_a_window(core: Core, bot: TestingAdapter) -> None
     slack = await buttons_chat(core, bot)
     assert core.service(PollCards).window == 0  # tests and the console: the vote's own transaction
     await slack.press("sue", poll_message(slack, "C1").button("oak"), chat="C1")
-    assert "Voted so far: 1." in _edits(slack)[-1] and core.service(PollCards).pending == 0
+    assert "Voted: 1." in _edits(slack)[-1] and core.service(PollCards).pending == 0
+
+
+async def test_the_text_above_a_native_poll_is_edited_at_a_slower_pace(
+    core: Core, bot: TestingAdapter
+) -> None:
+    slack = await buttons_chat(core, bot)  # "garden" shows a native poll, C1 buttons
+    cards = core.service(PollCards)
+    cards.window = 3600.0
+
+    def native_edits() -> list[str]:
+        return [m.text for m in bot.to_chat("garden") if m.message.edit_of]
+
+    await slack.press("sue", poll_message(slack, "C1").button("oak"), chat="C1")
+    await cards.flush(due_only=True)
+    assert len(_edits(slack)) == 1 and len(native_edits()) == 1  # the first one goes at once
+    await slack.press("sam", poll_message(slack, "C1").button("pond"), chat="C1")
+    await cards.flush(due_only=True)
+    assert len(_edits(slack)) == 2 and len(native_edits()) == 1  # its turn has not come
+    assert cards.pending == 1
+    await cards.flush()  # at a stop, everything goes
+    assert native_edits()[-1] == _edits(slack)[-1] and "1. By the pond — 1" in native_edits()[-1]
+    assert cards.pending == 0

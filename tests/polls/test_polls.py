@@ -80,7 +80,9 @@ async def test_facilitator_starts_a_poll(bot: TestingAdapter, clock: FakeClock) 
     await bot.say("fran", LINE + " --closes 2d", chat="garden")
     sent = poll_message(bot)
     assert sent.text.startswith(f"Poll #1 from Fran Smith:\n{QUESTION}")
-    assert "Named poll: everyone in the project can see who voted for what." in sent.text
+    assert sent.text.endswith(
+        "\nCloses Wed 7 Jan at 09:00. Named: the project sees who voted for what. "
+        "More: /help poll")
     assert "Closes Wed 7 Jan at 09:00" in sent.text
     assert sent.button_labels == ["1. By the pond (0)", "2. Under the oak (0)",
                                   "3. Near the gate (0)"]
@@ -103,8 +105,8 @@ async def test_anonymous_poll_says_who_can_see(bot: TestingAdapter) -> None:
     await garden(bot)
     await bot.say("fran", LINE + " --anonymous", chat="garden")
     sent = poll_message(bot)
-    assert "Anonymous poll: nobody" in sent.text and "anonymous votes are final" in sent.text
-    assert "Counts are shown when the poll closes." in sent.text
+    assert "Anonymous: nobody sees who voted for what; votes are final." in sent.text
+    assert "\n1. By the pond\n" in sent.text  # no counts until the close
     assert sent.button_labels[0] == "1. By the pond"  # no live counts
     assert sent.message.poll is not None and sent.message.poll.anonymous
 
@@ -114,7 +116,7 @@ async def test_hidden_results_use_buttons_not_a_native_poll(bot: TestingAdapter)
     await bot.say("fran", LINE + " --hide-results", chat="garden")
     sent = poll_message(bot)
     assert sent.message.poll is None
-    assert "Results are hidden until the poll closes." in sent.text
+    assert "Counts at the close." in sent.text
     assert sent.button_labels == ["1. By the pond", "2. Under the oak", "3. Near the gate"]
 
 
@@ -229,13 +231,35 @@ def _chat_id(bot: TestingAdapter) -> int:
 
 
 async def test_closing_soon_notice_then_close(bot: TestingAdapter) -> None:
+    """A named poll reminds, privately, those of the project who have not voted."""
     await garden(bot)
     await bot.say("fran", LINE + " --closes 1d", chat="garden")
+    for user in ("rita", "sam", "tom"):
+        await bot.say(user, "/start")  # the bot can write to them privately
+        await bot.say(user, "hello", chat="garden")
+    await bot.say("rita", "/vote 1 2", chat="garden")
+    before = len(bot.sent)
     await bot.core.advance_clock(timedelta(hours=23))
-    assert bot.last(chat="garden").text.startswith("Poll #1 closes Tue 6 Jan at 09:00")
+    reminded = bot.sent[before:]
+    assert sorted(m.to.user_id or "" for m in reminded) == ["fran", "sam", "tom"]
+    assert reminded[0].text == (
+        f"Poll #1 in Fremont Community Garden closes Tue 6 Jan at 09:00, and you have not voted: "
+        f"{QUESTION}\nVote in the poll in the group, or send /vote 1 <option number> there.")
     await bot.core.advance_clock(timedelta(hours=1))
     assert bot.last(chat="garden").text.startswith("Results of poll #1")
-    assert bot.last(chat="garden").text.endswith("Nobody voted.")
+    assert bot.last(chat="garden").text.endswith("Most votes: Under the oak.")
+
+
+async def test_an_anonymous_poll_reminds_the_group(bot: TestingAdapter) -> None:
+    await garden(bot)
+    await bot.say("fran", LINE + " --closes 1d --anonymous", chat="garden")
+    await bot.say("rita", "/start")
+    await bot.say("rita", "hello", chat="garden")
+    before = len(bot.sent)
+    await bot.core.advance_clock(timedelta(hours=23))
+    [notice] = bot.sent[before:]
+    assert notice.to.chat_id == "garden"
+    assert notice.text.startswith("Poll #1 closes Tue 6 Jan at 09:00")
 
 
 async def test_close_early(bot: TestingAdapter) -> None:
@@ -513,8 +537,12 @@ async def test_buttons_show_live_counts_where_there_is_no_native_poll(
     edited = slack.to_chat("C1")[-1]
     assert edited.edit_of_id == poll_message(slack, "C1").message_id
     assert edited.button_labels[1] == "2. Under the oak (1)"
-    assert "Voted so far: 1." in edited.text
-    assert all(m.message.edit_of is None for m in bot.to_chat("garden"))  # native: not edited
+    assert "Voted: 1." in edited.text
+    # A native poll's chat: the text above it gets the project's counts; the poll runs on
+    # (the edit carries it, so no adapter stops it) and has no buttons to show.
+    [above] = [m for m in bot.to_chat("garden") if m.message.edit_of]
+    assert above.message.poll is not None and above.message.buttons == ()
+    assert above.text == edited.text and "2. Under the oak — 1" in above.text
     # pressing again withdraws; another option changes the vote
     await slack.press("sue", poll_message(slack, "C1").button("oak"), chat="C1")
     assert counts(bot) == [0, 0, 0]

@@ -23,10 +23,12 @@ async def test_the_documented_poll_script_plays(core: Core) -> None:
     assert "[garden] Only councillors and facilitators can use /poll." in transcript
     assert "[notice sam] Your vote in poll #1: By the pond." in transcript
     assert "[garden] Your vote in poll #1: Near the gate." in transcript
+    # Everyone voted in poll #1 but Fran, who is reminded privately; the group is not.
     assert (
-        "[garden] Poll #1 closes Thu 8 Jan at 09:00: Where should the new bench go?\n"
-        "Not voted yet? Vote in the poll, or send /vote 1 <option number>."
+        "[dm fran] Poll #1 in Fremont Community Garden closes Thu 8 Jan at 09:00, and you have "
+        "not voted: Where should the new bench go?"
     ) in transcript
+    assert "[dm rita] Poll #1 in" not in transcript and "[garden] Poll #1 closes" not in transcript
     assert "[garden] (edited) Poll #1 has closed: Where should the new bench go?" in transcript
     assert (
         "By the pond\n███████░░░ 2 (67%)\n   sam, rita\n"

@@ -213,6 +213,14 @@ async def test_one_poll_counts_votes_from_a_telegram_group_and_a_slack_channel(b
     poll_post = await b.slack_post_with("CGARDEN", "Saturday")
     await b.slack.press(button_value(poll_post, "Saturday"), user="UKIM", channel="CGARDEN")
     await b.slack_api.wait_until(lambda: bool(b.slack_api.called("chat.update")))
+    # The text above the Telegram poll shows the project's counts too, and the poll runs on.
+    header = next(c for c in b.tg_api.sent(chat_id=GROUP_ID)
+                  if "Which day for the planting?" in c.text and "Poll #1" in c.text)
+    [edit] = await b.tg_api.wait_sent("editMessageText", chat_id=GROUP_ID)
+    assert edit.params["message_id"] == header.result["message_id"]
+    assert "1. Saturday — 1\n2. Sunday — 0" in edit.text and "Voted: 1." in edit.text
+    assert "Saturday (1)" in json.dumps(b.slack_api.called("chat.update")[-1].params)
+    assert b.tg_api.sent("stopPoll") == []
     await b.tg(b.u.poll_answer("bob", native.result["poll"]["id"], [1]))
 
     await b.tg_say("fiona", "/closepoll 1")
