@@ -202,7 +202,7 @@ POLLS_SCENARIO = """
 
 
 def test_export_polls(db: Path) -> None:
-    played = ncbot("console", "--script", "-", db=db, stdin=POLLS_SCENARIO)
+    played = ncbot("console", "--script", "-", "--db", str(db), db=db, stdin=POLLS_SCENARIO)
     assert "Results of poll #1" in played.stdout, played.stdout
     csv_out = ncbot("export", "polls", "--project", "Fremont Garden", "--format", "csv", db=db)
     assert csv_out.returncode == 0, csv_out.stderr
