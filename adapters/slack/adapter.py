@@ -138,6 +138,7 @@ class SlackAdapter:
         if self._socket is not None:
             await self._socket.close_async()
         await self.journal.stop()
+        await self.delivery.expiry.stop()
         try:
             await asyncio.wait_for(self.delivery.coalescer.drain(), 5.0)
         except TimeoutError:

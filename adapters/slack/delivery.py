@@ -15,6 +15,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.expiry import Expiry
 from adapters.slack.coalesce import EditCoalescer
 from adapters.slack.render import message_payload, votes_by_buttons
 from bot.kernel.events import Outbound
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 CHAT_GONE = frozenset({"channel_not_found", "is_archived", "not_in_channel", "channel_is_archived"})
 UNREACHABLE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot",
-                         "user_not_visible"})
+                         "user_not_visible", "user_not_in_channel"})
 PASSING = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 
 
@@ -67,6 +68,12 @@ def message_ref(channel: str, ts: str) -> str:
     return f"{channel}:{ts}"
 
 
+def ephemeral_ref(channel: str, ts: str) -> str:
+    """An ephemeral message's id: Slack lets nobody edit or delete one (no ":", so an edit is
+    refused at once)."""
+    return f"ephemeral-{channel}-{ts}"
+
+
 class SlackDelivery:
     """``send`` of the port; network errors propagate so the outbox backs off and retries."""
 
@@ -77,6 +84,7 @@ class SlackDelivery:
         self._commands = commands
         self._dm: dict[str, str] = {}
         self.coalescer = EditCoalescer(self._update, monotonic=monotonic, sleep=sleep)
+        self.expiry = Expiry(self._delete, sleep=sleep)
 
     async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
         try:
@@ -90,6 +98,11 @@ class SlackDelivery:
                 if message.attachment is not None:
                     return await self._upload(channel, message)
                 payload = message_payload(message, self._commands)
+                if message.ephemeral_to and not message.to.user_id:
+                    # For one person in a channel: shown to them alone, gone when they reload.
+                    answer = await self._client.chat_postEphemeral(
+                        channel=channel, user=message.ephemeral_to, **payload)
+                    return Delivered(ephemeral_ref(channel, str(answer.get("message_ts") or "")))
                 answer = await self._client.chat_postMessage(
                     channel=channel, unfurl_links=False, unfurl_media=False, **payload
                 )
@@ -99,6 +112,9 @@ class SlackDelivery:
         except SlackApiError as exc:
             raise failure(exc) from exc
         ref = message_ref(str(answer.get("channel") or channel), str(answer["ts"]))
+        if message.delete_after is not None:
+            self.expiry.later(str(answer.get("channel") or channel), str(answer["ts"]),
+                              message.delete_after)
         voted_here = votes_by_buttons(message) is not None
         return Delivered(ref, platform_poll_id=ref if voted_here else None)
 
@@ -126,6 +142,9 @@ class SlackDelivery:
                                            blocks=payload.get("blocks", []))
         except SlackApiError as exc:
             raise failure(exc) from exc
+
+    async def _delete(self, channel: str, ts: str) -> None:
+        await self._client.chat_delete(channel=channel, ts=ts)
 
     async def _upload(self, channel: str, message: Outbound) -> Delivered:
         att = message.attachment

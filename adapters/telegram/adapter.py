@@ -148,6 +148,8 @@ class TelegramAdapter:
     async def stop(self) -> None:
         await self.polling.stop()
         if self.app.running:
+            await self.delivery.expiry.stop()  # short-lived replies go now, not never
+        if self.app.running:
             await self.app.stop()
         await self.app.shutdown()  # also fine for an application that never initialised
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InputFile, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode, PollLimit
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
+from adapters.expiry import Expiry
 from adapters.telegram.failures import delivery_error, is_not_modified, may_have_arrived
 from adapters.telegram.render import (
     CAPTION_LIMIT,
@@ -35,10 +38,13 @@ class Delivery:
     are remembered here, so the retry sends only the rest and nobody reads a part twice.
     """
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.bot = bot
         # (chat, message) -> the message ids of the calls that went through, in order
         self._done: dict[tuple[str, str], list[int]] = {}
+        # Telegram has no messages for one person in a group: a short-lived reply is deleted.
+        self.expiry = Expiry(self._delete, sleep=sleep)
 
     async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
         target = message.to.chat_id or message.to.user_id
@@ -46,12 +52,17 @@ class Delivery:
             raise Rejected("no chat or person to send to")
         private = _is_private(message.to.user_id, target)
         try:
+            where = target
             try:
                 delivered = await self._send(target, message, edit_message_id)
             except ChatMigrated as moved:
                 # A group that became a supergroup: the message goes to where the chat now is.
-                delivered = await self._send(str(moved.new_chat_id), message, edit_message_id)
+                where = str(moved.new_chat_id)
+                delivered = await self._send(where, message, edit_message_id)
             self._done.pop(_key(target, message), None)
+            if message.delete_after is not None and edit_message_id is None \
+                    and delivered.message_id.isdigit():
+                self.expiry.later(where, delivered.message_id, message.delete_after)
             return delivered
         except TelegramError as exc:
             if edit_message_id is None and may_have_arrived(exc):
@@ -62,6 +73,9 @@ class Delivery:
             if not isinstance(failure, RetryLater):
                 self._done.pop(_key(target, message), None)  # parked: no retry will come
             raise failure from exc
+
+    async def _delete(self, chat_id: str, message_id: str) -> None:
+        await self.bot.delete_message(chat_id, int(message_id))
 
     async def _send(self, chat_id: str, message: Outbound, edit_id: str | None) -> Delivered:
         if edit_id is not None:

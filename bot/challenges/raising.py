@@ -120,7 +120,7 @@ def show(ctx: Ctx, project: Project, number: int) -> None:
             when=answer.answered_at.astimezone(ctx.tz).date().isoformat(),
             explanation=answer.explanation,
         ))
-    ctx.reply(join(lines))
+    ctx.answer(join(lines))
 
 
 async def challenges_command(ctx: Ctx, args: str) -> None:
@@ -129,7 +129,7 @@ async def challenges_command(ctx: Ctx, args: str) -> None:
     assert project is not None and project.id is not None
     found = challenges.project_challenges(ctx.session, project_id=project.id)
     if not found:
-        ctx.reply(T.CHALLENGE_NONE, project=project.name)
+        ctx.answer(T.CHALLENGE_NONE, project=project.name)
         return
     lines = [render(T.CHALLENGE_LIST_HEADER, project=project.name)]
     for c in found:
@@ -140,7 +140,7 @@ async def challenges_command(ctx: Ctx, args: str) -> None:
             age=describe_age(ctx.now - c.raised_at),
             supporters=challenges.support_count(ctx.session, challenge_id=c.id), text=short,
         ))
-    ctx.reply(join(lines))
+    ctx.answer(join(lines))
 
 
 def challenge_from_button(ctx: Ctx, parts: list[str], verbs: tuple[str, ...]) -> Challenge:

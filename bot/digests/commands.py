@@ -39,7 +39,7 @@ async def digest_command(ctx: Ctx, args: str) -> None:
     if not words:
         cadence = cadence_of(schedule)
         text = T.DIGEST_SHOW_PERSON if kind == "person" else T.DIGEST_SHOW_GROUP
-        ctx.reply(text, setting=setting_text(cadence), timezone=tz.key)
+        ctx.answer(text, setting=setting_text(cadence), timezone=tz.key)
         return
     if kind == "project":
         _require_facilitator(ctx)
@@ -104,7 +104,7 @@ async def timezone_command(ctx: Ctx, args: str) -> None:
     """/timezone (show) or /timezone <Area/City> (set, and move the digest to it)."""
     if not args:
         current = ctx.person.timezone or ctx.settings.bot.timezone
-        ctx.reply(T.TIMEZONE_SHOW, timezone=current)
+        ctx.answer(T.TIMEZONE_SHOW, timezone=current)
         return
     name = _zones().get(args.strip().lower())
     if name is None or ("/" not in name and name != "UTC"):

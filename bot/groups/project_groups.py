@@ -52,7 +52,7 @@ async def project_command(ctx: Ctx, args: str) -> None:
     if not args:
         if ctx.project is None:
             raise Refusal(K.NOT_A_PROJECT)
-        ctx.reply(T.PROJECT_INFO, name=ctx.project.name, code=ctx.project.code)
+        ctx.answer(T.PROJECT_INFO, name=ctx.project.name, code=ctx.project.code)
         return
     if not ctx.has_role("facilitator"):
         raise Refusal(K.ROLE_REQUIRED, roles="facilitators", name="project")
@@ -98,9 +98,9 @@ async def scope_command(ctx: Ctx, args: str) -> None:
     assert project is not None
     if not args:
         if project.scope:
-            ctx.reply(T.SCOPE_SHOW, project=project.name, scope=project.scope)
+            ctx.answer(T.SCOPE_SHOW, project=project.name, scope=project.scope)
         else:
-            ctx.reply(T.SCOPE_EMPTY, project=project.name)
+            ctx.answer(T.SCOPE_EMPTY, project=project.name)
         return
     require_facilitator(ctx, "scope")
     if len(args) > MAX_SCOPE:
@@ -119,9 +119,9 @@ async def ward_command(ctx: Ctx, args: str) -> None:
     if not args:
         wards = projects.project_wards(ctx.session, project_id=project.id)
         if wards:
-            ctx.reply(T.WARD_SHOW, project=project.name, wards=", ".join(w.name for w in wards))
+            ctx.answer(T.WARD_SHOW, project=project.name, wards=", ".join(w.name for w in wards))
         else:
-            ctx.reply(T.WARD_EMPTY, project=project.name)
+            ctx.answer(T.WARD_EMPTY, project=project.name)
         return
     require_facilitator(ctx, "ward")
     found = []
@@ -149,9 +149,9 @@ async def topics_command(ctx: Ctx, args: str) -> None:
     if not args:
         topics = projects.project_topics(ctx.session, project_id=project.id)
         if topics:
-            ctx.reply(T.TOPICS_SHOW, project=project.name, topics=", ".join(topics))
+            ctx.answer(T.TOPICS_SHOW, project=project.name, topics=", ".join(topics))
         else:
-            ctx.reply(T.TOPICS_EMPTY, project=project.name)
+            ctx.answer(T.TOPICS_EMPTY, project=project.name)
         return
     require_facilitator(ctx, "topics")
     topics = list(dict.fromkeys(normalise_topic(t) for t in split_list(args)))
@@ -170,12 +170,12 @@ async def councillors_command(ctx: Ctx, args: str) -> None:
     for source in ctx.core.routes.hooked(LINKED_COUNCILLORS):
         linked.extend(source(ctx, project.id))
     if not linked:
-        ctx.reply(T.COUNCILLORS_NONE, project=project.name)
+        ctx.answer(T.COUNCILLORS_NONE, project=project.name)
         return
     lines = [render(T.COUNCILLORS_HEADER, project=project.name)]
     for person_id in linked:
         lines.append(render(T.COUNCILLORS_LINE, **councillor_line(ctx, person_id)))
-    ctx.reply(join(lines))
+    ctx.answer(join(lines))
 
 
 def councillor_title(w: Work, person_id: int) -> str:

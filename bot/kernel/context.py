@@ -76,6 +76,8 @@ class Work:
         edit_of: str | None = None,
         poll: NativePoll | None = None,
         attachment: Attachment | None = None,
+        ephemeral_to: str | None = None,
+        delete_after: float | None = None,
         **values: Any,
     ) -> None:
         message = Outbound(
@@ -86,6 +88,8 @@ class Work:
             edit_of=edit_of,
             poll=poll,
             attachment=attachment,
+            ephemeral_to=ephemeral_to,
+            delete_after=delete_after,
         )
         row = work.enqueue_outbound(
             self.session,
@@ -195,6 +199,15 @@ class Ctx(Work):
     ) -> None:
         """Answer in the chat the event came from."""
         self.send(chat_address(self.chat), text, buttons, ref=ref, **values)
+
+    def answer(
+        self, text: Rich | str, buttons: Buttons = (), *, delete_after: float | None = None,
+        **values: Any,
+    ) -> None:
+        """Answer for this person only (help, a refusal, a confirmation): in a group it is shown
+        to them alone where the platform can; in private it is an ordinary reply."""
+        self.send(chat_address(self.chat), text, buttons, delete_after=delete_after,
+                  ephemeral_to=None if self.is_private else self.identity.user_id, **values)
 
     def reply_privately(self, text: Rich | str, buttons: Buttons = (), **values: Any) -> None:
         self.send(private_address(self.identity), text, buttons, **values)

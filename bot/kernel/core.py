@@ -292,7 +292,8 @@ class Core:
 
     async def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult,
                               now: datetime) -> None:
-        """Tell the person why nothing happened, in a transaction of its own."""
+        """Tell the person why nothing happened (in a group, for their eyes only where the
+        platform can), in a transaction of its own."""
         if isinstance(event, ButtonPressed):
             result.notice = message.text
             return
@@ -313,7 +314,8 @@ class Core:
                     title=event.chat.title,
                 )
                 w = Work(self, session, now)
-                w.send(chat_address(chat), message)
+                w.send(chat_address(chat), message, ephemeral_to=None
+                       if event.chat.kind == ChatKind.PRIVATE else event.sender.user_id)
                 taken = self.outbox.take_written(session, w.written)
             self.outbox.committed(taken)
         except Exception as exc:

@@ -246,7 +246,10 @@ class Outbound:
     """A message to send, or (with ``edit_of``) a new text for a message sent earlier.
 
     ``ref`` names the message for later edits ("poll:12"); the outbox maps it to the
-    platform's message id once sent.
+    platform's message id once sent. ``ephemeral_to`` (a platform user id) makes a message in a
+    group an answer for that one person: shown only to them where the platform can (Slack),
+    posted as usual elsewhere. ``delete_after`` (seconds) asks the adapter to remove a short-lived
+    reply once read, where the platform lets a bot delete its messages.
     """
 
     to: Address
@@ -256,9 +259,11 @@ class Outbound:
     edit_of: str | None = None
     poll: NativePoll | None = None
     attachment: Attachment | None = None
+    ephemeral_to: str | None = None
+    delete_after: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text.to_json(),
             "buttons": [[[b.label, b.action] for b in row] for row in self.buttons],
             "ref": self.ref,
@@ -279,6 +284,12 @@ class Outbound:
                 "mime_type": self.attachment.mime_type,
             },
         }
+        # Only when set: rows written before these existed read the same.
+        if self.ephemeral_to is not None:
+            data["ephemeral_to"] = self.ephemeral_to
+        if self.delete_after is not None:
+            data["delete_after"] = self.delete_after
+        return data
 
     @classmethod
     def from_json(cls, to: Address, data: dict[str, Any]) -> Outbound:
@@ -298,6 +309,8 @@ class Outbound:
             attachment=None
             if att is None
             else Attachment(att["filename"], att["content"].encode("utf-8"), att["mime_type"]),
+            ephemeral_to=data.get("ephemeral_to"),
+            delete_after=data.get("delete_after"),
         )
 
 

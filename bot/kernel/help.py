@@ -16,26 +16,26 @@ async def help_command(ctx: Ctx, args: str) -> None:
         cmd = routes.command(name)
         topic = routes.help_topics.get(name)
         if cmd is None and topic is None:
-            ctx.reply(T.UNKNOWN_COMMAND, name=name[:40])
+            ctx.answer(T.UNKNOWN_COMMAND, name=name[:40])
             return
         parts = [] if topic is None else [topic(ctx)]
         if cmd is not None:
             parts.append(render(T.HELP_COMMAND, name=cmd.name, summary=cmd.summary,
                                 usage=cmd.usage, example=cmd.example))
-        ctx.reply(join(parts, "\n\n"))
+        ctx.answer(join(parts, "\n\n"))
         return
     kind = ctx.event.chat.kind
     usable = [
         c for c in routes.commands if not c.hidden and kind in c.chats and c.allows_role(ctx.roles)
     ]
     if not usable:
-        ctx.reply(T.HELP_NO_COMMANDS)
+        ctx.answer(T.HELP_NO_COMMANDS)
         return
     lines = [render(T.HELP_HEADER)]
     lines += [render(T.HELP_LINE, name=c.name, summary=c.summary) for c in usable]
     lines.append(render(T.HELP_FOOTER))
-    ctx.reply(join(lines))
+    ctx.answer(join(lines))
 
 
 async def cancel_command(ctx: Ctx, args: str) -> None:
-    ctx.reply(T.CANCELLED if ctx.end_conversation() else T.NOTHING_TO_CANCEL)
+    ctx.answer(T.CANCELLED if ctx.end_conversation() else T.NOTHING_TO_CANCEL)

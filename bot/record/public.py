@@ -33,22 +33,22 @@ async def public_command(ctx: Ctx, args: str) -> None:
     link = _at(project_url(ctx, project))
     if not word:
         if project.public_since is not None:
-            ctx.reply(T.PUBLIC_SHOW_ON, project=project.name, link=link)
+            ctx.answer(T.PUBLIC_SHOW_ON, project=project.name, link=link)
         else:
-            ctx.reply(T.PUBLIC_SHOW_OFF, project=project.name)
+            ctx.answer(T.PUBLIC_SHOW_OFF, project=project.name)
         return
     if word not in T.PUBLIC_USAGE_WORDS:
         raise UsageError()
     require_facilitator(ctx, "public")
     if word == "on":
         if project.public_since is not None:
-            ctx.reply(T.PUBLIC_ALREADY_ON, project=project.name, link=link)
+            ctx.answer(T.PUBLIC_ALREADY_ON, project=project.name, link=link)
             return
         record.set_public(ctx.session, project_id=project.id, since=ctx.now)
         ctx.post_to_project(project.id, T.PUBLIC_NOW_ON, project=project.name, link=link)
         return
     if project.public_since is None:
-        ctx.reply(T.PUBLIC_ALREADY_OFF, project=project.name)
+        ctx.answer(T.PUBLIC_ALREADY_OFF, project=project.name)
         return
     record.set_public(ctx.session, project_id=project.id, since=None)
     ctx.post_to_project(project.id, T.PUBLIC_NOW_OFF, project=project.name)

@@ -41,7 +41,7 @@ async def test_a_journalled_command_a_kill_left_unhandled_is_handled_at_start(ri
     rig.adapter.journal.replay_soon(0.0)  # what start does
     event, _ = await rig.next_processed()
     assert isinstance(event, CommandIssued) and event.name == "help"
-    [post] = await rig.api.wait_for("chat.postMessage")
+    [post] = await rig.api.wait_for("chat.postEphemeral")  # help is for the one who asked
     assert "Commands you can use here" in post.params["text"]
     assert rig.adapter.journal._task is not None
     await rig.adapter.journal._task

@@ -34,8 +34,8 @@ async def test_slash_command_becomes_a_command_and_is_answered(rig: Rig) -> None
     event, _result = await rig.next_processed()
     assert isinstance(event, CommandIssued)
     assert (event.name, event.args, event.chat.chat_id) == ("help", "scope", "C1")
-    [post] = (await rig.api.wait_for("chat.postMessage"))
-    assert post.params["channel"] == "C1"
+    [post] = (await rig.api.wait_for("chat.postEphemeral"))  # help is for the one who asked
+    assert post.params["channel"] == "C1" and post.params["user"] == "U1"
     assert "/ncbot scope" in post.params["text"]  # commands read the Slack way
     assert post.token == "xoxb-1-test"
 
@@ -44,7 +44,7 @@ async def test_bare_slash_command_is_help(rig: Rig) -> None:
     await rig.slack.command("", channel="C1")
     event, _ = await rig.next_processed()
     assert isinstance(event, CommandIssued) and event.name == "help"
-    [post] = await rig.api.wait_for("chat.postMessage")
+    [post] = await rig.api.wait_for("chat.postEphemeral")
     assert "Commands you can use here" in post.params["text"]
 
 
@@ -162,11 +162,11 @@ async def test_a_mention_in_a_thread_takes_the_threads_first_message(rig: Rig) -
 
 
 async def test_slack_gets_its_answer_before_the_slow_work_is_done(rig: Rig) -> None:
-    # chat.postMessage is held: the command's HTTP answer must not wait for it.
-    rig.api.gates["chat.postMessage"] = held = asyncio.Event()
+    # The answer's post is held: the command's HTTP answer must not wait for it.
+    rig.api.gates["chat.postEphemeral"] = held = asyncio.Event()
     status, _ = await rig.slack.command("help", channel="C1")
     assert status == 200
-    await rig.api.wait_for("chat.postMessage")
+    await rig.api.wait_for("chat.postEphemeral")
     assert not held.is_set()  # the post was still pending when Slack had its 200
     held.set()
     await rig.next_processed()

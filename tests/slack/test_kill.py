@@ -33,7 +33,7 @@ COMMANDS = 40
 SENDERS = 4  # requests under way at once
 _points = random.Random(20261201)
 KILLS = [("users.info", 1), ("users.info", _points.randint(5, 35)),
-         ("chat.postMessage", _points.randint(1, 20))]
+         ("chat.postEphemeral", _points.randint(1, 20))]
 ENV = {"NCBOT_SLACK__BOT_TOKEN": "xoxb-1-test", "NCBOT_SLACK__SIGNING_SECRET": SECRET}
 
 pytestmark = pytest.mark.timeout(300)

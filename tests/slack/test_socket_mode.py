@@ -45,7 +45,7 @@ async def test_a_slash_command_over_the_socket_is_acknowledged_and_answered(
         "team_id": "T1", "api_app_id": "A1", "response_url": "http://127.0.0.1:9/r",
     })
     assert ack["envelope_id"]
-    [post] = await api.wait_for("chat.postMessage")
+    [post] = await api.wait_for("chat.postEphemeral")
     assert post.params["channel"] == "C1" and "Commands you can use here" in post.params["text"]
     assert isinstance(seen[0], CommandIssued)
     async with aiohttp.ClientSession() as s:

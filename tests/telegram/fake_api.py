@@ -323,6 +323,9 @@ class FakeBotApi:
             "members_only": False,
         }
 
+    def _api_deleteMessage(self, params: dict[str, Any]) -> Any:
+        return True
+
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True
 
