@@ -196,9 +196,11 @@ PRESSERS = {
 }
 NA = "n/a"  # the platforms offer no way to do it there (a form has no chat; typing in a group
             # is ordinary talk)
-SILENCE = "nothing waiting"  # typed text no conversation waits for: no answer, nothing changed
+# Typed text no conversation waits for: nothing changed, and someone without a role is told what
+# the bot is (the private hello).
+NOTHING_WAITING = "nothing waiting"
 
-# code -> what the person is told (SILENCE: nothing at all).
+# code -> what the person is told.
 ACTION_REASONS: dict[str, str] = {
     "stale": T.STALE_BUTTON,
     "private button": T.BUTTON_PRIVATE_ONLY,
@@ -210,7 +212,7 @@ ACTION_REASONS: dict[str, str] = {
     "not their follow-up": CHALLENGES_T.FOLLOWUP_NOT_YOURS,
     "not their erasure": PEOPLE_T.FORGET_NOT_YOURS,
     "not its outcome": render(POLLS_T.POLL_OUTCOME_NOT_ALLOWED, number=3).text,
-    SILENCE: "(no answer)",
+    NOTHING_WAITING: render(PEOPLE_T.PRIVATE_HELLO, bot="Networked Councillor").text,
 }
 
 
@@ -277,11 +279,11 @@ ACTIONS: tuple[ActionRow, ...] = (
               ok=("Thank you. Your answer",), action="chalanswer:{challenge}",
               note="the answer form (Slack)"),
     ActionRow("conversation", "challenge_answer", EXPLANATION, "jane", "private",
-              refused(SILENCE, NA, SILENCE, SILENCE), ok=("Send it?",),
+              refused(NOTHING_WAITING, NA, NOTHING_WAITING, NOTHING_WAITING), ok=("Send it?",),
               prepare=("press:Answer", "press:Taking it forward"),
               note="the explanation typed while answering"),
     ActionRow("conversation", "poll.outcome", "The bench goes by the pond in March.", "fran",
-              "private", refused(SILENCE, NA, SILENCE, SILENCE), ok=("Post it?",),
+              "private", refused(NOTHING_WAITING, NA, NOTHING_WAITING, NOTHING_WAITING), ok=("Post it?",),
               prepare=("group:/closepoll 3",),
               note="a draft outcome, after \"What happens next after poll #3?\""),
     ActionRow("button", "pollout", "#3 Where", "fran", "private", OUTCOME_WRITER,
@@ -315,8 +317,8 @@ ACTIONS: tuple[ActionRow, ...] = (
 
 
 def action_reason(code: str) -> str | None:
-    """The exact notice or reply for a refusal code; None for silence."""
-    return None if code == SILENCE else ACTION_REASONS[code]
+    """The exact notice or reply for a refusal code."""
+    return ACTION_REASONS[code]
 
 
 def reason(code: str, row: Row, roles_text: str) -> str:

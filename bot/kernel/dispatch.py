@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 
@@ -18,6 +19,7 @@ from bot.kernel.events import (
     PollCounted,
     PollVoted,
 )
+from bot.kernel.rich import Rich, render
 from bot.kernel.routing import Command, Routes
 from storage.repo import work
 
@@ -27,6 +29,8 @@ MAX_ARGS = 4000  # longer than any platform's message; anything past it is not a
 # The shape of every action the core puts on a button or form: words and small ASCII numbers.
 # Anything else did not come from us (or is from a retired version): refused before any lookup.
 ACTION = re.compile(r"[a-z_.]{1,24}(:([a-z_]{1,24}|[0-9]{1,18}))*")
+# The moment a private message arrives that no conversation waits for: hook(ctx, text).
+PRIVATE_TEXT = "private_text"
 
 
 async def dispatch(ctx: Ctx, routes: Routes) -> None:
@@ -63,12 +67,23 @@ async def run_command(ctx: Ctx, routes: Routes, event: CommandIssued) -> None:
     name = event.name.lower()
     cmd = routes.command(name)
     if cmd is None or (cmd.hidden and not cmd.summary):
-        raise Refusal(T.UNKNOWN_COMMAND, name=name[:40])
+        raise Refusal(unknown_command(ctx, routes, name))
     check_allowed(ctx, cmd)
     args = event.args.strip()
     if len(args) > MAX_ARGS:
         raise Refusal(T.TOO_LONG, limit=MAX_ARGS)
     await cmd.handler(ctx, args)
+
+
+def unknown_command(ctx: Ctx, routes: Routes, name: str) -> Rich:
+    """An unknown command's answer, naming the nearest command this person may use here."""
+    kind = ctx.event.chat.kind
+    usable = [c.name for c in routes.commands
+              if not c.hidden and kind in c.chats and c.allows_role(ctx.roles)]
+    near = difflib.get_close_matches(name.lower(), usable, n=1, cutoff=0.6)
+    if near:
+        return render(T.UNKNOWN_COMMAND_NEAR, name=name[:40], near=near[0])
+    return render(T.UNKNOWN_COMMAND, name=name[:40])
 
 
 def check_allowed(ctx: Ctx, cmd: Command) -> None:
@@ -97,3 +112,5 @@ async def on_message(ctx: Ctx, routes: Routes, event: MessagePosted) -> None:
             await handler(ctx, loads(conv.state), event.text)
             return
         ctx.end_conversation()
+    for hook in routes.hooked(PRIVATE_TEXT):
+        await hook(ctx, event.text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.kernel import texts as T
 from bot.kernel.context import Ctx
+from bot.kernel.dispatch import unknown_command
 from bot.kernel.rich import join, render
 from bot.kernel.routing import Routes
 
@@ -16,7 +17,7 @@ async def help_command(ctx: Ctx, args: str) -> None:
         cmd = routes.command(name)
         topic = routes.help_topics.get(name)
         if cmd is None and topic is None:
-            ctx.answer(T.UNKNOWN_COMMAND, name=name[:40])
+            ctx.answer(unknown_command(ctx, routes, name))
             return
         parts = [] if topic is None else [topic(ctx)]
         if cmd is not None:

@@ -8,6 +8,7 @@ beside it (``bot/<feature>/texts.py``).
 # ---- general ---------------------------------------------------------------------------------
 INTERNAL_ERROR = "Sorry, something went wrong on my side and nothing was changed. Please try again."
 UNKNOWN_COMMAND = "I don't know /{name}. Send /help for the commands you can use here."
+UNKNOWN_COMMAND_NEAR = "I don't know /{name}. Did you mean /{near}? Send /help for all commands."
 USAGE = "Usage: {usage}\nExample: {example}"
 PRIVATE_ONLY = "Please use /{name} in a private chat with me."
 GROUP_ONLY = "/{name} works in a project group chat."

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.kernel.dispatch import PRIVATE_TEXT
 from bot.kernel.routing import PRIVATE, Command, Routes
-from bot.people import inbox, invites, privacy
+from bot.people import inbox, invites, privacy, private_text
 from bot.people.invites import COUNCILLOR_JOINED, LINK, issue_invite, normalise_code
 from bot.people.overview import OverviewPart, person_overview
 
@@ -27,3 +28,4 @@ def register(routes: Routes) -> None:
     )
     routes.add_button(privacy.ACTION, privacy.privacy_button)
     routes.add_button(inbox.ACTION, inbox.inbox_button)
+    routes.add_hook(PRIVATE_TEXT, private_text.unclaimed_text)

@@ -83,3 +83,20 @@ INBOX_ESCALATED_HOW = (
 INBOX_ESCALATED_LINE = "• #{number} {project} — {age} without an answer: {text}"
 INBOX_NEXT = "Next page"
 INBOX_PREVIOUS = "Previous page"
+
+# ---- a private message nothing was waiting for -------------------------------------------------
+PRIVATE_HELLO = (
+    "Hello, I am {bot}: I connect project groups with their councillors.\n"
+    "Send /help to see what you can do, or /start <code> if you were given an invite code."
+)
+NOTHING_SENT = (
+    "Nothing was sent: I am not waiting for a message from you just now (an answer ends once it "
+    "is sent or cancelled, or when its challenge closes).\n"
+    "To answer a challenge, press Answer in /inbox or send /answer <number> <outcome> "
+    "<explanation>. /help lists all your commands."
+)
+NOTHING_SENT_FACILITATOR = (
+    "Nothing was sent: I am not waiting for a message from you just now.\n"
+    "To record a poll's outcome send /outcome; /inbox lists what waits for you and /help all "
+    "your commands."
+)

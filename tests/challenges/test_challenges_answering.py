@@ -162,6 +162,8 @@ async def test_a_challenge_withdrawn_while_confirming_ends_the_answer(bot: Testi
     assert bot.last(user="jane").text == (
         "#1 was withdrawn by the person who raised it and cannot be answered."
     )
-    after = await bot.say("jane", "hello?")
-    assert after == []  # the conversation is over: an ordinary private message again
+    [after] = await bot.say("jane", "hello?")
+    # The conversation is over: she is told that nothing was sent, and how to answer again.
+    assert after.text.startswith("Nothing was sent")
+    assert "/inbox" in after.text and "/answer" in after.text
     assert challenge_row(bot).status == "withdrawn"
