@@ -9,7 +9,10 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.admin_cli import add_admin_parser, run_admin
 from adapters.logs import configure_logging
@@ -25,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ncbot",
         description="Networked Councillor: links councillors to co-production project groups.",
     )
+    parser.add_argument("--version", action="version", version=f"ncbot {_version()}")
     parser.add_argument("--config", metavar="PATH",
                         help="TOML config file (default: $NCBOT_CONFIG, else ./config.toml if present)")
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
@@ -72,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return metadata.version("networked-councillor")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def config_path(ns: argparse.Namespace) -> str | None:
     if ns.config:
         return str(ns.config)
@@ -94,8 +105,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AdapterStartError as exc:  # the database or a platform cannot start
         print(f"ncbot: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file or folder named on the command line: missing, not allowed
+        print(f"ncbot: {_os_reason(exc)}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:  # the database failed after opening (read-only, locked, gone)
+        from adapters.runtime import why_it_failed
+
+        print(f"ncbot: the database failed: {why_it_failed(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _os_reason(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
 
 
 def _main(ns: argparse.Namespace) -> int:

@@ -44,7 +44,7 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
         else:
             engine.connect().close()
     except (SQLAlchemyError, CommandError, OSError) as exc:
-        raise AdapterStartError(f"cannot open the database {_shown(url)}: {_why(exc)}") from exc
+        raise AdapterStartError(f"cannot open the database {_shown(url)}: {why_it_failed(exc)}") from exc
     return engine
 
 
@@ -55,7 +55,7 @@ def _shown(url: str) -> str:
         return "(an unreadable storage.url)"
 
 
-def _why(exc: BaseException) -> str:
+def why_it_failed(exc: BaseException) -> str:
     """The driver's own reason, on one line."""
     reason = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     lines = [line.strip() for line in str(reason).splitlines() if line.strip()]

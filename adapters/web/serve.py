@@ -10,19 +10,17 @@ import sys
 from aiohttp import web
 
 from adapters.logs import configured_secrets, install_secret_redaction
+from adapters.runtime import open_database
 from adapters.web import record_app
 from bot.kernel.config import Settings
 from bot.kernel.ports import SystemClock
-from storage.db import create_db_engine
-from storage.migrate import upgrade
 
 
 async def serve_record(settings: Settings, *, port: int | None = None,
                        stop: asyncio.Event | None = None) -> int:
     """Serve until stopped (SIGINT, SIGTERM or ``stop``); a port that cannot be bound is one line."""
     install_secret_redaction(configured_secrets(settings))
-    engine = create_db_engine(settings.storage.url)
-    upgrade(engine)
+    engine = open_database(settings.storage.url)
     runner = web.AppRunner(record_app(engine=engine, settings=settings, clock=SystemClock()),
                            access_log=None)
     await runner.setup()
