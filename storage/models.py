@@ -182,6 +182,9 @@ class Challenge(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     number: int
     text: str = Field(sa_column=Column(Text, nullable=False))
+    # A challenge raised by replying to a message: the message is the text, the raiser's own words
+    # that came with the reply are kept here.
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     raised_by: int | None = Field(default=None, foreign_key="person.id", index=True)
     raised_in_chat_id: int | None = Field(default=None, foreign_key="chat.id")
     raised_at: datetime = Field(sa_type=UTCDateTime)

@@ -181,6 +181,7 @@ def export_challenges(session: Session, *, project_id: int) -> list[dict[str, An
             "raised_at": when(c.raised_at),
             "raised_by": name(c.raised_by),
             "text": c.text,
+            "comment": c.comment,
             "status": c.status,
             "supporters": challenges.support_count(session, challenge_id=c.id),
             "routed_to": c.routed_to,

@@ -15,6 +15,7 @@ from bot.challenges.views import (
     original_recipients,
     project_of,
     refresh_card,
+    said,
     status_words,
 )
 from bot.kernel import texts as K
@@ -75,17 +76,18 @@ async def challenge_command(ctx: Ctx, args: str) -> None:
     if number:
         show(ctx, project, int(number.group(1)))
         return
-    reply_to = getattr(ctx.event, "reply_to_text", None)
-    text = args or (reply_to or "").strip()
+    # As a reply, the message replied to is the challenge and the raiser's own words go beside it.
+    quoted = (getattr(ctx.event, "reply_to_text", None) or "").strip()
+    text, comment = (quoted, args or None) if quoted else (args, None)
     if not text:
         raise UsageError()
     if len(text) < MIN_TEXT:
         raise Refusal(T.CHALLENGE_TOO_SHORT, minimum=MIN_TEXT)
-    if len(text) > MAX_TEXT:
+    if len(text) > MAX_TEXT or len(comment or "") > MAX_TEXT:
         raise Refusal(K.TOO_LONG, limit=MAX_TEXT)
     challenge = challenges.create_challenge(
         ctx.session, project_id=project.id, text=text, raised_by=ctx.person_id,
-        chat_id=ctx.chat.id, now=ctx.now,
+        chat_id=ctx.chat.id, now=ctx.now, comment=comment,
     )
     assert challenge.id is not None
     challenge.routed_to, sent_to = route(ctx, project)
@@ -110,7 +112,7 @@ def show(ctx: Ctx, project: Project, number: int) -> None:
     lines = [render(
         T.CHALLENGE_SHOW, number=number, project=project.name,
         raiser=name_of(ctx, challenge.raised_by), age=describe_age(ctx.now - challenge.raised_at),
-        text=challenge.text, status=status_words(challenge),
+        text=said(challenge), status=status_words(challenge),
         supporters=challenges.support_count(ctx.session, challenge_id=challenge.id),
     )]
     for answer in challenges.answers_to(ctx.session, challenge_id=challenge.id):

@@ -28,6 +28,7 @@ FORMER_MEMBER = "a former member"
 CHALLENGE_CARD = (
     "**Scope challenge #{number}** raised by {raiser}:\n{text}\n{status}\nSupporters: {supporters}"
 )
+CHALLENGE_WITH_COMMENT = "{text}\n__With it they wrote:__ {comment}"
 CHALLENGE_CARD_SENT = "Sent to {names}."
 CHALLENGE_CARD_NO_COUNCILLOR = "No councillor is linked: sent to the facilitators ({names})."
 CHALLENGE_CARD_NOBODY = "Nobody to send it to yet: a facilitator can /link a councillor."

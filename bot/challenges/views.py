@@ -68,7 +68,7 @@ def card(w: Work, challenge: Challenge) -> tuple[Rich, list[list[Button]]]:
         T.CHALLENGE_CARD,
         number=challenge.number,
         raiser=name_of(w, challenge.raised_by),
-        text=challenge.text,
+        text=said(challenge),
         status=status,
         supporters=challenges.support_count(w.session, challenge_id=challenge.id),
     )
@@ -80,6 +80,13 @@ def card(w: Work, challenge: Challenge) -> tuple[Rich, list[list[Button]]]:
     if can(challenge, Move.SUPPORT):
         buttons = [[Button(T.BUTTON_SUPPORT, f"chal:support:{challenge.id}")]]
     return text, buttons
+
+
+def said(challenge: Challenge) -> Rich | str:
+    """The challenge's text, with the raiser's own words beside it when it was raised by a reply."""
+    if not challenge.comment:
+        return challenge.text
+    return render(T.CHALLENGE_WITH_COMMENT, text=challenge.text, comment=challenge.comment)
 
 
 def status_words(challenge: Challenge) -> str:
@@ -114,7 +121,7 @@ def notice(w: Work, challenge: Challenge, reason: str) -> tuple[Rich, list[list[
         flag=flag,
         scope=project.scope or K.NO_SCOPE_YET,
         raiser=name_of(w, challenge.raised_by),
-        text=challenge.text,
+        text=said(challenge),
         supporters=challenges.support_count(w.session, challenge_id=challenge.id),
     )
     return text, answer_buttons(challenge)

@@ -30,6 +30,7 @@ def create_challenge(
     raised_by: int,
     chat_id: int | None,
     now: datetime,
+    comment: str | None = None,
 ) -> Challenge:
     """A new challenge with the project's next number (retried if another writer took it)."""
     while True:
@@ -44,6 +45,7 @@ def create_challenge(
             project_id=project_id,
             number=number,
             text=text,
+            comment=comment,
             raised_by=raised_by,
             raised_in_chat_id=chat_id,
             raised_at=now,

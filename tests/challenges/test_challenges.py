@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.testing import TestingAdapter
+from bot.challenges import export_challenges
 from storage.db import session_scope
 from storage.repo import links
 from tests.challenge_setup import (
@@ -72,6 +73,25 @@ async def test_challenge_as_a_reply_takes_the_quoted_text(bot: TestingAdapter) -
                   reply_to="Why can't we choose where the bus stop goes?")
     assert "Why can't we choose where the bus stop goes?" in notice_to(bot, "jane").text
     assert challenge_row(bot).text == "Why can't we choose where the bus stop goes?"
+
+
+async def test_a_reply_with_words_of_its_own_keeps_both(bot: TestingAdapter) -> None:
+    await garden(bot)
+    replies = await bot.say("lee", "/challenge This too, please", chat="garden",
+                            reply_to="The path from the car park floods every winter")
+    row = challenge_row(bot)
+    assert row.text == "The path from the car park floods every winter"
+    assert row.comment == "This too, please"
+    card = next(m for m in replies if m.to.chat_id == "garden")
+    notice = notice_to(bot, "jane").text
+    for shown in (card.text, notice):
+        assert "The path from the car park floods every winter\nWith it they wrote: This too, " \
+               "please" in shown, shown
+    listed = await bot.say("kim", "/challenge 1", chat="garden")
+    assert "With it they wrote: This too, please" in listed[-1].text
+    with session_scope(bot.core.engine) as s:
+        exported = export_challenges(s, project_id=row.project_id)
+    assert exported[0]["text"] == row.text and exported[0]["comment"] == "This too, please"
 
 
 async def test_numbers_count_per_project(bot: TestingAdapter) -> None:
