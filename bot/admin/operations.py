@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot import challenges, digests, polls
 from bot.challenges import councillor_figures
 from bot.kernel.config import Settings
+from bot.kernel.visible import visible_length, without_bidi_controls
 from bot.people import LINK, issue_invite, normalise_code
 from storage.models import Person, Project
 from storage.repo import links, people, projects, work
@@ -24,8 +25,8 @@ class AdminError(Exception):
 
 
 def add_ward(session: Session, *, name: str) -> dict[str, Any]:
-    name = " ".join(name.split())
-    if not name:
+    name = " ".join(without_bidi_controls(name).split())
+    if not visible_length(name):
         raise AdminError("a ward needs a name")
     if people.find_ward(session, name=name) is not None:
         raise AdminError(f"ward {name!r} exists already")
@@ -71,7 +72,8 @@ def invite(
     if person is not None:
         target = find_person(session, key=person)
     else:
-        if not name or not name.strip():
+        name = without_bidi_controls(name or "")
+        if not visible_length(name):
             raise AdminError("--name is required")
         target = people.create_person(session, name=" ".join(name.split()), now=now)
     assert target.id is not None

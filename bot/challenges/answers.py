@@ -13,6 +13,7 @@ from bot.kernel import texts as K
 from bot.kernel.context import Ctx, Work, loads
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.events import Button, Form, FormField
+from bot.kernel.visible import visible_length
 from storage.models import Challenge
 from storage.repo import challenges, links, people, work
 
@@ -49,9 +50,9 @@ def check_may_answer(w: Work, challenge: Challenge, person_id: int) -> None:
 
 def check_explanation(text: str) -> str:
     text = text.strip()
-    if len(text) < MIN_EXPLANATION:
+    if visible_length(text) < MIN_EXPLANATION:
         raise Refusal(T.ANSWER_EXPLANATION_TOO_SHORT, minimum=MIN_EXPLANATION)
-    if len(text) > MAX_EXPLANATION:
+    if visible_length(text) > MAX_EXPLANATION:
         raise Refusal(K.TOO_LONG, limit=MAX_EXPLANATION)
     return text
 

@@ -23,6 +23,7 @@ from bot.kernel.context import Ctx, Work
 from bot.kernel.durations import describe_age
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.rich import join, render
+from bot.kernel.visible import visible_length
 from storage.models import Challenge, Project
 from storage.repo import challenges, links, people, projects
 
@@ -79,11 +80,11 @@ async def challenge_command(ctx: Ctx, args: str) -> None:
     # As a reply, the message replied to is the challenge and the raiser's own words go beside it.
     quoted = (getattr(ctx.event, "reply_to_text", None) or "").strip()
     text, comment = (quoted, args or None) if quoted else (args, None)
-    if not text:
+    if not visible_length(text):
         raise UsageError()
-    if len(text) < MIN_TEXT:
+    if visible_length(text) < MIN_TEXT:
         raise Refusal(T.CHALLENGE_TOO_SHORT, minimum=MIN_TEXT)
-    if len(text) > MAX_TEXT or len(comment or "") > MAX_TEXT:
+    if visible_length(text) > MAX_TEXT or visible_length(comment or "") > MAX_TEXT:
         raise Refusal(K.TOO_LONG, limit=MAX_TEXT)
     challenge = challenges.create_challenge(
         ctx.session, project_id=project.id, text=text, raised_by=ctx.person_id,

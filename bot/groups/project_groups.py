@@ -10,6 +10,7 @@ from bot.kernel import texts as K
 from bot.kernel.context import Ctx, Work
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.rich import PersonName, join, render
+from bot.kernel.visible import visible_length
 from storage.models import Project
 from storage.repo import people, projects
 
@@ -65,7 +66,9 @@ async def project_command(ctx: Ctx, args: str) -> None:
     if ctx.project is not None:
         raise Refusal(T.PROJECT_ALREADY, name=ctx.project.name)
     name = " ".join(words)
-    if len(name) > MAX_NAME:
+    if not visible_length(name):
+        raise UsageError()
+    if visible_length(name) > MAX_NAME:
         raise Refusal(K.TOO_LONG, limit=MAX_NAME)
     project = projects.create_project(
         ctx.session, name=name, code=_new_project_code(ctx), created_by=ctx.person_id, now=ctx.now
@@ -103,14 +106,16 @@ async def scope_command(ctx: Ctx, args: str) -> None:
             ctx.answer(T.SCOPE_EMPTY, project=project.name)
         return
     require_facilitator(ctx, "scope")
-    if len(args) > MAX_SCOPE:
+    if not visible_length(args):
+        raise UsageError()
+    if visible_length(args) > MAX_SCOPE:
         raise Refusal(K.TOO_LONG, limit=MAX_SCOPE)
     project.scope = args
     ctx.post_to_project(project.id or 0, T.SCOPE_SET, project=project.name, scope=args)
 
 
 def split_list(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;\n]", text) if part.strip()]
+    return [part.strip() for part in re.split(r"[,;\n]", text) if visible_length(part)]
 
 
 async def ward_command(ctx: Ctx, args: str) -> None:

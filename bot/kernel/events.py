@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.kernel.rich import Rich
+from bot.kernel.visible import without_bidi_controls
 
 
 class ChatKind(StrEnum):
@@ -47,7 +48,8 @@ class Inbound:
 
     def cleaned(self) -> Inbound:
         """The event with every text as UTF-8 can store it (a lone surrogate, which JSON allows
-        as "\\ud800", becomes U+FFFD)."""
+        as "\\ud800", becomes U+FFFD) and without bidirectional controls (names and texts read
+        the same way round in every platform's chats)."""
         for text in self._texts():
             # ASCII is always storable; only other text is worth trying to encode.
             if type(text) is str and not text.isascii() and _clean(text) is not text:
@@ -133,13 +135,13 @@ def _shape(cls: type[Inbound]) -> Shape:
 
 
 def _clean(text: Any) -> Any:
-    if not isinstance(text, str):
+    if not isinstance(text, str) or text.isascii():
         return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return without_bidi_controls(text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,8 @@ from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
+from bot.kernel.visible import without_bidi_controls
+
 
 class Style(StrEnum):
     PLAIN = "plain"
@@ -115,12 +117,14 @@ def render(template: str, **values: Any) -> Rich:
             if isinstance(value, Rich):
                 spans.extend(value.spans)
                 continue
+            # Values are what people wrote: no bidirectional control may turn the line around,
+            # even in text stored before inbound events were cleaned of them.
             if isinstance(value, PersonName):
-                spans.append(Span(str.__str__(value), style, value.person_id))
+                spans.append(Span(without_bidi_controls(str.__str__(value)), style, value.person_id))
                 continue
             if conv == "r":
                 value = repr(value)
-            spans.append(Span(format(value, spec or ""), style))
+            spans.append(Span(without_bidi_controls(format(value, spec or "")), style))
     return Rich(tuple(_merge(spans)))
 
 

@@ -16,6 +16,7 @@ from bot.kernel.context import Ctx, Work, chat_address, loads
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.events import Button
 from bot.kernel.rich import PersonName, Rich, render
+from bot.kernel.visible import visible_length
 from bot.polls import texts as T
 from storage.models import Poll, Project
 from storage.repo import people, poll_messages, polls, projects, work
@@ -114,9 +115,9 @@ async def outcome_reply(ctx: Ctx, state: dict[str, Any], text: str) -> None:
     """A private message while outcomes wait: a draft, previewed for its poll (or chosen)."""
     state = normalised(state)
     text = text.strip()
-    if not text:
+    if not visible_length(text):
         raise Refusal(T.POLL_OUTCOME_EMPTY)
-    if len(text) > MAX_OUTCOME:
+    if visible_length(text) > MAX_OUTCOME:
         raise Refusal(K.TOO_LONG, limit=MAX_OUTCOME)
     waiting = [p for p in waiting_polls(ctx, state["waiting"]) if may_write_outcome(ctx, p)]
     if not waiting:
@@ -199,7 +200,9 @@ def set_outcome(ctx: Ctx, poll: Poll, text: str) -> None:
     if poll.closed_at is None:
         raise Refusal(T.POLL_OUTCOME_STILL_OPEN, number=poll.number)
     text = text.strip()
-    if len(text) > MAX_OUTCOME:
+    if not visible_length(text):
+        raise Refusal(T.POLL_OUTCOME_EMPTY)
+    if visible_length(text) > MAX_OUTCOME:
         raise Refusal(K.TOO_LONG, limit=MAX_OUTCOME)
     correcting = poll.outcome is not None
     poll.outcome, poll.outcome_at = text, ctx.now  # a correction goes into the next digests too

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.kernel.durations import parse_deadline
 from bot.kernel.rich import render
+from bot.kernel.visible import visible_length
 from bot.polls import texts as T
 
 MIN_OPTIONS = 2
@@ -145,9 +146,9 @@ def parse_poll_line(line: str, *, now: datetime, tz: ZoneInfo) -> PollSpec:
 
 
 def _check(question: str, options: list[str]) -> None:
-    if not question:
+    if not visible_length(question):
         raise PollLineError(T.POLL_NO_QUESTION)
-    if len(question) > MAX_QUESTION:
+    if visible_length(question) > MAX_QUESTION:
         raise PollLineError(T.POLL_QUESTION_TOO_LONG, limit=MAX_QUESTION)
     if len(options) < MIN_OPTIONS:
         raise PollLineError(T.POLL_TOO_FEW_OPTIONS, least=MIN_OPTIONS)
@@ -155,9 +156,9 @@ def _check(question: str, options: list[str]) -> None:
         raise PollLineError(T.POLL_TOO_MANY_OPTIONS, most=MAX_OPTIONS)
     seen: set[str] = set()
     for number, option in enumerate(options, 1):
-        if not option:
+        if not visible_length(option):
             raise PollLineError(T.POLL_EMPTY_OPTION, number=number)
-        if len(option) > MAX_OPTION:
+        if visible_length(option) > MAX_OPTION:
             raise PollLineError(T.POLL_OPTION_TOO_LONG, number=number, limit=MAX_OPTION)
         key = option.casefold()
         if key in seen:
