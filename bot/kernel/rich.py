@@ -14,6 +14,7 @@ from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
+from bot.kernel.plurals import Plural
 from bot.kernel.visible import without_bidi_controls
 
 
@@ -101,7 +102,10 @@ _STYLE_OF = {"**": Style.BOLD, "__": Style.ITALIC, "`": Style.CODE}
 
 
 def render(template: str, **values: Any) -> Rich:
-    """Fill a catalogue template; markers style the template's own text and the values in them."""
+    """Fill a catalogue template; markers style the template's own text and the values in them.
+    A ``Plural`` template takes the form its count asks for."""
+    if isinstance(template, Plural):
+        template = template.form(values)
     spans: list[Span] = []
     style = Style.PLAIN
     for piece in _MARKERS.split(template):
