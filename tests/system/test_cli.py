@@ -154,8 +154,8 @@ def test_export_figures_and_digest_preview_on_a_played_scenario(db: Path, tmp_pa
     csv_out = ncbot("export", "challenges", "--project", "Fremont Garden", "--format", "csv", db=db)
     assert csv_out.returncode == 0, csv_out.stderr
     header, row = csv_out.stdout.splitlines()[:2]
-    assert header.startswith("number,raised_at,raised_by,text,status")
-    assert row.startswith(f'1,{start.isoformat()},rita,"Move the bus stop back, ""now""",answered')
+    assert header.startswith("number,raised_at,raised_by,text,comment,status")
+    assert row.startswith(f'1,{start.isoformat()},rita,"Move the bus stop back, ""now""",,answered')
     js = json.loads(ncbot("export", "challenges", "--project", "1", "--format", "json", db=db).stdout)
     assert js[0]["outcome"] == "forward" and js[0]["answered_by"] == "Jane Doe"
     target = tmp_path / "out.csv"
