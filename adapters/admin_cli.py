@@ -37,8 +37,8 @@ def add_admin_parser(sub: Any) -> None:
     c.add_argument("--ward", action="append", default=[], help="a ward (repeat for several)")
     c.add_argument("--portfolio", action="append", default=[], help="a portfolio topic (repeat)")
     _json(c)
-    for role in ("facilitator", "admin"):
-        r = isub.add_parser(role, help=f"invite a {role}")
+    for role, text in (("facilitator", "invite a facilitator"), ("admin", "invite an admin")):
+        r = isub.add_parser(role, help=text)
         r.add_argument("--name", required=True)
         _json(r)
     link = isub.add_parser("link", help="an invite that adds another platform to an existing "

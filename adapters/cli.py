@@ -18,9 +18,16 @@ from adapters.admin_cli import add_admin_parser, run_admin
 from adapters.logs import configure_logging
 from bot.admin import AdminError
 from bot.kernel.config import ConfigError, Settings, load_settings
+from bot.kernel.plurals import Plural
 from bot.kernel.ports import AdapterStartError
+from bot.kernel.rich import render
 
 DEMO_SCRIPT = Path(__file__).with_name("demo.ncbot")
+WRITTEN = {
+    "challenge": Plural("{count} challenge written to {path}.",
+                        "{count} challenges written to {path}."),
+    "poll": Plural("{count} poll written to {path}.", "{count} polls written to {path}."),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,7 +207,7 @@ def _record(ns: argparse.Namespace, settings: Settings) -> int:
         text = buffer.getvalue()
     if ns.output:
         Path(ns.output).write_text(text, encoding="utf-8")
-        print(f"{len(rows)} {noun}(s) written to {ns.output}.")
+        print(render(WRITTEN[noun], count=len(rows), path=ns.output).text)
     else:
         sys.stdout.write(text)
     return 0

@@ -10,10 +10,17 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
 from bot.admin.operations import AdminError
+from bot.kernel.plurals import Plural
+from bot.kernel.rich import render
 from storage.models import Chat, Identity, OutboundMessage
 from storage.repo import work
 
 PREVIEW = 80
+ATTEMPTS = Plural("{count} attempt", "{count} attempts")
+
+
+def attempts(n: int) -> str:
+    return render(ATTEMPTS, count=n).text
 
 
 def _preview(payload: str) -> str:
@@ -90,7 +97,7 @@ def describe(result: dict[str, Any]) -> str:
         for r in rows:
             to = f"chat {r['chat_id']}" if r["chat_id"] else f"user {r['user_id']}"
             when = f", next try {r['next_attempt_at']}" if r["next_attempt_at"] else ""
-            lines.append(f"  {r['id']:>5}  {r['platform']} {to}  {r['attempts']} attempt(s){when}")
+            lines.append(f"  {r['id']:>5}  {r['platform']} {to}  {attempts(r['attempts'])}{when}")
             if r["reason"]:
                 lines.append(f"         why: {r['reason']}")
             lines.append(f"         {r['text']}")

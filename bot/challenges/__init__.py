@@ -13,12 +13,13 @@ from bot.challenges.figures import (
     export_challenges,
     figures_from,
 )
+from bot.challenges.texts import OUTCOME_KEYWORDS, OUTCOME_WORDS
 from bot.challenges.views import CARD_LINES
 from bot.kernel.routing import COUNCILLOR, FACILITATOR, GROUP, PRIVATE, Command, Routes
 
 __all__ = [
-    "CARD_LINES", "CouncillorFigures", "Given", "Received", "answer_times", "councillor_figures",
-    "export_challenges", "figures_from", "register",
+    "CARD_LINES", "OUTCOME_WORDS", "CouncillorFigures", "Given", "Received", "answer_times",
+    "councillor_figures", "export_challenges", "figures_from", "register",
 ]
 
 
@@ -35,9 +36,8 @@ def register(routes: Routes) -> None:
         Command("withdraw", raising.withdraw_command, "withdraw a scope challenge you raised",
                 "/withdraw <number>", "/withdraw 3"),
         Command("answer", answers.answer_command, "answer a scope challenge in one line",
-                "/answer <number | project-code#number> <in-scope|forward|referred|declined> "
-                "<explanation>",
-                "/answer 3 forward I will raise the bus route at the transport committee on 4 May",
+                f"/answer <number | project-code#number> <{OUTCOME_KEYWORDS}> <explanation>",
+                "/answer 3 taken-forward I will raise the bus route at the transport committee on 4 May",
                 roles=COUNCILLOR | FACILITATOR, chats=PRIVATE),
     )
     routes.add_button("chal", raising.support_button)

@@ -21,7 +21,7 @@ OUTCOMES = ("in_scope", "forward", "referred", "declined")
 # What people type for each outcome.
 OUTCOME_ALIASES = {
     "in-scope": "in_scope", "in_scope": "in_scope", "inscope": "in_scope", "scope": "in_scope",
-    "forward": "forward", "taking-it-forward": "forward", "fwd": "forward",
+    "forward": "forward", "taken-forward": "forward", "taking-it-forward": "forward", "fwd": "forward",
     "referred": "referred", "refer": "referred",
     "declined": "declined", "decline": "declined", "not-taken-forward": "declined",
 }

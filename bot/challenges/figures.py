@@ -189,7 +189,7 @@ def export_challenges(session: Session, *, project_id: int) -> list[dict[str, An
             "escalated_at": when(c.escalated_at),
             "answered_at": when(last.answered_at if last else None),
             "answered_by": name(last.councillor_id) if last else None,
-            "outcome": last.outcome if last else None,
+            "outcome": T.OUTCOME_WORDS[last.outcome] if last else None,
             "explanation": last.explanation if last else None,
             "answers": len(answers),
             "reopened_at": when(c.reopened_at),

@@ -1,5 +1,7 @@
 """What the challenges feature says: its catalogue of user-facing text."""
 
+from bot.kernel.plurals import Plural
+
 # ---- scope challenges ------------------------------------------------------------------------
 CHALLENGE_STATUS_REOPENED = "reopened, awaiting an answer"
 CHALLENGE_STATUS_WORDS = {
@@ -8,18 +10,16 @@ CHALLENGE_STATUS_WORDS = {
     "answered": "answered",
     "withdrawn": "withdrawn",
 }
-OUTCOME_WORDS = {
-    "in_scope": "in scope — handed back to the project",
-    "forward": "taking it forward",
-    "referred": "referred",
-    "declined": "not taken forward",
-}
-OUTCOME_BUTTONS = {
+# Each outcome has one name everywhere: buttons, cards, answers, digests, exports, the record, /help.
+OUTCOME_NAMES = {
     "in_scope": "In scope",
-    "forward": "Taking it forward",
+    "forward": "Taken forward",
     "referred": "Referred",
-    "declined": "Not taken forward",
+    "declined": "Declined",
 }
+OUTCOME_BUTTONS = OUTCOME_NAMES
+OUTCOME_WORDS = {key: name.lower() for key, name in OUTCOME_NAMES.items()}  # inside a sentence
+OUTCOME_KEYWORDS = "in-scope|taken-forward|referred|declined"
 BUTTON_SUPPORT = "Support"
 BUTTON_CONFIRM = "Confirm"
 BUTTON_CANCEL = "Cancel"
@@ -43,7 +43,7 @@ CHALLENGE_NOTICE = (
     "**Raised by {raiser}:**\n{text}\n"
     "Supporters so far: {supporters}\n"
     "Answer with the button, or in one line here:\n"
-    "/answer {number} <in-scope|forward|referred|declined> <explanation>"
+    "/answer {number} <{keywords}> <explanation>"
 )
 CHALLENGE_FLAG_WARD = (
     "No councillor is linked to this project, so it comes to you as a councillor for "
@@ -52,7 +52,9 @@ CHALLENGE_FLAG_WARD = (
 CHALLENGE_FLAG_FACILITATOR = (
     "**No councillor linked:** it comes to you as a facilitator of this project.\n"
 )
-CHALLENGE_TOO_SHORT = "Please say a little more: a challenge needs at least {minimum} characters."
+CHALLENGE_TOO_SHORT = Plural(
+    "Please say a little more: a challenge needs at least {minimum} character.",
+    "Please say a little more: a challenge needs at least {minimum} characters.", count="minimum")
 CHALLENGE_NONE = "No scope challenges in {project} yet. Raise one with /challenge <text>."
 CHALLENGE_LIST_HEADER = "**Scope challenges in {project}:**"
 CHALLENGE_LIST_LINE = "#{number} {status} · {age} old · supporters: {supporters} — {text}"
@@ -115,16 +117,16 @@ ANSWER_ASK_EXPLANATION = (
     "It is posted to the project exactly as you write it. (/cancel to stop.)"
 )
 ANSWER_PICK_WITH_BUTTONS = "Please choose an outcome with the buttons above, or send /cancel."
-ANSWER_EXPLANATION_TOO_SHORT = (
-    "An answer must explain itself: please write at least {minimum} characters."
-)
+ANSWER_EXPLANATION_TOO_SHORT = Plural(
+    "An answer must explain itself: please write at least {minimum} character.",
+    "An answer must explain itself: please write at least {minimum} characters.", count="minimum")
 ANSWER_PREVIEW = "Your answer to #{number} in {project}:\n**{outcome}**\n{explanation}\nSend it?"
 ANSWER_PRESS_CONFIRM = "Press Confirm to send your answer, or Cancel (or send /cancel)."
 ANSWER_NOT_IN_PROGRESS = (
     "That answer is no longer in progress. Press Answer on the challenge to start again."
 )
 ANSWER_OUTCOME_UNKNOWN = (
-    "I don't know the outcome {outcome}. Use in-scope, forward, referred or declined."
+    "I don't know the outcome {outcome}. Use in-scope, taken-forward, referred or declined."
 )
 ANSWER_FORM_TITLE = "Answer challenge #{number}"
 ANSWER_FORM_OUTCOME = "Outcome"
@@ -163,10 +165,11 @@ ESCALATION_NOBODY_ELSE = (
 )
 ESCALATION_WARD_COUNCILLORS = "the ward's other councillors"
 ESCALATION_FACILITATORS = "the project's facilitators"
-FOLLOWUP_QUESTION = (
-    "{days} days ago {name} answered your scope challenge #{number} in {project} — **{outcome}**:\n"
-    "{explanation}\nWas this answered?"
-)
+FOLLOWUP_QUESTION = Plural(
+    "{days} day ago {name} answered your scope challenge #{number} in {project}: **{outcome}**.\n"
+    "{explanation}\nWas this answered?",
+    "{days} days ago {name} answered your scope challenge #{number} in {project}: **{outcome}**.\n"
+    "{explanation}\nWas this answered?", count="days")
 FOLLOWUP_NOT_YOURS = "This question was for the person who raised the challenge."
 FOLLOWUP_ALREADY = "You have answered this question already. Thank you."
 FOLLOWUP_THANKS_YES = "Thank you. I have noted that #{number} was answered."
@@ -188,5 +191,6 @@ FIGURES_NONE = "no challenges yet"
 FIGURES_ANSWER = "answers in {median}"
 FIGURES_ACK = "acknowledges in {median}"
 FIGURES_BEFORE_ESCALATION = "{answered} of {total} answered before escalation"
-FIGURES_SATISFIED = "{yes} of {replies} raisers satisfied"
+FIGURES_SATISFIED = Plural("{yes} of {replies} raiser satisfied", "{yes} of {replies} raisers satisfied",
+                           count="replies")
 FIGURES_WAITING = "{count} awaiting an answer"

@@ -123,6 +123,7 @@ def notice(w: Work, challenge: Challenge, reason: str) -> tuple[Rich, list[list[
         raiser=name_of(w, challenge.raised_by),
         text=said(challenge),
         supporters=challenges.support_count(w.session, challenge_id=challenge.id),
+        keywords=T.OUTCOME_KEYWORDS,
     )
     return text, answer_buttons(challenge)
 

@@ -19,7 +19,7 @@ def register(routes: Routes) -> None:
         Command("digest", commands.digest_command,
                 "show or set your digest (in a group: the group's digest)",
                 "/digest [daily HH:MM | weekly <day> HH:MM | off | now]", "/digest weekly mon 08:00",
-                roles=COUNCILLOR | FACILITATOR),
+                roles=COUNCILLOR | FACILITATOR, private_roles=COUNCILLOR),
         Command("timezone", commands.timezone_command, "show or set your time zone",
                 "/timezone [Area/City]", "/timezone Europe/London", chats=PRIVATE),
     )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.challenges import OUTCOME_WORDS
 from bot.digests import texts as T
 from bot.kernel.rich import PersonName, Rich, join, render
 from storage.models import Project
@@ -61,7 +62,9 @@ class Window:
 
     def age(self, when: datetime) -> str:
         days = (self.until - when).days
-        return "under a day" if days < 1 else "1 day" if days == 1 else f"{days} days"
+        if days < 1:
+            return T.DIGEST_AGE_UNDER_A_DAY
+        return render(T.DIGEST_AGE_DAYS, count=days).text
 
 
 def cut(text: str, limit: int) -> str:
@@ -69,8 +72,8 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def supporters(n: int) -> Rich:
+    return render(T.DIGEST_SUPPORTS, count=n)
 
 
 # ---- councillor digest -------------------------------------------------------------------------
@@ -100,7 +103,7 @@ def councillor_items(session: Session, *, person_id: int, window: Window) -> lis
             for c in awaiting:
                 items.append(Item(render(
                     T.DIGEST_OPEN_LINE, number=c.number, text=cut(c.text, TEXT_CUT),
-                    age=window.age(c.raised_at), supports=count(c.supports, "support"),
+                    age=window.age(c.raised_at), supports=supporters(c.supports),
                     new=T.DIGEST_NEW_MARK if window.fresh(c.raised_at) else "",
                 )))
         items += _answers(answers)
@@ -131,7 +134,7 @@ def group_items(session: Session, *, project_id: int, window: Window) -> list[It
         items.append(Item(render(T.DIGEST_RAISED_HEADING), heading=True))
         items += [
             Item(render(T.DIGEST_RAISED_LINE, number=c.number, text=cut(c.text, TEXT_CUT),
-                        supports=count(c.supports, "support")))
+                        supports=supporters(c.supports)))
             for c in raised
         ]
     items += _answers(facts.answers)
@@ -182,7 +185,8 @@ def _activity(a: ActivityFact) -> Rich:
         trend = render(T.DIGEST_TREND_DOWN, previous=a.previous_messages)
     else:
         trend = render(T.DIGEST_TREND_SAME)
-    return render(T.DIGEST_ACTIVITY, messages=a.messages, people=a.people, trend=trend)
+    return render(T.DIGEST_ACTIVITY, messages=render(T.DIGEST_MESSAGES, count=a.messages),
+                  people=render(T.DIGEST_PEOPLE, count=a.people), trend=trend)
 
 
 def _councillor(person_id: int | None, name: str | None) -> str:
@@ -200,7 +204,7 @@ def _answers(answers: list[repo.AnswerFact]) -> list[Item]:
         items.append(Item(render(
             T.DIGEST_ANSWER_LINE, number=a.number, text=cut(a.challenge_text, TEXT_CUT),
             councillor=_councillor(a.councillor_id, a.councillor_name),
-            outcome=T.DIGEST_OUTCOMES.get(a.outcome, a.outcome),
+            outcome=OUTCOME_WORDS.get(a.outcome, a.outcome),
             explanation=cut(a.explanation, EXPLANATION_CUT),
         )))
     return items

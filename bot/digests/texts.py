@@ -1,5 +1,7 @@
 """What the digests feature says: its catalogue of user-facing text."""
 
+from bot.kernel.plurals import Plural
+
 # ---- digests ---------------------------------------------------------------------------------
 DIGEST_COUNCILLOR_HEADER = "**Your digest** — what moved in your projects since {since}"
 DIGEST_GROUP_HEADER = "**Digest for {project}** — since {since}"
@@ -7,7 +9,12 @@ DIGEST_PREVIEW_NOTE = "__Preview: your scheduled digest is not affected.__"
 DIGEST_CONTINUED = "__(part {part} of {parts})__"
 DIGEST_PROJECT = "**{project}**"
 DIGEST_PROJECT_NEW_LINK = "**{project}** — newly linked to you"
-DIGEST_ACTIVITY = "Activity: {messages} messages from {people} people ({trend})"
+DIGEST_ACTIVITY = "Activity: {messages} from {people} ({trend})"
+DIGEST_MESSAGES = Plural("{count} message", "{count} messages")
+DIGEST_PEOPLE = Plural("{count} person", "{count} people")
+DIGEST_SUPPORTS = Plural("{count} supporter", "{count} supporters")
+DIGEST_AGE_UNDER_A_DAY = "under a day"
+DIGEST_AGE_DAYS = Plural("{count} day", "{count} days")
 DIGEST_ACTIVITY_QUIET = "Activity: no messages, as in the period before"
 DIGEST_TREND_UP = "up from {previous}"
 DIGEST_TREND_DOWN = "down from {previous}"
@@ -29,12 +36,6 @@ DIGEST_AWAITING_HEADING = "__Still awaiting an answer:__"
 DIGEST_AWAITING_LINE = "• #{number} {text} — awaiting an answer for {age}"
 DIGEST_NOTHING_NEW = "Nothing new since {since}, so there is no digest to show."
 DIGEST_FORMER_MEMBER = "a former member"
-DIGEST_OUTCOMES = {
-    "in_scope": "within the project's scope",
-    "forward": "taken forward",
-    "referred": "referred elsewhere",
-    "declined": "declined",
-}
 DIGEST_SHOW_PERSON = "Your digest: {setting} ({timezone} time). Change it with /digest daily HH:MM, /digest weekly <day> HH:MM or /digest off."
 DIGEST_SHOW_GROUP = "This group's digest: {setting} ({timezone} time). Facilitators change it with /digest daily HH:MM, /digest weekly <day> HH:MM or /digest off."
 DIGEST_SET_PERSON = "Your digest is now {setting} ({timezone} time). Next one: {next}."
@@ -44,7 +45,7 @@ DIGEST_OFF_GROUP = "This group's digest is off. Facilitators turn it on again wi
 DIGEST_SETTING_DAILY = "daily at {at}"
 DIGEST_SETTING_WEEKLY = "every {day} at {at}"
 DIGEST_SETTING_OFF = "off"
-DIGEST_BAD_SETTING = "I could not read {text!r}. Use daily HH:MM, weekly <day> HH:MM (day: mon..sun), off or now."
+DIGEST_BAD_SETTING = "I could not read “{text}”. Use daily HH:MM, weekly <day> HH:MM (day: mon..sun), off or now."
 DIGEST_PRIVATE_FOR_COUNCILLORS = "Private digests are for councillors. A project's digest is set in its group chat with /digest."
 DIGEST_GROUP_FACILITATORS = "Only this project's facilitators can change its digest."
 TIMEZONE_SHOW = "Your time zone is {timezone}. Change it with /timezone <Area/City>, e.g. /timezone Europe/London."

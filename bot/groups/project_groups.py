@@ -161,7 +161,7 @@ async def topics_command(ctx: Ctx, args: str) -> None:
     require_facilitator(ctx, "topics")
     topics = list(dict.fromkeys(normalise_topic(t) for t in split_list(args)))
     if len(topics) > MAX_TOPICS:
-        raise Refusal(K.TOO_LONG, limit=f"{MAX_TOPICS} topics")
+        raise Refusal(T.TOPICS_TOO_MANY, most=MAX_TOPICS)
     projects.set_project_topics(ctx.session, project_id=project.id, topics=topics)
     ctx.reply(T.TOPICS_SET, project=project.name, topics=", ".join(topics))
     for callback in ctx.core.routes.hooked(AREAS_CHANGED):

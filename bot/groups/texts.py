@@ -1,6 +1,7 @@
 """What the groups feature says: its catalogue of user-facing text."""
 
 # ---- general ---------------------------------------------------------------------------------
+TOPICS_TOO_MANY = "That is too many topics: please give {most} at most."
 NOT_PROJECT_FACILITATOR = "Only this project's facilitators can use /{name} here."
 
 # ---- projects --------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.kernel import texts as T
+from bot.kernel.rich import render
+
 _DURATION = re.compile(r"^(\d{1,4})\s*(m|min|mins|h|hr|hrs|d|day|days|w|wk|weeks?)$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -46,12 +49,8 @@ def parse_deadline(text: str, *, now: datetime, tz: ZoneInfo) -> datetime | None
 def describe_age(delta: timedelta) -> str:
     """'3 days', '5 hours', 'under an hour'."""
     seconds = int(delta.total_seconds())
-    if seconds >= 2 * 86400:
-        return f"{seconds // 86400} days"
     if seconds >= 86400:
-        return "1 day"
-    if seconds >= 7200:
-        return f"{seconds // 3600} hours"
+        return render(T.AGE_DAYS, count=seconds // 86400).text
     if seconds >= 3600:
-        return "1 hour"
-    return "under an hour"
+        return render(T.AGE_HOURS, count=seconds // 3600).text
+    return T.AGE_UNDER_AN_HOUR

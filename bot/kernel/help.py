@@ -26,9 +26,7 @@ async def help_command(ctx: Ctx, args: str) -> None:
         ctx.answer(join(parts, "\n\n"))
         return
     kind = ctx.event.chat.kind
-    usable = [
-        c for c in routes.commands if not c.hidden and kind in c.chats and c.allows_role(ctx.roles)
-    ]
+    usable = [c for c in routes.commands if c.serves(ctx.roles, kind)]
     if not usable:
         ctx.answer(T.HELP_NO_COMMANDS)
         return

@@ -42,9 +42,19 @@ class Command:
     chats: frozenset[ChatKind] = BOTH
     needs_project: bool = False
     hidden: bool = False  # not listed by /help (still usable, e.g. /start)
+    # Who the command serves in a private chat when that is fewer than ``roles`` (its handler
+    # refuses the others there); /help lists it only for them.
+    private_roles: frozenset[str] | None = None
 
     def allows_role(self, roles: set[str]) -> bool:
         return "resident" in self.roles or "admin" in roles or bool(self.roles & roles)
+
+    def serves(self, roles: set[str], kind: ChatKind) -> bool:
+        """Whether /help should list it for these roles in this kind of chat."""
+        if self.hidden or kind not in self.chats or not self.allows_role(roles):
+            return False
+        return kind != ChatKind.PRIVATE or self.private_roles is None or bool(
+            self.private_roles & roles)
 
 
 @dataclass

@@ -5,6 +5,8 @@
 beside it (``bot/<feature>/texts.py``).
 """
 
+from bot.kernel.plurals import Plural
+
 # ---- general ---------------------------------------------------------------------------------
 INTERNAL_ERROR = "Sorry, something went wrong on my side and nothing was changed. Please try again."
 UNKNOWN_COMMAND = "I don't know /{name}. Send /help for the commands you can use here."
@@ -18,7 +20,12 @@ STALE_BUTTON = "That button is no longer active."
 BUTTON_PRIVATE_ONLY = "Please use this button in your private chat with me."
 CANCELLED = "Cancelled. Nothing was changed."
 NOTHING_TO_CANCEL = "There is nothing to cancel."
-TOO_LONG = "That is too long: please keep it under {limit} characters."
+TOO_LONG = Plural("That is too long: please keep it to {limit} character at most.",
+                  "That is too long: please keep it to {limit} characters at most.", count="limit")
+# Durations as people read them (bot.kernel.durations.describe_age)
+AGE_UNDER_AN_HOUR = "under an hour"
+AGE_HOURS = Plural("{count} hour", "{count} hours")
+AGE_DAYS = Plural("{count} day", "{count} days")
 ROLE_NAMES = {
     "resident": "residents",
     "facilitator": "facilitators",

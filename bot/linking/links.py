@@ -52,14 +52,18 @@ async def propose(w: Work, project: Project, councillor_id: int, why: str) -> No
         send_proposal(w, link, project)
 
 
-def send_proposal(w: Work, link: CouncillorLink, project: Project) -> None:
+def send_proposal(w: Work, link: CouncillorLink, project: Project, *,
+                  asked_by: str | None = None) -> None:
+    """Ask a councillor to link: because the project is active in their ward or portfolio, or
+    because a facilitator asked (``asked_by``; the project need not be active then)."""
     w.tell(
         link.councillor_id,
-        T.LINK_PROPOSAL,
+        T.LINK_PROPOSAL if asked_by is None else T.LINK_PROPOSAL_ASKED,
         [[Button(T.BUTTON_ACCEPT, f"link:accept:{link.id}"),
           Button(T.BUTTON_DECLINE, f"link:decline:{link.id}")]],
         project=project.name,
         reason=link.reason,
+        name=asked_by or "",
         scope=project.scope or K.NO_SCOPE_YET,
     )
 
@@ -131,7 +135,8 @@ async def link_command(ctx: Ctx, args: str) -> None:
     councillor = _councillor_by_name(ctx, args)
     assert project.id is not None and councillor.id is not None
     title = councillor_title(ctx, councillor.id)
-    why = render(T.LINK_REASON_ASKED, name=ctx.person.name or ctx.identity.display_name).text
+    asker = ctx.person.name or ctx.identity.display_name
+    why = render(T.LINK_REASON_ASKED, name=asker).text
     auto = ctx.settings.linking.auto_accept
     link = links.get_link(ctx.session, project_id=project.id, councillor_id=councillor.id)
     if link is None:
@@ -155,7 +160,7 @@ async def link_command(ctx: Ctx, args: str) -> None:
         return
     if ctx.address_of_person(councillor.id) is None:
         raise Refusal(T.LINK_UNREACHABLE, name=title)
-    send_proposal(ctx, link, project)
+    send_proposal(ctx, link, project, asked_by=asker)
     ctx.reply(T.LINK_ASKED, name=title)
 
 

@@ -10,6 +10,11 @@ LINK_PROPOSAL = (
     "Its scope: {scope}\n"
     "Shall I link you to it? You would receive its scope challenges and its news in your digest."
 )
+LINK_PROPOSAL_ASKED = (
+    "{name}, a facilitator of the project group **{project}**, asks you to link to it.\n"
+    "Its scope: {scope}\n"
+    "Shall I link you to it? You would receive its scope challenges and its news in your digest."
+)
 LINK_AUTO = (
     "You are now linked to **{project}** ({reason}). Its scope challenges will come to you here."
 )

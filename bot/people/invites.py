@@ -110,7 +110,10 @@ async def redeem(ctx: Ctx, invite: Invite) -> None:
         ctx.reply(T.INVITE_LINKED, name=name)
     elif invite.role == "councillor":
         wards = [w.name for w in people.councillor_wards(ctx.session, person_id=target.id)]
-        ctx.reply(T.INVITE_WELCOME_COUNCILLOR, name=name, wards=", ".join(wards) or "no ward yet")
+        if wards:
+            ctx.reply(T.INVITE_WELCOME_COUNCILLOR, name=name, wards=", ".join(wards))
+        else:
+            ctx.reply(T.INVITE_WELCOME_COUNCILLOR_NO_WARD, name=name)
     elif invite.role == "facilitator":
         ctx.reply(T.INVITE_WELCOME_FACILITATOR, name=name)
     else:

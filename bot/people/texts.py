@@ -14,11 +14,22 @@ INVITE_WELCOME_COUNCILLOR = (
     "I will ask you before linking you to project groups in your ward or portfolio, "
     "and send you the scope challenges they raise. Send /help to see your commands."
 )
+INVITE_WELCOME_COUNCILLOR_NO_WARD = (
+    "Welcome, {name}. You are registered as a councillor; no ward is set for you yet.\n"
+    "I will ask you before linking you to project groups in your portfolio, or when their "
+    "facilitators ask, and send you the scope challenges they raise. Send /help to see your "
+    "commands."
+)
 INVITE_WELCOME_FACILITATOR = (
     "Welcome, {name}. You are registered as a facilitator.\n"
     "Add me to your project group chat and send /project <name> there to register it."
 )
-INVITE_WELCOME_ADMIN = "Welcome, {name}. You are registered as an admin."
+INVITE_WELCOME_ADMIN = (
+    "Welcome, {name}. You are registered as an admin.\n"
+    "In chat you can use every command in every project group: what facilitators do (/project, "
+    "/scope, /link, /poll) and what councillors do (/answer). Wards, invites, people and exports "
+    "are managed from the command line with ncbot admin. Send /help to see your commands."
+)
 INVITE_LINKED = "This account is now linked to {name}; you keep the same roles on every platform."
 
 # ---- privacy and data rights -----------------------------------------------------------------

@@ -153,9 +153,8 @@ def _names(w: Work, poll_id: int, option_id: int) -> Rich:
 
 def _total(poll: Poll, now: Standing) -> Rich:
     if not poll.multiple:
-        return render(T.POLL_TOTAL_VOTES, votes=now.choices,
-                      noun="vote" if now.choices == 1 else "votes")
+        return render(T.POLL_TOTAL_VOTES, count=now.choices)
     if now.native_anonymous:
-        return render(T.POLL_TOTAL_CHOICES_ONLY, choices=now.choices)
-    return render(T.POLL_TOTAL_CHOICES, choices=now.choices, voters=now.voters,
-                  noun="person" if now.voters == 1 else "people")
+        return render(T.POLL_TOTAL_CHOICES_ONLY, choices=render(T.POLL_CHOICES, count=now.choices))
+    return render(T.POLL_TOTAL_CHOICES, choices=render(T.POLL_CHOICES, count=now.choices),
+                  voters=render(T.POLL_PEOPLE, count=now.voters))

@@ -1,5 +1,7 @@
 """What the polls feature says: its catalogue of user-facing text."""
 
+from bot.kernel.plurals import Plural
+
 # ---- polls -----------------------------------------------------------------------------------
 POLL_USAGE_HINT = (
     "Write the question and the options separated by |, e.g. "
@@ -11,15 +13,22 @@ POLL_REPEATED_FLAG = "{flag} is given twice."
 POLL_FLAG_TAKES_NO_VALUE = "{flag} takes no value."
 POLL_CLOSES_MISSING = "--closes needs a time: 2h, 3d, 18:00 or 2026-12-01T18:00."
 POLL_NO_QUESTION = "The poll needs a question before the first |."
-POLL_QUESTION_TOO_LONG = "The question is too long: at most {limit} characters."
-POLL_TOO_FEW_OPTIONS = "A poll needs at least {least} options, separated by |."
-POLL_TOO_MANY_OPTIONS = "A poll can have at most {most} options."
+POLL_QUESTION_TOO_LONG = Plural("The question is too long: at most {limit} character.",
+                                "The question is too long: at most {limit} characters.",
+                                count="limit")
+POLL_TOO_FEW_OPTIONS = Plural("A poll needs at least {least} option, separated by |.",
+                              "A poll needs at least {least} options, separated by |.", count="least")
+POLL_TOO_MANY_OPTIONS = Plural("A poll can have at most {most} option.",
+                               "A poll can have at most {most} options.", count="most")
 POLL_EMPTY_OPTION = "Option {number} is empty."
-POLL_OPTION_TOO_LONG = "Option {number} is too long: at most {limit} characters."
+POLL_OPTION_TOO_LONG = Plural("Option {number} is too long: at most {limit} character.",
+                              "Option {number} is too long: at most {limit} characters.",
+                              count="limit")
 POLL_DUPLICATE_OPTION = "The option \"{option}\" is given twice."
 POLL_BAD_CLOSES = "I can't read \"{value}\" as a deadline. Use 2h, 3d, 18:00 or 2026-12-01T18:00."
 POLL_CLOSES_PAST = "That deadline has already passed. Give a time in the future."
-POLL_CLOSES_TOO_FAR = "A quick poll can run for at most {days} days."
+POLL_CLOSES_TOO_FAR = Plural("A quick poll can run for at most {days} day.",
+                             "A quick poll can run for at most {days} days.", count="days")
 POLL_NOT_ALLOWED = "Only this project's facilitators{councillors} can start a poll here."
 POLL_NOT_ALLOWED_COUNCILLORS = " and linked councillors"
 # The poll message
@@ -107,9 +116,11 @@ POLL_RESULTS_HEADER = "**Results of poll #{number}:** {question}"
 POLL_RESULT_LINE = "{option}\n{bar} {count} ({percent}%)"
 POLL_RESULT_NAMES = "   {names}"
 POLL_RESULT_MORE_NAMES = " and {more} more"
-POLL_TOTAL_VOTES = "{votes} {noun} in all."
-POLL_TOTAL_CHOICES = "{choices} choices from {voters} {noun}."
-POLL_TOTAL_CHOICES_ONLY = "{choices} choices in all."
+POLL_TOTAL_VOTES = Plural("{count} vote in all.", "{count} votes in all.")
+POLL_TOTAL_CHOICES = "{choices} from {voters}."
+POLL_TOTAL_CHOICES_ONLY = "{choices} in all."
+POLL_CHOICES = Plural("{count} choice", "{count} choices")
+POLL_PEOPLE = Plural("{count} person", "{count} people")
 POLL_NO_VOTES = "Nobody voted."
 POLL_LEADER = "Most votes: {options}."
 # The outcome

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlmodel import Session
 
+from bot.challenges import OUTCOME_WORDS
 from bot.record import texts as T
 from bot.record.views import AnswerView
 from storage.repo import projects, record
@@ -47,6 +48,6 @@ class Names:
         named = self.councillor(a.councillor_id) is not None
         return AnswerView(
             by=self.acting(a.councillor_id), councillor_id=a.councillor_id if named else None,
-            outcome=a.outcome, outcome_words=T.OUTCOME_WORDS.get(a.outcome, a.outcome),
+            outcome=a.outcome, outcome_words=OUTCOME_WORDS.get(a.outcome, a.outcome),
             explanation=a.explanation, at=a.answered_at,
         )

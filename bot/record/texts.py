@@ -33,12 +33,6 @@ STATE_WORDS = {
     "answered": "answered",
     "withdrawn": "withdrawn",
 }
-OUTCOME_WORDS = {
-    "in_scope": "in scope: handed back to the project",
-    "forward": "taken forward",
-    "referred": "referred elsewhere",
-    "declined": "not taken forward",
-}
 FOLLOWUP_WORDS = {
     "yes": "The resident who raised it said it was answered.",
     "not_really": "The resident who raised it said it was not really answered.",

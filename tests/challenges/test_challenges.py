@@ -50,11 +50,11 @@ async def test_the_whole_lifecycle(bot: TestingAdapter) -> None:
     )
     assert "Acknowledged by Cllr Jane Doe" in bot.last(chat="garden").text
 
-    await answer_by_buttons(bot, "jane", "Taking it forward",
+    await answer_by_buttons(bot, "jane", "Taken forward",
                             "I will raise the route at the transport committee on 4 May.")
     posted = bot.last(chat="garden")
     assert posted.text.startswith(
-        "Answer to scope challenge #1 from Cllr Jane Doe — taking it forward:\n"
+        "Answer to scope challenge #1 from Cllr Jane Doe — taken forward:\n"
         "I will raise the route at the transport committee on 4 May."
     )
     assert "Your scope challenge #1 in Fremont Garden has an answer" in bot.last(user="kim").text
@@ -64,7 +64,7 @@ async def test_the_whole_lifecycle(bot: TestingAdapter) -> None:
     listing = await bot.say("max", "/challenges", chat="garden")
     assert "#1 answered · under an hour old · supporters: 1 — The bus route" in listing[-1].text
     shown = await bot.say("max", "/challenge 1", chat="garden")
-    assert "Answer from Cllr Jane Doe (taking it forward" in shown[-1].text
+    assert "Answer from Cllr Jane Doe (taken forward" in shown[-1].text
 
 
 async def test_challenge_as_a_reply_takes_the_quoted_text(bot: TestingAdapter) -> None:

@@ -40,18 +40,18 @@ async def test_the_conversation_refuses_a_short_explanation_and_can_be_cancelled
     await bot.press("jane", notice_to(bot, "jane").button("Answer"))
     choose = bot.last(user="jane")
     assert choose.text.startswith("How do you answer #1 in Fremont Garden?")
-    assert choose.button_labels == ["In scope", "Taking it forward", "Referred",
-                                    "Not taken forward", "Cancel"]
+    assert choose.button_labels == ["In scope", "Taken forward", "Referred",
+                                    "Declined", "Cancel"]
     confused = await bot.say("jane", "hmm, not sure")
     assert confused[-1].text == "Please choose an outcome with the buttons above, or send /cancel."
     typed = await bot.say("jane", "declined")
-    assert typed[-1].text.startswith("Outcome: not taken forward.")
+    assert typed[-1].text.startswith("Outcome: declined.")
     short = await bot.say("jane", "No.")
     assert short[-1].text == "An answer must explain itself: please write at least 20 characters."
     empty = await bot.say("jane", "   ")
     assert "at least 20 characters" in empty[-1].text
     preview = await bot.say("jane", "The council has no budget line for it this year.")
-    assert preview[-1].text.startswith("Your answer to #1 in Fremont Garden:\nnot taken forward")
+    assert preview[-1].text.startswith("Your answer to #1 in Fremont Garden:\ndeclined")
     assert preview[-1].button_labels == ["Confirm", "Cancel"]
     nudge = await bot.say("jane", "also this")
     assert nudge[-1].text.startswith("Press Confirm to send your answer")
@@ -68,7 +68,7 @@ async def test_one_line_answer(bot: TestingAdapter) -> None:
     replies = await bot.say("jane", f"/answer 1 forward {EXPLANATION}")
     assert replies[-1].text.startswith("Thank you. Your answer to #1 is posted in Fremont Garden")
     assert bot.last(chat="garden").text.startswith(
-        "Answer to scope challenge #1 from Cllr Jane Doe — taking it forward:\n" + EXPLANATION
+        "Answer to scope challenge #1 from Cllr Jane Doe — taken forward:\n" + EXPLANATION
     )
     assert EXPLANATION in bot.last(user="kim").text
     double = await bot.say("jane", f"/answer 1 declined {EXPLANATION}")

@@ -88,7 +88,7 @@ async def test_escalation_reaches_other_ward_councillors_and_facilitators(
     fran_tries = await bot.say("fran", f"/answer 1 forward {EXPLANATION}")
     assert fran_tries[-1].text.startswith("Only the councillors #1 was sent to")
     await bot.say("raj", f"/answer 1 forward {EXPLANATION}")
-    assert "from Cllr Raj Patel — taking it forward" in bot.last(chat="garden").text
+    assert "from Cllr Raj Patel — taken forward" in bot.last(chat="garden").text
     assert bot.last(user="jane").text == (
         "Cllr Raj Patel has answered #1 in Fremont Garden; nothing more is needed from you."
     )

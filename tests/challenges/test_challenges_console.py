@@ -22,7 +22,7 @@ async def test_the_documented_script_plays_the_whole_lifecycle(core: Core) -> No
     assert "[dm jane] Reminder: scope challenge #1 in Fremont Garden has waited 2 days" in transcript
     assert "[dm raj] Escalation: scope challenge #1 in Fremont Garden" in transcript
     assert (
-        "[garden] Answer to scope challenge #1 from Cllr Jane Doe — taking it forward:\n"
+        "[garden] Answer to scope challenge #1 from Cllr Jane Doe — taken forward:\n"
         "I will put the stop on the agenda of the transport committee on 4 May" in transcript
     )
     assert "[garden] Scope challenge #2 raised by lee:\nThe path from the car park floods" in (
@@ -50,7 +50,7 @@ async def test_the_demo_raises_answers_and_follows_up_a_challenge(core: Core) ->
     )
     transcript = "\n".join(printed)
     assert "[dm jane] Scope challenge #1 — Fremont Community Garden" in transcript
-    assert "[garden] Answer to scope challenge #1 from Cllr Jane Doe — taking it forward:" in (
+    assert "[garden] Answer to scope challenge #1 from Cllr Jane Doe — taken forward:" in (
         transcript
     )
     assert "[dm sam] Thank you. I have noted that #1 was answered." in transcript

@@ -39,7 +39,7 @@ async def test_a_councillor_sees_and_sets_their_digest(bot: TestingAdapter) -> N
 async def test_wrong_settings_and_wrong_people_are_refused(bot: TestingAdapter) -> None:
     await make_councillor(bot, "Jane Doe", ["Fremont"])
     (bad,) = await bot.say("jane", "/digest weekly funday 08:00")
-    assert bad.text.startswith("I could not read 'weekly funday 08:00'.")
+    assert bad.text.startswith("I could not read “weekly funday 08:00”.")
     (late,) = await bot.say("jane", "/digest daily 24:00")
     assert late.text.startswith("I could not read")
     (resident,) = await bot.say("rita", "/digest daily 08:00")

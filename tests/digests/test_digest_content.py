@@ -84,8 +84,8 @@ async def test_councillor_digest_per_linked_project(core: Core) -> None:
     assert "Activity: 20 messages from 2 people (up from 10)" in text
     old, new = text.index("#1 Old: the bus stop moved"), text.index("#2 New: **bold**")
     assert old < new  # oldest first
-    assert "#1 Old: the bus stop moved — 17 days, 1 support" in text
-    assert "#2 New: **bold** <b>the</b> bins — 2 days, 2 supports (new)" in text
+    assert "#1 Old: the bus stop moved — 17 days, 1 supporter" in text
+    assert "#2 New: **bold** <b>the</b> bins — 2 days, 2 supporters (new)" in text
     assert "#3 Who pays for the gate?\n   Cllr Jane Doe: taken forward. The ward budget pays" in text
     assert "#1 Which day do we dig? — Sunday 7, Saturday 5\n   Outcome: Sundays it is" in text
     assert "Still open?" not in text
@@ -99,7 +99,7 @@ async def test_group_digest(core: Core) -> None:
         text = _text(group_items(s, project_id=garden, window=WINDOW))
     assert text.startswith("Digest for Garden")
     raised = text.index("Challenges raised:")
-    assert "#2 New: **bold** <b>the</b> bins — 2 supports" in text[raised:]
+    assert "#2 New: **bold** <b>the</b> bins — 2 supporters" in text[raised:]
     assert "#1 Old" not in text[raised : text.index("Challenges answered:")]
     assert "Cllr Jane Doe: taken forward. The ward budget pays for it" in text
     assert "Outcome: Sundays it is" in text

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from adapters.testing import TestingAdapter
+from bot.challenges import OUTCOME_WORDS
 from bot.record import texts as T
 from tests.record.conftest import Built
 from tests.record.scene import OUTCOMES, web_client
@@ -50,7 +51,7 @@ async def test_answers_show_their_outcome_explanation_and_councillor(
         for outcome in OUTCOMES:
             number = built.numbers[f"answered_{outcome}"]
             html = await (await client.get(f"/p/{built.code}/c/{number}")).text()
-            assert T.OUTCOME_WORDS[outcome] in html
+            assert OUTCOME_WORDS[outcome] in html
             assert f"Explanation for {outcome}." in html
             assert '<a href="/councillors/' in html and "Cllr Jane Doe</a>" in html
         reopened = await (await client.get(f"/p/{built.code}/c/{built.numbers['reopened']}")).text()

@@ -13,7 +13,7 @@ from bot.kernel.errors import Refusal
 from bot.kernel.events import ButtonPressed, Form, FormField, FormSubmitted
 from tests.slack.conftest import Rig
 
-OUTCOMES = (("in_scope", "In scope"), ("forward", "Taking it forward"))
+OUTCOMES = (("in_scope", "In scope"), ("forward", "Taken forward"))
 
 
 async def open_form(ctx: Ctx, parts: list[str]) -> None:

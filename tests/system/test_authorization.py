@@ -227,3 +227,26 @@ async def test_a_link_proposal_can_only_be_accepted_by_its_councillor(bot: Testi
     assert result.notice == LINKING_T.LINK_NOT_YOURS
     with session_scope(bot.core.engine) as s:
         assert all(link.status != "accepted" for link in s.exec(select(CouncillorLink)))
+
+
+HELP_CELLS = [pytest.param(chat, role, id=f"{chat}|{role}") for chat in CHATS for role in ROLES]
+# Refusals that depend only on who asks and where, never on what follows the command.
+WHO_OR_WHERE = {"role", "group only", "private only", "private digests: councillors"}
+
+
+@pytest.mark.parametrize(("chat", "role"), HELP_CELLS)
+async def test_help_lists_no_command_that_would_refuse_its_reader(scene: TestingAdapter, chat: str,
+                                                                 role: str) -> None:
+    bot = scene
+    user, where = ROLES[role][0], WHERE[chat]
+    await bot.say(user, "/help", chat=where)
+    listed = {line.split()[0][1:] for line in replies(bot, user, where)[-1].text.splitlines()
+              if line.startswith("/")}
+    for name in listed:
+        rows = [row for row in MATRIX if row.name == name]
+        cells = {row.cell(chat, role) for row in rows}
+        assert not rows or not cells <= WHO_OR_WHERE, (name, chat, role, cells)
+    if role == "facilitator" and chat == "private":
+        assert "digest" not in listed
+    if role == "linked councillor":
+        assert "digest" in listed

@@ -157,10 +157,10 @@ def test_export_figures_and_digest_preview_on_a_played_scenario(db: Path, tmp_pa
     assert header.startswith("number,raised_at,raised_by,text,comment,status")
     assert row.startswith(f'1,{start.isoformat()},rita,"Move the bus stop back, ""now""",,answered')
     js = json.loads(ncbot("export", "challenges", "--project", "1", "--format", "json", db=db).stdout)
-    assert js[0]["outcome"] == "forward" and js[0]["answered_by"] == "Jane Doe"
+    assert js[0]["outcome"] == "taken forward" and js[0]["answered_by"] == "Jane Doe"
     target = tmp_path / "out.csv"
     written = ncbot("export", "challenges", "--project", "1", "--output", str(target), db=db)
-    assert "1 challenge(s) written" in written.stdout and target.read_text().startswith("number,")
+    assert "1 challenge written" in written.stdout and target.read_text().startswith("number,")
     figures = json.loads(ncbot("admin", "councillors", "--json", db=db).stdout)
     assert figures[0]["name"] == "Jane Doe" and figures[0]["answered"] == 1
     assert figures[0]["wards"] == ["Fremont"]

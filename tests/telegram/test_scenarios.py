@@ -64,7 +64,7 @@ async def test_a_challenge_raised_in_the_group_is_answered_in_a_private_chat(eit
     await press(tg, "jane", notice, "Answer")
     choose = last_to(tg, JANE)
     assert choose.text.startswith("How do you answer #1 in Fremont Garden?")
-    await press(tg, "jane", choose, "Taking it forward")
+    await press(tg, "jane", choose, "Taken forward")
     await tg.say("jane", EXPLANATION)  # the explanation, typed in the private chat
     preview = last_to(tg, JANE)
     assert preview.text.startswith("Your answer to #1 in Fremont Garden:")
@@ -72,7 +72,7 @@ async def test_a_challenge_raised_in_the_group_is_answered_in_a_private_chat(eit
 
     posted = [c for c in tg.api.sent(chat_id=GROUP_ID) if "Answer to scope challenge #1" in c.text]
     assert len(posted) == 1 and EXPLANATION in posted[0].text
-    assert "Cllr Jane Doe — taking it forward" in posted[0].text
+    assert "Cllr Jane Doe — taken forward" in posted[0].text
     assert any(EXPLANATION in c.text for c in tg.api.sent(chat_id=ALICE))
     # The card in the group was edited to say it is answered.
     edits = tg.api.sent("editMessageText", chat_id=GROUP_ID)
