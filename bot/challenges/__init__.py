@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import groups
+from bot import groups, people
 from bot.challenges import answers, chasing, figures, raising
 from bot.challenges.figures import (
     CouncillorFigures,
@@ -49,3 +49,4 @@ def register(routes: Routes) -> None:
     routes.add_timer("challenge_escalate", chasing.escalate)
     routes.add_timer("challenge_followup", chasing.ask_followup)
     routes.add_hook(groups.COUNCILLOR_FIGURES, figures.figures_line)  # shown by /councillors
+    routes.add_hook(people.PERSON_ERASED, raising.on_person_erased)

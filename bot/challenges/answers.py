@@ -48,6 +48,14 @@ def check_may_answer(w: Work, challenge: Challenge, person_id: int) -> None:
     raise Refusal(T.CHALLENGE_NOT_RECIPIENT, number=challenge.number)
 
 
+def answer_sent(ctx: Ctx, challenge: Challenge) -> None:
+    """Thank the councillor, saying truly whether the raiser was told (not after an erasure)."""
+    reachable = challenge.raised_by is not None and bool(
+        people.identities_of(ctx.session, person_id=challenge.raised_by))  # none after erasure
+    sent = T.ANSWER_SENT if reachable else T.ANSWER_SENT_RAISER_GONE
+    ctx.reply(sent, number=challenge.number, project=project_of(ctx, challenge).name)
+
+
 def check_explanation(text: str) -> str:
     text = text.strip()
     if visible_length(text) < MIN_EXPLANATION:
@@ -202,7 +210,7 @@ def confirm(ctx: Ctx, challenge: Challenge) -> None:
         ctx.reply(refusal(challenge, Move.ANSWER).message)
         return
     record_answer(ctx, challenge, ctx.person_id, state["outcome"], state["explanation"])
-    ctx.reply(T.ANSWER_SENT, number=challenge.number, project=project_of(ctx, challenge).name)
+    answer_sent(ctx, challenge)
 
 
 # ---- the form (chalanswer:<id>) and the one-line /answer ------------------------------------
@@ -227,7 +235,7 @@ async def answer_form(ctx: Ctx, parts: list[str], values: dict[str, str]) -> Non
         ctx.result.field_errors = errors
         return
     record_answer(ctx, challenge, ctx.person_id, outcome, explanation)
-    ctx.reply(T.ANSWER_SENT, number=challenge.number, project=project_of(ctx, challenge).name)
+    answer_sent(ctx, challenge)
 
 
 async def answer_command(ctx: Ctx, args: str) -> None:
@@ -248,4 +256,4 @@ async def answer_command(ctx: Ctx, args: str) -> None:
     challenge = resolve(ctx, ref, candidates, "answer")
     ctx.end_conversation()  # a half-finished answer by buttons is replaced by this one
     record_answer(ctx, challenge, ctx.person_id, outcome, explanation)
-    ctx.reply(T.ANSWER_SENT, number=challenge.number, project=project_of(ctx, challenge).name)
+    answer_sent(ctx, challenge)

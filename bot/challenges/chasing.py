@@ -24,6 +24,7 @@ from storage.models import Challenge, ChallengeAnswer, ChallengeFollowup
 from storage.repo import challenges, people, projects
 
 FOLLOWUP_REPLIES = ("yes", "not_really", "still_waiting")
+WAITED_FOR = ("forward", "referred")  # outcomes after which a raiser can be "still waiting"
 
 
 def _challenge(w: Work, payload: dict[str, Any]) -> Challenge | None:
@@ -77,6 +78,7 @@ async def escalate(w: Work, key: str, payload: dict[str, Any]) -> None:
         else:  # it went to everyone there is already: they are the ones to act
             w.tell(person_id, T.ESCALATION_NOBODY_ELSE, answer_buttons(challenge),
                    number=challenge.number, project=project.name, age=age)
+    refresh_card(w, challenge)  # the card says it was escalated, as the records do
 
 
 async def ask_followup(w: Work, key: str, payload: dict[str, Any]) -> None:
@@ -91,8 +93,9 @@ async def ask_followup(w: Work, key: str, payload: dict[str, Any]) -> None:
     assert answer is not None
     followup.asked_at = w.now
     project = project_of(w, challenge)
-    buttons = [[Button(T.BUTTON_FOLLOWUP[r], f"chalfup:{r}:{followup.id}")
-                for r in FOLLOWUP_REPLIES]]
+    # "Still waiting" only where the answer promised something to wait for.
+    replies = FOLLOWUP_REPLIES if answer.outcome in WAITED_FOR else FOLLOWUP_REPLIES[:2]
+    buttons = [[Button(T.BUTTON_FOLLOWUP[r], f"chalfup:{r}:{followup.id}") for r in replies]]
     w.tell(challenge.raised_by, T.FOLLOWUP_QUESTION, buttons,
            days=w.settings.challenges.followup_after_days, name=name_of(w, answer.councillor_id),
            number=challenge.number, project=project.name,

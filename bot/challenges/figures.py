@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.challenges import texts as T
+from bot.challenges.states import public_state
 from bot.kernel.context import Work
 from bot.kernel.durations import describe_age
 from bot.kernel.rich import render
@@ -182,7 +183,7 @@ def export_challenges(session: Session, *, project_id: int) -> list[dict[str, An
             "raised_by": name(c.raised_by),
             "text": c.text,
             "comment": c.comment,
-            "status": c.status,
+            "status": public_state(c),
             "supporters": challenges.support_count(session, challenge_id=c.id),
             "routed_to": c.routed_to,
             "acknowledged_at": when(c.acknowledged_at),

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from sqlalchemy import or_
+from sqlmodel import col, select
+
 from bot.challenges import texts as T
 from bot.challenges.states import Move, apply, can, refusal
 from bot.challenges.views import (
@@ -24,7 +27,7 @@ from bot.kernel.durations import describe_age
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.rich import join, render
 from bot.kernel.visible import visible_length
-from storage.models import Challenge, Project
+from storage.models import Challenge, ChallengeAnswer, Project
 from storage.repo import challenges, links, people, projects
 
 MIN_TEXT = 10
@@ -102,6 +105,14 @@ async def challenge_command(ctx: Ctx, args: str) -> None:
         message, notice_buttons = notice(ctx, challenge, reason)
         ctx.tell(person_id, message, notice_buttons)
     arm_chasing(ctx, challenge)
+
+
+async def on_person_erased(w: Work, person_id: int) -> None:
+    """The cards that named an erased person (raiser or answerer) now say "a former member"."""
+    answered = select(ChallengeAnswer.challenge_id).where(ChallengeAnswer.councillor_id == person_id)
+    for challenge in w.session.exec(select(Challenge).where(
+            or_(col(Challenge.raised_by) == person_id, col(Challenge.id).in_(answered)))):
+        refresh_card(w, challenge)
 
 
 def show(ctx: Ctx, project: Project, number: int) -> None:

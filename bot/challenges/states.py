@@ -19,6 +19,20 @@ ANSWERED = "answered"
 WITHDRAWN = "withdrawn"
 
 
+def public_state(challenge: Challenge) -> str:
+    """Where the challenge stands, in the words every record uses (exports, the public record):
+    open, reminded, acknowledged, escalated, reopened, answered or withdrawn."""
+    if challenge.status in (ANSWERED, WITHDRAWN):
+        return challenge.status
+    if challenge.reopened_at is not None:
+        return "reopened"
+    if challenge.escalated_at is not None:
+        return "escalated"
+    if challenge.status == OPEN and challenge.reminded_at is not None:
+        return "reminded"
+    return challenge.status
+
+
 class Move(StrEnum):
     SUPPORT = "support"
     ACKNOWLEDGE = "acknowledge"

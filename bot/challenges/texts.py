@@ -3,10 +3,14 @@
 from bot.kernel.plurals import Plural
 
 # ---- scope challenges ------------------------------------------------------------------------
-CHALLENGE_STATUS_REOPENED = "reopened, awaiting an answer"
+# Where a challenge stands (bot.challenges.states.public_state), as /challenge and /challenges say
+# it; the public record uses the same words.
 CHALLENGE_STATUS_WORDS = {
     "open": "awaiting acknowledgement",
+    "reminded": "awaiting acknowledgement, reminded",
     "acknowledged": "acknowledged, awaiting an answer",
+    "escalated": "escalated, awaiting an answer",
+    "reopened": "reopened, awaiting an answer",
     "answered": "answered",
     "withdrawn": "withdrawn",
 }
@@ -36,6 +40,8 @@ CHALLENGE_CARD_ACKNOWLEDGED = "Acknowledged by {name}, awaiting an answer."
 CHALLENGE_CARD_ANSWERED = "Answered by {name}: {outcome}."
 CHALLENGE_CARD_WITHDRAWN = "Withdrawn by the person who raised it."
 CHALLENGE_CARD_REOPENED = "Reopened: its raiser says it was not really answered."
+CHALLENGE_CARD_ESCALATED = "Escalated to {names}: still awaiting an answer."
+CHALLENGE_CARD_ESCALATED_NOBODY = "Escalated: still awaiting an answer, with nobody else to tell."
 CHALLENGE_NOTICE = (
     "**Scope challenge #{number} — {project}**\n"
     "{flag}"
@@ -144,6 +150,10 @@ ANSWER_TO_RAISER = (
 ANSWER_SENT = (
     "Thank you. Your answer to #{number} is posted in {project} and sent to the person who "
     "raised it."
+)
+ANSWER_SENT_RAISER_GONE = (
+    "Thank you. Your answer to #{number} is posted in {project}. The person who raised it has "
+    "since erased their data, so it is not sent to them."
 )
 ANSWER_TOLD_OTHERS = "{name} has answered #{number} in {project}; nothing more is needed from you."
 REMINDER = (

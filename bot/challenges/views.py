@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.challenges import texts as T
-from bot.challenges.states import Move, can
+from bot.challenges.states import Move, can, public_state
 from bot.kernel import texts as K
 from bot.kernel.context import Work
 from bot.kernel.events import Button
@@ -56,6 +56,11 @@ def card(w: Work, challenge: Challenge) -> tuple[Rich, list[list[Button]]]:
                         outcome=T.OUTCOME_WORDS[answers[-1].outcome])
     elif challenge.reopened_at is not None and challenge.status == "open":
         status = render(T.CHALLENGE_CARD_REOPENED)
+    elif challenge.escalated_at is not None:
+        escalated = [r.person_id for r in challenges.recipients(w.session, challenge_id=challenge.id)
+                     if r.reason == "escalation"]
+        status = (render(T.CHALLENGE_CARD_ESCALATED, names=names(w, escalated)) if escalated
+                  else render(T.CHALLENGE_CARD_ESCALATED_NOBODY))
     elif challenge.status == "acknowledged":
         status = render(T.CHALLENGE_CARD_ACKNOWLEDGED, name=name_of(w, challenge.acknowledged_by))
     elif not sent_to:
@@ -90,9 +95,7 @@ def said(challenge: Challenge) -> Rich | str:
 
 
 def status_words(challenge: Challenge) -> str:
-    if challenge.status == "open" and challenge.reopened_at is not None:
-        return T.CHALLENGE_STATUS_REOPENED
-    return T.CHALLENGE_STATUS_WORDS[challenge.status]
+    return T.CHALLENGE_STATUS_WORDS[public_state(challenge)]
 
 
 def card_ref(challenge: Challenge) -> str:

@@ -72,6 +72,17 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def state_mark(c: repo.ChallengeFact) -> str:
+    """Withdrawn, reopened or escalated, as the card and the export say; nothing otherwise."""
+    if c.status == "withdrawn":
+        return T.DIGEST_STATE_WITHDRAWN
+    if c.status in repo.AWAITING and c.reopened_at is not None:
+        return T.DIGEST_STATE_REOPENED
+    if c.status in repo.AWAITING and c.escalated_at is not None:
+        return T.DIGEST_STATE_ESCALATED
+    return ""
+
+
 def supporters(n: int) -> Rich:
     return render(T.DIGEST_SUPPORTS, count=n)
 
@@ -104,7 +115,7 @@ def councillor_items(session: Session, *, person_id: int, window: Window) -> lis
                 items.append(Item(render(
                     T.DIGEST_OPEN_LINE, number=c.number, text=cut(c.text, TEXT_CUT),
                     age=window.age(c.raised_at), supports=supporters(c.supports),
-                    new=T.DIGEST_NEW_MARK if window.fresh(c.raised_at) else "",
+                    new=T.DIGEST_NEW_MARK if window.fresh(c.raised_at) else "", state=state_mark(c),
                 )))
         items += _answers(answers)
         items += _polls(polls)
@@ -134,7 +145,7 @@ def group_items(session: Session, *, project_id: int, window: Window) -> list[It
         items.append(Item(render(T.DIGEST_RAISED_HEADING), heading=True))
         items += [
             Item(render(T.DIGEST_RAISED_LINE, number=c.number, text=cut(c.text, TEXT_CUT),
-                        supports=supporters(c.supports)))
+                        supports=supporters(c.supports), state=state_mark(c)))
             for c in raised
         ]
     items += _answers(facts.answers)
@@ -152,7 +163,7 @@ def group_items(session: Session, *, project_id: int, window: Window) -> list[It
         items.append(Item(render(T.DIGEST_AWAITING_HEADING), heading=True))
         items += [
             Item(render(T.DIGEST_AWAITING_LINE, number=c.number, text=cut(c.text, TEXT_CUT),
-                        age=window.age(c.raised_at)))
+                        age=window.age(c.raised_at), state=state_mark(c)))
             for c in awaiting
         ]
     return items

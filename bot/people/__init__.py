@@ -7,8 +7,9 @@ from bot.kernel.routing import PRIVATE, Command, Routes
 from bot.people import inbox, invites, privacy, private_text
 from bot.people.invites import COUNCILLOR_JOINED, LINK, issue_invite, normalise_code
 from bot.people.overview import OverviewPart, person_overview
+from bot.people.privacy import PERSON_ERASED
 
-__all__ = ["COUNCILLOR_JOINED", "LINK", "OverviewPart", "issue_invite", "normalise_code",
+__all__ = ["COUNCILLOR_JOINED", "LINK", "PERSON_ERASED", "OverviewPart", "issue_invite", "normalise_code",
            "person_overview", "register"]
 
 

@@ -22,6 +22,9 @@ from storage.repo import ballots, personal_data, privacy
 log = logging.getLogger(__name__)
 
 ACTION = "privacy"
+# Hooked by features that show the person's name in messages already sent (a challenge's card),
+# called with (ctx, person_id) once the name is gone.
+PERSON_ERASED = "person.erased"
 
 
 def export(ctx: Ctx) -> Attachment:
@@ -67,4 +70,6 @@ async def privacy_button(ctx: Ctx, parts: list[str]) -> None:
     mix_after_commit(ctx, ballots.closed_polls_waiting(ctx.session))
     scrub_after_commit(ctx)
     log.info("person %s erased at their request (%s rows)", ctx.person_id, sum(counts.values()))
+    for callback in ctx.core.routes.hooked(PERSON_ERASED):
+        await callback(ctx, ctx.person_id)
     ctx.send(where, render(T.FORGET_DONE))

@@ -55,6 +55,8 @@ class ChallengeFact:
     answered_at: datetime | None
     supports: int = 0
     new_supports: int = 0
+    escalated_at: datetime | None = None
+    reopened_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -164,17 +166,20 @@ def gather_facts(
         )
     }
     # Columns, not ORM objects: a digest may read thousands of rows and only needs these.
-    for cid, pid, number, text, raised_at, status, answered_at in session.execute(
-        sa_select(
-            col(Challenge.id), col(Challenge.project_id), col(Challenge.number),
-            col(Challenge.text), col(Challenge.raised_at), col(Challenge.status),
-            col(Challenge.answered_at),
-        ).where(relevant).order_by(col(Challenge.raised_at))
+    for cid, pid, number, text, raised_at, status, answered_at, escalated, reopened in (
+        session.execute(
+            sa_select(
+                col(Challenge.id), col(Challenge.project_id), col(Challenge.number),
+                col(Challenge.text), col(Challenge.raised_at), col(Challenge.status),
+                col(Challenge.answered_at), col(Challenge.escalated_at),
+                col(Challenge.reopened_at),
+            ).where(relevant).order_by(col(Challenge.raised_at))
+        )
     ):
         total, new = counts.get(cid, (0, 0))
-        facts.challenges.append(
-            ChallengeFact(cid, pid, number, text, raised_at, status, answered_at, total, new)
-        )
+        facts.challenges.append(ChallengeFact(
+            cid, pid, number, text, raised_at, status, answered_at, total, new,
+            escalated_at=escalated, reopened_at=reopened))
     for row in session.execute(
         sa_select(
             col(ChallengeAnswer.challenge_id), col(Challenge.project_id), col(Challenge.number),
