@@ -182,18 +182,23 @@ FORMER_MEMBER = "a former member"  # an erased voter, in exports
 # The list of polls (/polls)
 POLLS_HEADER = "**Polls in {project}**"
 POLLS_OPEN = "Open:"
-POLLS_RECENT = "Closed in the last {days} days:"
+POLLS_RECENT = Plural("Closed in the last {days} day:", "Closed in the last {days} days:",
+                      count="days")
 POLLS_OPEN_LINE = "#{number} {question} — voted: {voters}; closes {when}"
 POLLS_CLOSED_LINE = "#{number} {question} — voted: {voters}; closed {when}; {outcome}"
 POLLS_WITHDRAWN_LINE = "#{number} {question} — withdrawn {when}: {reason}"
 POLLS_OUTCOME = "outcome: {outcome}"
 POLLS_WAITING = "waiting for an outcome"
-POLLS_NONE = "{project} has no open polls and none closed in the last {days} days."
+POLLS_NONE = Plural("{project} has no open polls and none closed in the last {days} day.",
+                    "{project} has no open polls and none closed in the last {days} days.",
+                    count="days")
 POLLS_NONE_START = " Facilitators start one with /poll."
 POLLS_MORE = "Vote with /vote <poll number> <option>; /help poll explains polls."
 # Withdrawing a poll (/cancelpoll)
 POLL_CANCEL_USAGE = "Say why, in a few words: /cancelpoll {number} <reason>"
-POLL_CANCEL_REASON_TOO_LONG = "Please keep the reason under {limit} characters."
+POLL_CANCEL_REASON_TOO_LONG = Plural(
+    "Please keep the reason to {limit} character at most.",
+    "Please keep the reason to {limit} characters at most.", count="limit")
 POLL_CANCEL_CLOSED = (
     "Poll #{number} has already closed and its results are out; it cannot be withdrawn now."
 )

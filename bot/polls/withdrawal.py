@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.kernel.context import Ctx, chat_address
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.rich import PersonName, render
+from bot.kernel.visible import visible_length
 from bot.polls import texts as T
 from bot.polls.ballots import scrub_after_commit
 from bot.polls.drafts import BallotDrafts
@@ -32,9 +33,9 @@ async def cancelpoll_command(ctx: Ctx, args: str) -> None:
     if poll.closed_at is not None:
         raise Refusal(T.POLL_CANCEL_CLOSED, number=poll.number)
     reason = " ".join(words[1].split()) if len(words) == 2 else ""
-    if not reason:
+    if not visible_length(reason):
         raise Refusal(T.POLL_CANCEL_USAGE, number=poll.number)
-    if len(reason) > MAX_REASON:
+    if visible_length(reason) > MAX_REASON:
         raise Refusal(T.POLL_CANCEL_REASON_TOO_LONG, limit=MAX_REASON)
     if not polls.mark_withdrawn(ctx.session, poll_id=poll.id, now=ctx.now, reason=reason):
         raise Refusal(T.POLL_CANCEL_CLOSED, number=poll.number)

@@ -131,5 +131,5 @@ async def test_who_may_withdraw(bot: TestingAdapter) -> None:
     [closed] = await bot.say("fran", "/cancelpoll 2 none", chat="garden")
     assert closed.text == "This project has no poll #2."
     [long] = await bot.say("fran", "/cancelpoll 1 " + "x" * 201, chat="garden")
-    assert long.text == "Please keep the reason under 200 characters."
+    assert long.text == "Please keep the reason to 200 characters at most."
     assert poll_row(bot).withdrawn_at is None
