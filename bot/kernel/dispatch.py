@@ -78,8 +78,7 @@ async def run_command(ctx: Ctx, routes: Routes, event: CommandIssued) -> None:
 def unknown_command(ctx: Ctx, routes: Routes, name: str) -> Rich:
     """An unknown command's answer, naming the nearest command this person may use here."""
     kind = ctx.event.chat.kind
-    usable = [c.name for c in routes.commands
-              if not c.hidden and kind in c.chats and c.allows_role(ctx.roles)]
+    usable = [c.name for c in routes.commands if c.serves(ctx.roles, kind)]
     near = difflib.get_close_matches(name.lower(), usable, n=1, cutoff=0.6)
     if near:
         return render(T.UNKNOWN_COMMAND_NEAR, name=name[:40], near=near[0])
