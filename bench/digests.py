@@ -6,10 +6,10 @@
    projects (time and SQL statements each: the count must not grow), then claimed, built and
    written to the outbox for 300 ordinary councillors and 300 project groups (time, statements,
    peak memory).
-2. 1,000 councillor digests delivered by the outbox through the real Telegram adapter
-   (python-telegram-bot with its rate limiter) to a local Bot API that allows 30 messages per
-   second and answers 429 with ``retry_after`` beyond that: wall time against the 1,000/30 s
-   floor, and the 429s seen.
+2. The fan-out (``bench/fanout.py``): 1,000 digests, and a mix of councillor and group digests,
+   delivered by the outbox through the real Telegram adapter to a local Bot API that counts
+   Telegram's limits (30 in any second, 20 per group in any minute), three runs each; and bursts
+   of 25 and 60 answers to one group. Wall time against the floor, and the 429s seen.
 
 ``python -m bench.digests`` (or ``python -m bench`` for every benchmark).
 """
@@ -17,38 +17,30 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import resource
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-from sqlalchemy import event, func, update
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
-from bench.fake_bot_api import ServerProcess, start_bot_api
+from bench import fanout
 from bot.app import build_core
 from bot.digests.content import Window, councillor_items, split_messages
 from bot.digests.delivery import cadence_of, deliver, zone_of
-from bot.kernel.config import Settings, TelegramSection, load_settings
+from bot.kernel.config import Settings, load_settings
 from bot.kernel.context import Work
-from bot.kernel.core import Core
-from bot.kernel.ports import FakeClock, SystemClock
+from bot.kernel.ports import FakeClock
 from storage.db import create_db_engine, session_scope
 from storage.migrate import upgrade
-from storage.models import OutboundMessage
 from storage.repo import digests as repo
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # a Monday
@@ -56,10 +48,6 @@ COUNCILLORS, PROJECTS, CHALLENGES, ACTIVITY_DAYS = 2_000, 5_000, 100_000, 200
 RESIDENTS = 20_000
 SCALES = (1, 10, 100, 1_000)  # projects linked to the four measured councillors
 SAMPLE = 100
-FANOUT = 1_000
-LIMIT_PER_SECOND = 30
-# ``--compare-limiters``: deliver the fan-out a second time through PTB's own bucket limiter.
-COMPARE = "--compare-limiters" in sys.argv
 
 
 def stamp(when: datetime) -> str:
@@ -265,161 +253,6 @@ async def measure_deliveries(settings: Settings, engine: Engine) -> dict[str, An
     return found
 
 
-# ---- the fan-out -------------------------------------------------------------------------------
-
-
-class FloodLimitedBotApi:
-    """A local Bot API: at most LIMIT_PER_SECOND sends in any second, else 429 retry_after 1."""
-
-    def __init__(self) -> None:
-        self.accepted: deque[float] = deque()
-        self.sent = 0
-        self.too_many = 0
-        self.first: float | None = None
-        self.last: float | None = None
-
-    async def handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        if method == "getMe":
-            return web.json_response({"ok": True, "result": {
-                "id": 7000000001, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}})
-        if method != "sendMessage":
-            return web.json_response({"ok": True, "result": True})
-        data = await request.post()
-        now = time.monotonic()
-        while self.accepted and self.accepted[0] <= now - 1.0:
-            self.accepted.popleft()
-        if len(self.accepted) >= LIMIT_PER_SECOND:
-            self.too_many += 1
-            return web.json_response(
-                {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                 "parameters": {"retry_after": 1}}, status=429)
-        self.accepted.append(now)
-        self.sent += 1
-        self.first = self.first or now
-        self.last = now
-        chat_id = int(str(data.get("chat_id", "0")))
-        return web.json_response({"ok": True, "result": {
-            "message_id": self.sent, "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private", "first_name": "C"},
-            "text": str(data.get("text", ""))}})
-
-
-def _serve_flood_limited(conn: Connection) -> None:
-    """The flood-limited API in a process of its own, as Telegram is: the bot's work does not
-    delay the server's clock. Answers "stats" with (accepted, 429s) and "reset"; "stop" ends."""
-
-    async def serve() -> None:
-        api = FloodLimitedBotApi()
-        runner, port = await start_bot_api(api.handle)
-        conn.send(port)
-        loop = asyncio.get_running_loop()
-        while True:
-            command, _payload = await loop.run_in_executor(None, conn.recv)
-            if command == "stats":
-                conn.send((api.sent, api.too_many))
-            elif command == "reset":
-                api.sent = api.too_many = 0
-                api.accepted.clear()
-                conn.send(True)
-            else:
-                await runner.cleanup()
-                conn.send(True)
-                return
-
-    asyncio.run(serve())
-
-
-def build_fanout(engine: Engine, now: datetime) -> None:
-    """One project with news, FANOUT councillors linked to it, each reachable on Telegram."""
-    conn = engine.raw_connection()
-    cur = conn.cursor()
-    cur.execute("BEGIN")
-    cur.execute("INSERT INTO project (id, code, name, scope, created_at) "
-                "VALUES (1, 'GARDEN', 'Garden', '', ?)", (stamp(now - timedelta(days=30)),))
-    for i in range(1, FANOUT + 1):
-        cur.execute("INSERT INTO person (id, name, created_at) VALUES (?, ?, ?)",
-                    (i, f"Cllr {i}", stamp(now - timedelta(days=30))))
-        cur.execute("INSERT INTO rolegrant (person_id, role, granted_at) "
-                    "VALUES (?, 'councillor', ?)", (i, stamp(now)))
-        cur.execute("INSERT INTO identity (person_id, platform, user_id, display_name, "
-                    "private_chat_id) VALUES (?, 'telegram', ?, 'C', ?)",
-                    (i, str(8_000_000 + i), str(8_000_000 + i)))
-        cur.execute("INSERT INTO councillorlink (project_id, councillor_id, status, reason, "
-                    "proposed_at, decided_at) VALUES (1, ?, 'accepted', 'ward', ?, ?)",
-                    (i, stamp(now - timedelta(days=20)), stamp(now - timedelta(days=20))))
-        cur.execute("INSERT INTO digestschedule (recipient_kind, recipient_id, cadence, weekday, "
-                    "at_time, last_sent_at) VALUES ('person', ?, 'weekly', 0, '09:00', ?)",
-                    (i, stamp(now - timedelta(days=7))))
-    cur.execute("INSERT INTO challenge (project_id, number, text, raised_at, status, routed_to) "
-                "VALUES (1, 1, 'Move the bus stop back to the gate', ?, 'open', 'linked')",
-                (stamp(now - timedelta(days=2)),))
-    conn.commit()
-    conn.close()
-
-
-async def measure_fanout() -> dict[str, Any]:
-    api = ServerProcess(_serve_flood_limited)
-    port = api.port
-    try:
-        with database("fanout.db") as (settings, engine):
-            now = datetime.now(UTC)  # real time: the outbox waits out 429s by the clock
-            build_fanout(engine, now)
-            core = build_core(settings=settings, engine=engine, clock=SystemClock(), worker_id="bench")
-            started = time.perf_counter()
-            for person in range(1, FANOUT + 1):  # no adapter attached yet: into the outbox only
-                with session_scope(engine) as s:
-                    schedule = repo.get_schedule(s, recipient_kind="person", recipient_id=person)
-                    assert schedule is not None
-                    w = Work(core, s, datetime.now(UTC))
-                    await deliver(w, schedule, cadence_of(schedule), zone_of_settings(settings),
-                                  now)
-            built = time.perf_counter() - started
-            telegram = TelegramSection(token="123456:bench-token",
-                                       api_base_url=f"http://127.0.0.1:{port}/bot")
-            runs = {"smooth": await _flush(core, telegram, api, smooth=True)}
-            if COMPARE:
-                with session_scope(engine) as s:  # the same 1,000 messages once more
-                    s.execute(update(OutboundMessage).values(
-                        status="pending", attempts=0, next_attempt_at=datetime.now(UTC)))
-                runs["default"] = await _flush(core, telegram, api, smooth=False)
-    finally:
-        api.stop()
-    return {"built_s": built, **runs}
-
-
-async def _flush(core: Core, telegram: TelegramSection, api: ServerProcess, *,
-                 smooth: bool) -> dict[str, float]:
-    """Deliver the outbox through a fresh Telegram adapter; not ``smooth``: PTB's bursty bucket."""
-    from adapters.http import HttpServer
-    from adapters.telegram.adapter import TelegramAdapter
-
-    adapter = TelegramAdapter(core, telegram, HttpServer(core, host="127.0.0.1", port=0))
-    if not smooth:
-        from aiolimiter import AsyncLimiter
-
-        # For comparison: PTB's own bucket of 30 refilled at 30/s (up to 60 in the first second)
-        # instead of the adapter's evenly spaced requests.
-        adapter.pacer._base_limiter = AsyncLimiter(LIMIT_PER_SECOND, 1)
-    api.ask("reset")
-    await adapter.app.initialize()
-    try:
-        started = time.perf_counter()
-        delivered = await core.outbox.flush()
-        wall = time.perf_counter() - started
-    finally:
-        await adapter.app.shutdown()
-    with session_scope(core.engine) as s:
-        retried = s.exec(
-            select(func.count()).select_from(OutboundMessage)
-            .where(col(OutboundMessage.attempts) > 1)
-        ).one()
-    _sent, too_many = api.ask("stats")
-    return {"delivered": delivered, "wall_s": wall, "too_many": too_many,
-            "waited_in_place": adapter.pacer.waits, "retried": retried,
-            "rate": delivered / wall if wall else 0.0}
-
-
 # ---- the report --------------------------------------------------------------------------------
 
 
@@ -443,28 +276,12 @@ async def run() -> None:
                   f"{f['ms_mean']:.1f} ms mean, {f['ms_p95']:.1f} ms p95, "
                   f"{f['statements'][0]}-{f['statements'][1]} SQL statements each, "
                   f"{f['sent']} sent")
-    print(f"digests: fan-out of {FANOUT} digests through the outbox and the Telegram adapter ...",
-          flush=True)
-    found = await measure_fanout()
-    floor = FANOUT / LIMIT_PER_SECOND
-    print(f"  building the {FANOUT} digests into the outbox took {found['built_s']:.1f} s")
-    for name, label in (("smooth", "the adapter's limiter (evenly spaced, 5 % under the limit)"),
-                        ("default", "PTB's default bucket limiter (for comparison)")):
-        f = found.get(name)
-        if f is None:
-            continue
-        print(f"  {label}: {f['delivered']} delivered in {f['wall_s']:.1f} s "
-              f"({f['rate']:.1f} msg/s, {floor / f['wall_s'] * 100:.0f}% of the {floor:.1f} s "
-              f"floor); 429s: {f['too_many']} (waited out in place: {f['waited_in_place']}, "
-              f"messages back to the outbox for a later attempt: {f['retried']})")
+    await fanout.run(database)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak resident memory of the whole benchmark: {rss:.0f} MiB")
 
 
 def main() -> None:
-    # A 429 that outlasts the limiter's retries goes back to the outbox (counted above); PTB
-    # logs each with a traceback, which is noise here.
-    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     asyncio.run(run())
 
 

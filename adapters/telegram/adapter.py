@@ -20,7 +20,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from adapters.http import HttpServer
 from adapters.telegram.delivery import Delivery
-from adapters.telegram.failures import FloodPacer
+from adapters.telegram.pacing import FloodPacer
 from adapters.telegram.polling import LongPolling
 from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, BotSelf, translate
 from bot.kernel.config import TelegramSection

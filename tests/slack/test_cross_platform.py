@@ -14,7 +14,7 @@ import pytest
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
-from adapters.telegram.failures import FloodPacer
+from adapters.telegram.pacing import FloodPacer
 from bot.kernel.core import Core
 from bot.people.invites import issue_invite
 from storage.db import session_scope

@@ -14,7 +14,7 @@ from telegram import Update
 
 from adapters.http import HttpServer
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
-from adapters.telegram.failures import FloodPacer
+from adapters.telegram.pacing import FloodPacer
 from bot.kernel.config import TelegramSection
 from bot.kernel.core import Core
 from bot.people.invites import issue_invite
@@ -105,10 +105,11 @@ async def api() -> AsyncIterator[FakeBotApi]:
     await fake.stop()
 
 
-async def running(core: Core, api: FakeBotApi, **overrides: Any) -> AsyncIterator[Harness]:
+async def running(core: Core, api: FakeBotApi, *, pacer: FloodPacer | None = None,
+                  **overrides: Any) -> AsyncIterator[Harness]:
     http = HttpServer(core, host="127.0.0.1", port=0)
     # The group limit is raised so a long scenario in one group is not paced for a minute.
-    pacer = FloodPacer(group_per_minute=600)
+    pacer = pacer or FloodPacer(group_per_minute=600)
     adapter = TelegramAdapter(core, telegram_settings(api, **overrides), http, pacer=pacer,
                               poll_timeout=5)
     await http.start()

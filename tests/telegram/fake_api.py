@@ -10,6 +10,7 @@ import asyncio
 import html
 import itertools
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class ApiCall:
     status: int = 200
     result: Any = None
     files: dict[str, bytes] = field(default_factory=dict)
+    at: float = 0.0  # when it arrived, by the flood limits' clock (``FakeBotApi.limit``)
 
     @property
     def chat_id(self) -> str | None:
@@ -103,6 +105,9 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self._clock: Callable[[], float] | None = None
+        self._per_second = 0
+        self._group_per_minute = 0
         self.port = 0
 
     # ---- running ---------------------------------------------------------------------------------
@@ -145,6 +150,31 @@ class FakeBotApi:
         self.faults.append(Fault(method, status, description, retry_after, times,
                                  None if chat_id is None else str(chat_id), migrate_to_chat_id))
 
+    def limit(self, clock: Callable[[], float], *, per_second: int = 30,
+              group_per_minute: int = 20) -> None:
+        """Enforce Telegram's flood limits by ``clock``: at most ``per_second`` messages in any
+        second, ``group_per_minute`` to one group in any minute; beyond, 429 with retry_after."""
+        self._clock = clock
+        self._per_second = per_second
+        self._group_per_minute = group_per_minute
+
+    def _flood_wait(self, call: ApiCall) -> int | None:
+        """Seconds until ``call`` would be allowed, by the rolling windows; None: allowed now."""
+        if self._clock is None or call.chat_id is None or call.method == "getUpdates":
+            return None
+        now = call.at = self._clock()
+        accepted = [c for c in self.calls if c.ok and c.chat_id is not None
+                    and c.method != "getUpdates"]
+        waits = []
+        last_second = [c.at for c in accepted if c.at > now - 1]
+        if len(last_second) >= self._per_second:
+            waits.append(last_second[-self._per_second] + 1 - now)
+        if int(call.chat_id) < 0:
+            last_minute = [c.at for c in accepted if c.chat_id == call.chat_id and c.at > now - 60]
+            if len(last_minute) >= self._group_per_minute:
+                waits.append(last_minute[-self._group_per_minute] + 60 - now)
+        return math.ceil(max(waits)) if waits else None
+
     def sent(self, method: str = "sendMessage", *, chat_id: str | int | None = None,
              ok: bool | None = True) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method
@@ -170,7 +200,9 @@ class FakeBotApi:
         method = request.match_info["method"]
         params, files = await self._params(request)
         call = ApiCall(method, params, files=files)
-        fault = self._fault(method, call.chat_id)
+        flood = self._flood_wait(call)
+        fault = self._fault(method, call.chat_id) if flood is None else Fault(
+            method, 429, f"Too Many Requests: retry after {flood}", retry_after=flood)
         if fault is not None:
             call.status = fault.status
             body: dict[str, Any] = {"ok": False, "error_code": fault.status,

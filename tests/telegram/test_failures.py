@@ -114,43 +114,6 @@ async def test_health_recovers_when_the_api_answers_again(tg: Harness) -> None:
     assert await tg.adapter.health() == (True, "webhook")
 
 
-def test_sending_is_paced_to_telegrams_flood_limits() -> None:
-    from telegram.ext import ApplicationBuilder
-
-    from adapters.telegram.failures import FloodPacer
-
-    pacer = FloodPacer()
-    limiter = pacer._base_limiter
-    assert limiter is not None
-    # just under 30 a second overall, one at a time: no burst on top of the rate
-    assert limiter.max_rate == 1 and 28 <= limiter.max_rate / limiter.time_period < 30
-    assert (pacer._group_max_rate, pacer._group_time_period) == (20, 60)
-    app = ApplicationBuilder().token("1:x").rate_limiter(pacer).job_queue(None).build()
-    assert app.bot.rate_limiter is pacer
-
-
 async def test_the_adapter_sends_through_its_pacer(tg: Harness) -> None:
     assert tg.adapter.app.bot.rate_limiter is tg.adapter.pacer
     assert tg.adapter.app.job_queue is None  # our scheduler runs the timers
-
-
-async def test_the_pace_keeps_its_rate_when_wake_ups_come_late() -> None:
-    from adapters.telegram.failures import EvenPace
-
-    now = [100.0]
-
-    async def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    pace = EvenPace(10, monotonic=lambda: now[0], sleep=sleep)  # a slot every 0.1 s
-
-    async def left() -> float:
-        await pace.acquire()
-        return round(now[0], 3)
-
-    # After a quiet time, at most one slot of catching up: two at once, then 0.1 s apart.
-    assert [await left() for _ in range(4)] == [100.0, 100.0, 100.1, 100.2]
-    now[0] = 100.35  # the loop was busy: the next request comes 0.05 s after its slot
-    assert [await left() for _ in range(3)] == [100.35, 100.4, 100.5]  # the rate is kept
-    sent = [await left() for _ in range(40)]
-    assert max(sum(1 for t in sent if start <= t < start + 1) for start in sent) <= 11
