@@ -235,6 +235,9 @@ class SlackAdapter:
         if isinstance(event, MembershipChanged):
             joined = event.change == MemberChange.BOT_ADDED
             self.workspace.note_membership(event.chat.chat_id, joined=joined)
+        elif event.chat.kind == ChatKind.GROUP and isinstance(event, MessagePosted | CommandIssued):
+            # Slack sends a channel's messages only to the apps in it: no need to ask.
+            self.workspace.note_membership(event.chat.chat_id, joined=True)
         raw = body.get("event") or {}
         if isinstance(event, CommandIssued) and await self._answering(event, raw):
             event = MessagePosted(chat=event.chat, sender=event.sender, event_id=event.event_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from slack_sdk.errors import SlackApiError
@@ -20,6 +21,8 @@ class Workspace:
         self._client = client
         self._names: dict[str, str] = {}
         self._member_of: set[str] = set()
+        # Channels being asked about now: commands arriving meanwhile share the one answer.
+        self._asking: dict[str, asyncio.Future[bool]] = {}
 
     async def name(self, user_id: str) -> str | None:
         """The name people know a person by (display name, else real name); None if unknown."""
@@ -35,9 +38,26 @@ class Workspace:
         return self._names.get(user_id)
 
     async def is_member(self, channel: str) -> bool:
-        """Whether the bot is in the channel; unknown (an API that cannot say) counts as yes."""
+        """Whether the bot is in the channel; unknown (an API that cannot say) counts as yes.
+        Asked once per channel: a yes is kept (and events keep it up to date)."""
         if channel in self._member_of:
             return True
+        asking = self._asking.get(channel)
+        if asking is not None:
+            return await asyncio.shield(asking)
+        future = self._asking[channel] = asyncio.get_running_loop().create_future()
+        try:
+            member = await self._ask_membership(channel)
+        except BaseException:  # cancelled (the process stopping): so are those waiting
+            future.cancel()
+            raise
+        else:
+            future.set_result(member)
+        finally:
+            del self._asking[channel]
+        return member
+
+    async def _ask_membership(self, channel: str) -> bool:
         try:
             info = await self._client.conversations_info(channel=channel)
         except SlackApiError as exc:

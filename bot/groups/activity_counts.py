@@ -158,17 +158,27 @@ class ActivityCounter:
         latest = {n.user_id: n for n in batch}
         known = counts.identities_by_user(w.session, platform=platform, user_ids=list(latest))
         person_of: dict[str, int] = {}
+        changed: list[Noted] = []
         for user_id, n in latest.items():
             known_one = known.get(user_id)
-            if known_one is None or (known_one.display_name, known_one.username) != (
-                    n.display_name, n.username):
-                identity, _person = people.ensure_identity(
-                    w.session, platform=platform, user_id=user_id,
-                    display_name=n.display_name, username=n.username, now=n.at)
-                person_of[user_id] = identity.person_id
+            if known_one is None:
+                continue
+            if (known_one.display_name, known_one.username) != (n.display_name, n.username):
+                changed.append(n)
             else:
                 seen[known_one.id] = n.at
                 person_of[user_id] = known_one.person_id
+        newcomers = [counts.Newcomer(n.user_id, n.display_name, n.username, n.at)
+                     for user_id, n in latest.items() if user_id not in known]
+        # Newcomers all at once; one another process created meanwhile, one by one below.
+        added = counts.add_newcomers(w.session, platform=platform, newcomers=newcomers)
+        person_of.update(added)
+        changed += [latest[n.user_id] for n in newcomers if n.user_id not in added]
+        for n in changed:
+            identity, _person = people.ensure_identity(
+                w.session, platform=platform, user_id=n.user_id,
+                display_name=n.display_name, username=n.username, now=n.at)
+            person_of[n.user_id] = identity.person_id
         return person_of
 
     @staticmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -16,6 +16,7 @@ from storage.models import (
     ActivityParticipant,
     Chat,
     Identity,
+    Person,
     ProcessedEvent,
     Project,
 )
@@ -78,6 +79,40 @@ def identities_by_user(
         for user_id, *rest in rows:
             found[str(user_id)] = KnownIdentity(*rest)
     return found
+
+
+class Newcomer(NamedTuple):
+    user_id: str
+    display_name: str
+    username: str | None
+    at: datetime
+
+
+def add_newcomers(
+    session: Session, *, platform: str, newcomers: Sequence[Newcomer]
+) -> dict[str, int]:
+    """A person and an identity for each sender seen for the first time, in three statements
+    for all of them; their person ids by user id. One that another process created meanwhile
+    is left out (and the person made for it removed): the caller takes it one by one."""
+    if not newcomers:
+        return {}
+    people, identities = _table(Person), _table(Identity)
+    conn = session.connection()
+    person_ids = conn.execute(
+        people.insert().returning(people.c.id, sort_by_parameter_order=True),
+        [{"name": n.display_name or None, "created_at": n.at} for n in newcomers],
+    ).scalars().all()
+    person_of = {n.user_id: pid for pid, n in zip(person_ids, newcomers, strict=True)}
+    stmt = (_insert(session, Identity).on_conflict_do_nothing()
+            .returning(identities.c.user_id))
+    added = {str(u) for u in conn.execute(stmt, [
+        {"person_id": person_of[n.user_id], "platform": platform, "user_id": n.user_id,
+         "display_name": n.display_name, "username": n.username, "last_seen_at": n.at}
+        for n in newcomers]).scalars()}
+    taken = [pid for user_id, pid in person_of.items() if user_id not in added]
+    if taken:
+        conn.execute(people.delete().where(people.c.id.in_(taken)))
+    return {user_id: pid for user_id, pid in person_of.items() if user_id in added}
 
 
 def chats_by_platform_id(

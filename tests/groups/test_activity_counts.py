@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from adapters.testing import TestingAdapter
 from bot.groups.activity_counts import ActivityCounter
 from bot.kernel.events import MessagePosted
 from storage.db import session_scope
-from storage.models import ActivityDay, ActivityParticipant, Chat, Identity
+from storage.models import ActivityDay, ActivityParticipant, Chat, Identity, Person
 from storage.repo import activity as counts
+from storage.repo import people
 from tests.helpers import make_councillor, make_facilitator, make_project
 
 
@@ -127,6 +130,48 @@ async def test_newcomers_new_chats_and_renames_are_kept_current(bot: TestingAdap
         chats = {c.platform_chat_id: c.project_id for c in s.exec(select(Chat))}
     assert names["newcomer"] == "Newcomer" and names["kim"] == "Kim Renamed"
     assert chats["elsewhere"] is None and chats["garden"] is not None
+    assert (messages(bot), participants(bot)) == (2, 2)
+
+
+async def test_many_newcomers_in_one_batch_each_become_a_person(bot: TestingAdapter) -> None:
+    await garden(bot)
+    bot.core.service(ActivityCounter).window = 3600.0
+    for i in range(30):
+        await bot.core.handle(said(bot, f"new{i % 12}", "garden", f"m{i}"))
+    await bot.core.service(ActivityCounter).flush()
+    with session_scope(bot.core.engine) as s:
+        found = {i.user_id: (i.display_name, s.get(Person, i.person_id))
+                 for i in s.exec(select(Identity).where(col(Identity.user_id).startswith("new")))}
+    assert len(found) == 12
+    assert {name for name, _ in found.values()} == {f"New{i}" for i in range(12)}
+    assert all(person is not None and person.name == name for name, person in found.values())
+    assert len({person.id for _, person in found.values() if person is not None}) == 12
+    assert (messages(bot), participants(bot)) == (30, 12)
+
+
+async def test_a_newcomer_another_process_created_meanwhile_is_not_created_twice(
+    bot: TestingAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await garden(bot)
+    bot.core.service(ActivityCounter).window = 3600.0
+    await bot.core.handle(said(bot, "ann", "garden", "m1"))
+    await bot.core.handle(said(bot, "bea", "garden", "m2"))
+    with session_scope(bot.core.engine) as other:  # the other process's own first message
+        people.ensure_identity(other, platform="test", user_id="ann", display_name="Ann",
+                               username=None, now=bot.core.clock.now())
+    real = counts.identities_by_user
+
+    def late(session: Session, **kwargs: Any) -> dict[str, counts.KnownIdentity]:
+        # Read before the other process committed: ann looks new.
+        return {k: v for k, v in real(session, **kwargs).items() if k != "ann"}
+
+    monkeypatch.setattr(counts, "identities_by_user", late)
+    await bot.core.service(ActivityCounter).flush()
+    with session_scope(bot.core.engine) as s:
+        rows = s.exec(select(Identity).where(col(Identity.user_id).in_(["ann", "bea"]))).all()
+        anns = s.exec(select(Person).where(Person.name == "Ann")).all()
+    assert sorted(i.user_id for i in rows) == ["ann", "bea"]  # one each
+    assert len(anns) == 1  # the person made for the second ann went again
     assert (messages(bot), participants(bot)) == (2, 2)
 
 

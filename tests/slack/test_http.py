@@ -143,6 +143,29 @@ async def test_a_command_in_a_channel_without_the_bot_asks_to_add_it(rig: Rig) -
     assert isinstance(event, CommandIssued) and event.chat.chat_id == "C9"
 
 
+async def test_membership_of_a_channel_is_asked_once_for_commands_arriving_together(
+    rig: Rig,
+) -> None:
+    await asyncio.gather(*(rig.slack.command("help", user=f"U{i}", channel="C44",
+                                             channel_name="garden") for i in range(6)))
+    for _ in range(6):
+        await rig.next_processed()
+    assert len(rig.api.called("conversations.info")) == 1
+    await rig.slack.command("help", user="U9", channel="C44", channel_name="garden")
+    await rig.next_processed()
+    assert len(rig.api.called("conversations.info")) == 1  # kept
+
+
+async def test_a_message_in_a_channel_shows_the_bot_is_in_it(rig: Rig) -> None:
+    await rig.slack.event({"type": "message", "channel": "C45", "channel_type": "channel",
+                           "user": "U8", "text": "hello", "ts": "2.1"})
+    await rig.next_processed()
+    await rig.slack.command("help", user="U8", channel="C45", channel_name="garden")
+    event, _ = await rig.next_processed()
+    assert isinstance(event, CommandIssued) and event.chat.chat_id == "C45"
+    assert rig.api.called("conversations.info") == []
+
+
 async def test_slack_markup_arrives_as_typed(rig: Rig) -> None:
     await rig.slack.event({"type": "message", "channel": "D5", "channel_type": "im", "user": "U5",
                            "text": "help a &lt;b&gt; &amp; <@U7|jo> <https://x.org|site> <!here>",

@@ -1,0 +1,58 @@
+"""An application under test in a process of its own, as ``ncbot run`` runs in production."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+START_LIMIT = 120.0  # seconds a start may take on a busy machine
+
+
+class Child:
+    """``python ARGS`` with ``env`` added; started once its log says ``ready``. Its HTTP port is
+    read from the log when it prints one; it stops when its stdin closes, or is terminated."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str], ready: str) -> None:
+        self.args = args
+        self.env = {**os.environ, **env}
+        self.ready = ready
+        self.proc: asyncio.subprocess.Process | None = None
+        self.port = 0
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, *self.args, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, cwd=ROOT,
+            env=self.env)
+        assert self.proc.stderr is not None
+        log = []
+        while True:
+            line = (await asyncio.wait_for(self.proc.stderr.readline(), START_LIMIT)).decode()
+            if not line:
+                raise RuntimeError("the application stopped early:\n" + "".join(log))
+            log.append(line)
+            if "HTTP server on" in line:
+                self.port = int(line.rsplit(":", 1)[1].split()[0])
+            if self.ready in line:
+                break
+        self._drainer = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        """Keep reading the log, so a chatty process never blocks on a full pipe."""
+        assert self.proc is not None and self.proc.stderr is not None
+        while await self.proc.stderr.readline():
+            pass
+
+    async def stop(self) -> None:
+        assert self.proc is not None
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        if self.proc.returncode is None:
+            self.proc.terminate()
+        await self.proc.wait()
+        if self._drainer is not None:
+            await self._drainer

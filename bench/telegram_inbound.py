@@ -1,0 +1,178 @@
+"""Telegram inbound, process against process: ``ncbot run`` against a bare python-telegram-bot
+``Application``, both long-polling a local Bot API that runs in this (the load generator's)
+process and does nothing else.
+
+The bare application has one ``MessageHandler(filters.ALL)`` that only counts (and, at the last
+update, sends one message to say so). The bot is ``ncbot run`` on SQLite, with 20 registered
+project groups. Each round: 3,000 group messages by 300 residents in the 20 groups, then a
+``/help`` in a private chat; the clock runs from handing the updates to the Bot API until the
+answer to that ``/help`` (the bare application's one message) arrives. Rounds alternate (bare,
+bot, three times each), each on a fresh process and database; the ratio is of the medians.
+
+``python -m bench.telegram_inbound`` (or ``python -m bench telegram_inbound``);
+``NCBOT_BENCH_PROFILE=/tmp/p`` writes a cProfile of each bot round to ``/tmp/p.<round>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.child import Child
+from bench.fake_bot_api import BenchBotApi, start_bot_api
+from bench.telegram_load import TOKEN, UpdateFactory
+from bench.world import CHATTER, build_world, settings_for
+from bot.app import build_core
+from bot.kernel.ports import SystemClock
+from storage.db import create_db_engine
+from storage.migrate import upgrade
+
+MESSAGES = 3_000
+RESIDENTS = [str(60_000_000 + i) for i in range(300)]
+GROUPS = [str(-1002000000000 - i) for i in range(1, 21)]
+ASKER = RESIDENTS[0]  # the /help in private that ends the clock
+ROUNDS = int(os.environ.get("NCBOT_BENCH_ROUNDS", "3"))
+
+
+async def serve_bare(base_url: str, expected: int) -> None:
+    """The bare application (in a child process): counts; says so at the ``expected``-th."""
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    seen = 0
+
+    async def count(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == expected:
+            await context.bot.send_message(int(ASKER), "counted")
+
+    app = ApplicationBuilder().token(TOKEN).base_url(base_url).job_queue(None).build()
+    app.add_handler(MessageHandler(filters.ALL, count))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=10, poll_interval=0.0)
+    print("bare started", file=sys.stderr, flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until closed
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+
+
+def updates(factory: UpdateFactory, rng: random.Random) -> list[dict[str, Any]]:
+    chatter = [factory.message(rng.choice(GROUPS), rng.choice(RESIDENTS), rng.choice(CHATTER))
+               for _ in range(MESSAGES)]
+    return [*chatter, factory.message(ASKER, ASKER, "/help")]
+
+
+async def world_database(tmp: Path) -> str:
+    """A migrated SQLite file with the 20 project groups registered (as people would)."""
+    settings = settings_for(tmp / "bot.db")
+    engine = create_db_engine(settings.storage.url)
+    upgrade(engine)
+    try:
+        core = build_core(settings=settings, engine=engine, clock=SystemClock(),
+                          worker_id="bench")
+        await build_world(core, platform="telegram", groups=GROUPS, residents=RESIDENTS)
+    finally:
+        engine.dispose()
+    return str(settings.storage.url)
+
+
+def bot_config(tmp: Path, url: str, base_url: str) -> Path:
+    path = tmp / "ncbot.toml"
+    path.write_text("\n".join([
+        "[storage]", f'url = "{url}"', "", "[http]", 'host = "127.0.0.1"', "port = 0", "",
+        "[telegram]", 'mode = "polling"', f'api_base_url = "{base_url}"',
+        'bot_username = "ncbot_bench_bot"', "",
+    ]) + "\n", encoding="utf-8")
+    return path
+
+
+async def answered(api: BenchBotApi, since: int) -> float:
+    """The time the answer to ASKER arrived (watching the server's record of replies)."""
+    while True:
+        for at, method, chat_id, _text in api.replies[since:]:
+            if method == "sendMessage" and chat_id == ASKER:
+                return at
+        await asyncio.sleep(0.002)
+
+
+async def settled(api: BenchBotApi) -> None:
+    """Until the server has had no reply for a second."""
+    seen = -1
+    while len(api.replies) != seen:
+        seen = len(api.replies)
+        await asyncio.sleep(1.0)
+
+
+async def one_round(api: BenchBotApi, child: Child, batch: list[dict[str, Any]]) -> float:
+    await child.start()
+    try:
+        await settled(api)  # start-up's own sends (the world's answers) go out first
+        since = len(api.replies)
+        started = time.monotonic()
+        api.push(batch)
+        done = await asyncio.wait_for(answered(api, since), 300)
+        return len(batch) / (done - started)
+    finally:
+        await child.stop()
+
+
+async def run() -> None:
+    api = BenchBotApi()
+    runner, port = await start_bot_api(api.handle)
+    base_url = f"http://127.0.0.1:{port}/bot"
+    factory, rng = UpdateFactory(), random.Random(20)
+    rates: dict[str, list[float]] = {"bare": [], "bot": []}
+    print(f"telegram inbound, process against process: {MESSAGES:,} group messages by "
+          f"{len(RESIDENTS)} residents in {len(GROUPS)} groups, then /help in private "
+          f"(load average {os.getloadavg()[0]:.2f})", flush=True)
+    try:
+        for round_no in range(1, ROUNDS + 1):
+            for name in ("bare", "bot"):
+                batch = updates(factory, rng)
+                with tempfile.TemporaryDirectory(prefix="ncbot-bench-") as tmp:
+                    if name == "bare":
+                        child = Child(["-m", "bench.telegram_inbound", "--bare-app", base_url,
+                                       str(len(batch))], env={}, ready="bare started")
+                    else:
+                        url = await world_database(Path(tmp))
+                        args = ["-m", "adapters.cli", "--config",
+                                str(bot_config(Path(tmp), url, base_url)), "run"]
+                        profile = os.environ.get("NCBOT_BENCH_PROFILE")
+                        if profile:
+                            args = ["-m", "cProfile", "-o", f"{profile}.{round_no}", *args]
+                        child = Child(args, env={"NCBOT_TELEGRAM__TOKEN": TOKEN},
+                                      ready="telegram started")
+                    rate = await one_round(api, child, batch)
+                rates[name].append(rate)
+                print(f"  round {round_no} {name:<4}: {rate:8,.0f} updates/s; load average "
+                      f"{os.getloadavg()[0]:.2f}", flush=True)
+        bare, bot = statistics.median(rates["bare"]), statistics.median(rates["bot"])
+        ratios = [b / a for a, b in zip(rates["bare"], rates["bot"], strict=True)]
+        print(f"  median: bare {bare:,.0f}/s, bot {bot:,.0f}/s, ratio {bot / bare:.2f} "
+              f"(rounds {', '.join(f'{r:.3f}' for r in ratios)})", flush=True)
+    finally:
+        api.changed.set()
+        await runner.cleanup()
+
+
+def main() -> None:
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    if "--bare-app" in sys.argv:
+        at = sys.argv.index("--bare-app")
+        asyncio.run(serve_bare(sys.argv[at + 1], int(sys.argv[at + 2])))
+    else:
+        main()
