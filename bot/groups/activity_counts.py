@@ -109,7 +109,9 @@ class ActivityCounter:
                 return set()
         self.core.announce_due(due)
         if sent:
-            await self.core.outbox.flush()
+            # Not awaited under ``ncbot run``: an update is confirmed once its activity is
+            # stored, not once the proposals it caused have gone out at the platform's pace.
+            await self.core.deliver(look=True)
         return duplicates
 
     def _keep(self, batch: list[Noted]) -> None:

@@ -207,24 +207,25 @@ class Core:
             refusal = render(T.INTERNAL_ERROR)
         return due, refusal
 
-    async def deliver(self) -> None:
+    async def deliver(self, *, look: bool = False) -> None:
         """Send what was written: usually only what the last events wrote (taken at commit), a
-        look for other pending messages only when this process knows something waits.
+        look for other pending messages only when this process knows something waits (or when
+        ``look``: the caller wrote messages without taking them).
 
         With ``deliver_in_background`` (``ncbot run``) the sending runs as a task of its own, so
         an adapter goes on with the next update while an answer waits for the platform's rate
         limit; otherwise it is done when this returns (tests, the console).
         """
         if not self.deliver_in_background:
-            await self.outbox.flush(look=False)
+            await self.outbox.flush(look=look)
             return
-        task = asyncio.get_running_loop().create_task(self._deliver_now())
+        task = asyncio.get_running_loop().create_task(self._deliver_now(look=look))
         self._deliveries.add(task)
         task.add_done_callback(self._deliveries.discard)
 
-    async def _deliver_now(self) -> None:
+    async def _deliver_now(self, *, look: bool = False) -> None:
         try:
-            await self.outbox.flush(look=False)
+            await self.outbox.flush(look=look)
         except Exception:
             log.exception("delivering messages failed; they are tried again")
 

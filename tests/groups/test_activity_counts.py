@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from adapters.testing import TestingAdapter
 from bot.groups.activity_counts import ActivityCounter
-from bot.kernel.events import MessagePosted
+from bot.kernel.events import MessagePosted, Outbound
+from bot.kernel.ports import Delivered
 from storage.db import session_scope
 from storage.models import ActivityDay, ActivityParticipant, Chat, Identity, Person
 from storage.repo import activity as counts
@@ -98,6 +100,32 @@ async def test_activity_reaching_the_threshold_is_proposed_when_its_batch_is_wri
     assert messages(bot) == 3
     proposal = bot.last(user="jane")
     assert "Fremont Garden" in proposal.text and proposal.button_labels == ["Accept", "Decline"]
+
+
+async def test_under_ncbot_run_writing_a_batch_does_not_wait_for_its_proposals_to_go_out(
+    bot: TestingAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await make_councillor(bot, "Jane Doe", wards=["Fremont"])
+    await garden(bot)
+    bot.core.service(ActivityCounter).window = 3600.0
+    for user in ("kim", "lee", "max"):
+        await bot.say(user, "hello everyone", chat="garden")
+    gate = asyncio.Event()
+    send = bot.send
+
+    async def slow(message: Outbound, **kwargs: Any) -> Delivered:
+        await gate.wait()  # the platform's pace
+        return await send(message, **kwargs)
+
+    monkeypatch.setattr(bot, "send", slow)
+    bot.core.deliver_in_background = True  # as ``ncbot run`` sets it
+    # The batch is stored (what confirms its updates to the platform) with the proposal unsent.
+    await asyncio.wait_for(bot.core.service(ActivityCounter).flush(), 5)
+    assert messages(bot) == 3
+    assert not [m for m in bot.to_user("jane") if "Fremont Garden" in m.text]
+    gate.set()
+    await bot.core.delivered()
+    assert "Fremont Garden" in bot.last(user="jane").text
 
 
 async def test_a_button_press_is_handled_after_what_its_presser_said(bot: TestingAdapter) -> None:
