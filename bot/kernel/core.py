@@ -208,9 +208,8 @@ class Core:
         return due, refusal
 
     async def deliver(self, *, look: bool = False) -> None:
-        """Send what was written: usually only what the last events wrote (taken at commit), a
-        look for other pending messages only when this process knows something waits (or when
-        ``look``: the caller wrote messages without taking them).
+        """Send what was written: usually what the last events took at commit; a look for other
+        pending messages when this process knows something waits, or the caller asks (``look``).
 
         With ``deliver_in_background`` (``ncbot run``) the sending runs as a task of its own, so
         an adapter goes on with the next update while an answer waits for the platform's rate
