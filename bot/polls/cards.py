@@ -93,6 +93,8 @@ class PollCards:
                         if poll.closed_at is None:  # a closed poll's card says so already
                             refresh_poll_messages(w, poll, cards=poll.id in cards,
                                                   native=poll.id in native)
+                        else:
+                            self._native_at.pop(poll.id or 0, None)
                     taken = core.outbox.take_written(session, w.written)
                 core.outbox.committed(taken)
             except Exception:

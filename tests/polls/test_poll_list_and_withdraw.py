@@ -83,6 +83,7 @@ async def test_cancelpoll_withdraws_everywhere(bot: TestingAdapter, clock: FakeC
         assert edit.text.startswith("Poll #1 was withdrawn by Fran Smith:")
         assert "Reason: The options left out the library garden." in edit.text
         assert edit.message.buttons == ()
+        assert edit.message.poll is None  # which tells an adapter to stop a native poll
     notices = [m for m in sent if m.edit_of_id is None]
     assert sorted(m.to.chat_id for m in notices) == ["C1", "garden"]
     assert all("Reason: The options left out the library garden." in m.text for m in notices)
