@@ -108,6 +108,26 @@ async def test_a_named_native_poll_is_voted_and_closed(either: Harness) -> None:
     assert any("what happens next" in c.text.lower() for c in tg.api.sent(chat_id=FIONA))
 
 
+async def test_a_withdrawn_native_poll_is_stopped_with_its_reason(either: Harness) -> None:
+    tg = either
+    group = await linked_garden(tg)
+    await tg.say("fiona", "/poll Wich day? | Saturday | Sunday", group)
+    header = last_to(tg, GROUP_ID)
+    sent_poll = last_to(tg, GROUP_ID, "sendPoll")
+    assert await tg.post(tg.u.poll_answer("alice", sent_poll.result["poll"]["id"], [0])) == 200
+    counted = tg.api.sent("editMessageText", chat_id=GROUP_ID)[-1]  # the project's counts above
+    assert "1. Saturday — 1" in counted.text and tg.api.sent("stopPoll") == []
+    await tg.say("fiona", "/cancelpoll 1 Typo in the question.", group)
+    [stopped] = tg.api.sent("stopPoll", chat_id=GROUP_ID)
+    assert int(stopped.params["message_id"]) == sent_poll.result["message_id"]
+    note = tg.api.sent("editMessageText", chat_id=GROUP_ID)[-1]
+    assert int(note.params["message_id"]) == header.result["message_id"]
+    assert note.text.startswith("Poll #1 was withdrawn by Fiona Fowler: Wich day?")
+    assert "Reason: Typo in the question." in note.text
+    assert last_to(tg, GROUP_ID).text == "Poll #1 is withdrawn (Wich day?). Reason: Typo in the question."
+    assert not any("Results of poll #1" in c.text for c in tg.api.sent(chat_id=GROUP_ID))
+
+
 async def test_an_anonymous_native_poll_is_counted_from_telegram_totals(either: Harness) -> None:
     tg = either
     group = await linked_garden(tg)
