@@ -114,6 +114,8 @@ class ConsoleAdapter:
             options = "  ".join(f"({i}) {o}" for i, o in enumerate(message.poll.options, 1))
             text = f"{text}\n  {options}"
         prefix = "(edited) " if edit_message_id else ""
+        if message.delete_after is not None:  # a short-lived reply: say so, as it would vanish
+            prefix += f"(deleted after {message.delete_after:g} s) "
         block = f"[{where}] {prefix}{text}"
         message_id = edit_message_id or str(next(self._ids))
         buttons = [(b.label, b.action) for row in message.buttons for b in row]

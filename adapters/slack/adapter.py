@@ -67,6 +67,7 @@ ACK_BUDGET = 2.0  # seconds a modal submission may take before it is acknowledge
 
 class SlackAdapter:
     platform = translate.PLATFORM
+    whispers = True  # chat.postEphemeral: a message in a channel that one person alone sees
 
     def __init__(self, core: Core, settings: SlackSection, http: HttpServer, *,
                  monotonic: Callable[[], float] = time.monotonic,

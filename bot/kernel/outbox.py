@@ -76,6 +76,11 @@ class Outbox:
         self.on_retry: list[Callable[[datetime], None]] = []
         self.on_sent: list[Callable[[OutboundMessage], None]] = []
 
+    def whispers(self, platform: str) -> bool:
+        """Whether ``platform`` can show a message in a group to one person alone (its adapter's
+        ``whispers``: Slack's ephemeral messages)."""
+        return bool(getattr(self._adapters.get(platform), "whispers", False))
+
     async def flush(self, *, look: bool = True) -> int:
         """Send what this process took at commit, then look for everything else due now
         (``look=False``: only when something may be waiting); returns how many were delivered.

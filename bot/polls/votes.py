@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from bot.kernel import texts as K
-from bot.kernel.context import Ctx, Work
+from bot.kernel.context import Ctx, Work, chat_address
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.events import PollCounted, PollVoted
 from bot.kernel.rich import Rich, render
@@ -26,6 +26,8 @@ from storage.models import Poll, PollOption
 from storage.repo import poll_messages, polls
 
 log = logging.getLogger(__name__)
+
+QUIET_SECONDS = 10.0  # a vote's confirmation in a group, where it cannot be private, then goes
 
 
 def is_open(w: Work, poll: Poll) -> bool:
@@ -128,7 +130,21 @@ async def vote_command(ctx: Ctx, args: str) -> None:
         listing = "; ".join(f"{i}. {o}" for i, o in enumerate(options, 1))
         raise Refusal(T.VOTE_NO_SUCH_OPTION, number=poll.number, choice=words[1][:40],
                       options=listing)
-    ctx.reply(record_vote(ctx, poll, positions))
+    confirm_quietly(ctx, record_vote(ctx, poll, positions))
+
+
+def confirm_quietly(ctx: Ctx, message: Rich) -> None:
+    """A typed vote's confirmation, never a public message per vote: in a group it is shown to
+    the voter alone where the platform can (Slack), else sent privately where the bot can write
+    to them, else a short reply deleted after ``QUIET_SECONDS``."""
+    if ctx.is_private:
+        ctx.reply(message)
+    elif ctx.core.outbox.whispers(ctx.identity.platform):
+        ctx.send(chat_address(ctx.chat), message, ephemeral_to=ctx.identity.user_id)
+    elif ctx.identity.private_chat_id and ctx.identity.unreachable_at is None:
+        ctx.reply_privately(message)
+    else:
+        ctx.send(chat_address(ctx.chat), message, delete_after=QUIET_SECONDS)
 
 
 async def vote_button(ctx: Ctx, parts: list[str]) -> None:

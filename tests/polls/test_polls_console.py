@@ -22,7 +22,9 @@ async def test_the_documented_poll_script_plays(core: Core) -> None:
     )
     assert "[garden] Only councillors and facilitators can use /poll." in transcript
     assert "[notice sam] Your vote in poll #1: By the pond." in transcript
-    assert "[garden] Your vote in poll #1: Near the gate." in transcript
+    assert "[dm tom] Your vote in poll #1: Near the gate." in transcript
+    assert "[garden] (deleted after 10 s) Your vote in poll #1: Under the oak." in transcript
+    assert "[garden] Your vote" not in transcript
     # Everyone voted in poll #1 but Fran, who is reminded privately; the group is not.
     assert (
         "[dm fran] Poll #1 in Fremont Community Garden closes Thu 8 Jan at 09:00, and you have "

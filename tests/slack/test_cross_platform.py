@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from adapters.expiry import Expiry
 from adapters.http import HttpServer
 from adapters.slack.adapter import SlackAdapter
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
@@ -223,9 +225,32 @@ async def test_one_poll_counts_votes_from_a_telegram_group_and_a_slack_channel(b
     assert b.tg_api.sent("stopPoll") == []
     await b.tg(b.u.poll_answer("bob", native.result["poll"]["id"], [1]))
 
+    # Typed votes are confirmed to the voter alone: Slack ephemeral; on Telegram privately
+    # when the bot can write to them (Fiona started it), else a short reply deleted again.
+    telegram = b.core.adapters["telegram"]
+    assert isinstance(telegram, TelegramAdapter)
+
+    async def at_once(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    telegram.delivery.expiry = Expiry(telegram.delivery._delete, sleep=at_once)
+    await b.slack.command("vote 1 1", user="UKIM", channel="CGARDEN")
+    [mine] = await b.slack_api.wait_for("chat.postEphemeral")
+    assert (mine.params["user"], mine.params["channel"]) == ("UKIM", "CGARDEN")
+    assert mine.params["text"] == "Your vote in poll #1: Saturday."
+    await b.tg_say("fiona", "/vote 1 2")
+    fiona = int(PEOPLE["fiona"]["id"])  # type: ignore[call-overload]
+    await b.tg_api.wait_for(lambda: any(c.text == "Your vote in poll #1: Sunday."
+                                        for c in b.tg_api.sent(chat_id=fiona)))
+    await b.tg_say("carol", "/vote 1 1")
+    [deleted] = await b.tg_api.wait_sent("deleteMessage", chat_id=GROUP_ID)
+    [short] = [c for c in b.tg_api.sent(chat_id=GROUP_ID) if c.text.startswith("Your vote")]
+    assert short.text == "Your vote in poll #1: Saturday."
+    assert deleted.params["message_id"] == short.result["message_id"]
+
     await b.tg_say("fiona", "/closepoll 1")
     results = await b.slack_post_with("CGARDEN", "Results of poll #1")
-    assert results["text"].count("1 (50%)") == 2
+    assert results["text"].count("2 (50%)") == 2
     await b.tg_api.wait_for(lambda: any(
-        "Results of poll #1" in c.text and c.text.count("1 (50%)") == 2
+        "Results of poll #1" in c.text and c.text.count("2 (50%)") == 2
         for c in b.tg_api.sent(chat_id=GROUP_ID)))
