@@ -51,7 +51,7 @@ async def polls_command(ctx: Ctx, args: str) -> None:
                                             closed_since=ctx.now - RECENT, most_closed=MOST_CLOSED)
     if not open_polls and not closed:
         starts = ctx.has_role("facilitator", "councillor")
-        ctx.reply(render(T.POLLS_NONE, project=project.name, days=RECENT.days)
+        ctx.answer(render(T.POLLS_NONE, project=project.name, days=RECENT.days)
                   + (render(T.POLLS_NONE_START) if starts else Rich()))
         return
     lines = [render(T.POLLS_HEADER, project=project.name)]
@@ -63,4 +63,4 @@ async def polls_command(ctx: Ctx, args: str) -> None:
         lines += [poll_line(ctx, p) for p in closed]
     if open_polls:
         lines.append(render(T.POLLS_MORE))
-    ctx.reply(join(lines))
+    ctx.answer(join(lines))  # for the asker: on Slack, shown to them alone

@@ -51,3 +51,17 @@ async def test_where_the_platform_can_only_the_voter_sees_it(core: Core, bot: Te
     assert answer.to.chat_id == "C1" and answer.message.ephemeral_to == "sue"
     assert answer.text == "Your vote in poll #1: Near the gate."
     assert poll_message(slack, "C1").message.ephemeral_to is None  # the card is for everyone
+
+
+async def test_polls_answers_the_asker_alone_where_the_platform_can(
+        core: Core, bot: TestingAdapter) -> None:
+    project_id = await garden(bot)
+    slack = Whispering(core, platform="whisper")
+    with session_scope(core.engine) as s:
+        chat = projects.ensure_chat(s, platform="whisper", platform_chat_id="C1", kind="group",
+                                    title="officers")
+        chat.project_id = project_id
+    await bot.say("fran", LINE, chat="garden")
+    [listing] = await slack.say("sue", "/polls", chat="C1")
+    assert listing.text.startswith("Polls in Fremont Community Garden")
+    assert listing.message.ephemeral_to == "sue"
