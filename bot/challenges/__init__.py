@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import groups, people
-from bot.challenges import answers, chasing, figures, raising
+from bot.challenges import answers, chasing, daily_chase, figures, raising, timeline
 from bot.challenges.figures import (
     CouncillorFigures,
     Given,
@@ -48,5 +48,7 @@ def register(routes: Routes) -> None:
     routes.add_timer("challenge_remind", chasing.remind)
     routes.add_timer("challenge_escalate", chasing.escalate)
     routes.add_timer("challenge_followup", chasing.ask_followup)
+    routes.add_timer(daily_chase.TIMER, daily_chase.send_chase)
+    routes.add_hook(CARD_LINES, timeline.card_line)  # how it was chased, under the card
     routes.add_hook(groups.COUNCILLOR_FIGURES, figures.figures_line)  # shown by /councillors
     routes.add_hook(people.PERSON_ERASED, raising.on_person_erased)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.challenges import daily_chase
 from bot.challenges import texts as T
 from bot.challenges.raising import arm_chasing
 from bot.challenges.states import ACKNOWLEDGED, ANSWERED, OPEN, Move, apply
 from bot.challenges.views import (
     answer_buttons,
     name_of,
-    names,
     original_recipients,
     project_of,
     refresh_card,
@@ -37,11 +37,9 @@ async def remind(w: Work, key: str, payload: dict[str, Any]) -> None:
     if challenge is None or challenge.status != OPEN or challenge.acknowledged_at is not None:
         return
     challenge.reminded_at = w.now
-    project = project_of(w, challenge)
     for person_id in original_recipients(w, challenge):
-        w.tell(person_id, T.REMINDER, answer_buttons(challenge), number=challenge.number,
-               project=project.name, age=describe_age(w.now - challenge.raised_at),
-               challenge=challenge.text)
+        daily_chase.gather(w, person_id, daily_chase.REMIND, challenge)
+    refresh_card(w, challenge)
 
 
 async def escalate(w: Work, key: str, payload: dict[str, Any]) -> None:
@@ -60,25 +58,24 @@ async def escalate(w: Work, key: str, payload: dict[str, Any]) -> None:
                     if p not in first and p not in councillors]
     if challenge.escalated_at is None:
         challenge.escalated_at = w.now
-    age = describe_age(w.now - (challenge.reopened_at or challenge.raised_at))
-    supporters = challenges.support_count(w.session, challenge_id=challenge.id)
     for person_id in councillors + facilitators:
         challenges.add_recipient(w.session, challenge_id=challenge.id, person_id=person_id,
                                  reason="escalation", now=w.now)
-        buttons = answer_buttons(challenge) if person_id in councillors else []
-        w.tell(person_id, T.ESCALATION, buttons, number=challenge.number, project=project.name,
-               age=age, raiser=name_of(w, challenge.raised_by), challenge=challenge.text,
-               supporters=supporters, names=names(w, first) or T.FORMER_MEMBER)
-    told = [T.ESCALATION_WARD_COUNCILLORS] if councillors else []
-    told += [T.ESCALATION_FACILITATORS] if facilitators else []
+        daily_chase.gather(w, person_id, daily_chase.ESCALATED, challenge,
+                           may_answer=person_id in councillors)
+    told = ["ward"] if councillors else []
+    told += ["facilitators"] if facilitators else []
     for person_id in first:
         if told:
-            w.tell(person_id, T.ESCALATION_TOLD, number=challenge.number, project=project.name,
-                   age=age, names=" and ".join(told))
+            daily_chase.gather(w, person_id, daily_chase.TOLD, challenge, told=told)
         else:  # it went to everyone there is already: they are the ones to act
-            w.tell(person_id, T.ESCALATION_NOBODY_ELSE, answer_buttons(challenge),
-                   number=challenge.number, project=project.name, age=age)
+            daily_chase.gather(w, person_id, daily_chase.NOBODY_ELSE, challenge)
     refresh_card(w, challenge)  # the card says it was escalated, as the records do
+    if challenge.raised_by is not None and challenge.raised_by not in first:
+        w.tell(challenge.raised_by, T.ESCALATION_RAISER, number=challenge.number,
+               project=project.name, age=describe_age(w.now - (challenge.reopened_at
+                                                                or challenge.raised_at)),
+               told=" and ".join(T.CHASE_TOLD_WHO[who] for who in told) or T.ESCALATION_AGAIN)
 
 
 async def ask_followup(w: Work, key: str, payload: dict[str, Any]) -> None:

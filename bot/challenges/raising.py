@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from bot.challenges import texts as T
 from bot.challenges.states import Move, apply, can, refusal
+from bot.challenges.timeline import full_timeline
 from bot.challenges.views import (
     card,
     card_ref,
@@ -134,6 +135,7 @@ def show(ctx: Ctx, project: Project, number: int) -> None:
             when=answer.answered_at.astimezone(ctx.tz).date().isoformat(),
             explanation=answer.explanation,
         ))
+    lines.append(full_timeline(ctx, challenge))
     ctx.answer(join(lines))
 
 

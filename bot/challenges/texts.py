@@ -156,25 +156,6 @@ ANSWER_SENT_RAISER_GONE = (
     "since erased their data, so it is not sent to them."
 )
 ANSWER_TOLD_OTHERS = "{name} has answered #{number} in {project}; nothing more is needed from you."
-REMINDER = (
-    "Reminder: scope challenge #{number} in {project} has waited {age} without "
-    "acknowledgement.\n{challenge}"
-)
-ESCALATION = (
-    "**Escalation:** scope challenge #{number} in {project} "
-    "has been awaiting an answer for {age}.\n"
-    "**Raised by {raiser}:**\n{challenge}\nSupporters: {supporters}. It was sent to {names}."
-)
-ESCALATION_TOLD = (
-    "Scope challenge #{number} in {project} has waited {age} for an answer, so I have told "
-    "{names}."
-)
-ESCALATION_NOBODY_ELSE = (
-    "Scope challenge #{number} in {project} has waited {age} for an answer, and there is nobody "
-    "else to tell. Please answer it, or ask a councillor to link to the project with /link."
-)
-ESCALATION_WARD_COUNCILLORS = "the ward's other councillors"
-ESCALATION_FACILITATORS = "the project's facilitators"
 FOLLOWUP_QUESTION = Plural(
     "{days} day ago {name} answered your scope challenge #{number} in {project}: **{outcome}**.\n"
     "{explanation}\nWas this answered?",
@@ -204,3 +185,48 @@ FIGURES_BEFORE_ESCALATION = "{answered} of {total} answered before escalation"
 FIGURES_SATISFIED = Plural("{yes} of {replies} raiser satisfied", "{yes} of {replies} raisers satisfied",
                            count="replies")
 FIGURES_WAITING = "{count} awaiting an answer"
+
+# ---- chasing in one message a day --------------------------------------------------------------
+CHASE_HEADER = "**Scope challenges waiting for you** ({count} new since my last message):"
+CHASE_LINE_REMIND = "• #{number} in {project}: not acknowledged after {age}. “{text}”"
+CHASE_LINE_ESCALATED = (
+    "• #{number} in {project}, escalated to you: no answer after {age} from {names}. "
+    "Raised by {raiser} (supporters: {supporters}): “{text}”"
+)
+CHASE_LINE_TOLD = "• #{number} in {project}: no answer after {age}, so I have told {told}."
+CHASE_LINE_NOBODY_ELSE = (
+    "• #{number} in {project}: no answer after {age}, and there is nobody else to tell: "
+    "please answer it."
+)
+CHASE_TOLD_WHO = {"ward": "the ward's other councillors", "facilitators": "the project's facilitators"}
+CHASE_MORE = "…and {more} more."
+CHASE_FACILITATOR_STEPS = (
+    "Next steps: ask another councillor to take it with /link <name> in the project group; show "
+    "the group where it stands with /challenge {number}; if it was sent to you to answer (no "
+    "councillor linked), /answer {number} <outcome> <explanation>."
+)
+CHASE_FOOTER = "/inbox lists everything that waits for you."
+CHASE_BUTTON_ACKNOWLEDGE = "Acknowledge #{number}"
+CHASE_BUTTON_ANSWER = "Answer #{number}"
+ESCALATION_RAISER = (
+    "Your scope challenge #{number} in {project} has had no answer for {age}, so I have told {told}."
+)
+ESCALATION_AGAIN = "the councillors it was sent to again"
+
+# ---- the timeline of a challenge ---------------------------------------------------------------
+TIMELINE_REMINDED = "Reminded {names} on {day}"
+TIMELINE_ESCALATED = "escalated to {who} on {day}"
+TIMELINE_ESCALATED_NOBODY = "escalated on {day}, with nobody else to tell"
+TIMELINE_WHO = {"ward": "the ward's councillors", "facilitators": "the facilitators"}
+TIMELINE_HEADER = "**Timeline:**"
+TIMELINE_RAISED = "{day}: raised by {raiser}; sent to {names}"
+TIMELINE_RAISED_NOBODY = "{day}: raised by {raiser}; nobody to send it to yet"
+TIMELINE_ACKNOWLEDGED = "{day}: acknowledged by {name}"
+TIMELINE_REMINDER = "{day}: reminded {names}"
+TIMELINE_ESCALATION = "{day}: escalated to {who}"
+TIMELINE_ESCALATION_NOBODY = "{day}: escalated, with nobody else to tell"
+TIMELINE_ANSWERED = "{day}: answered by {name} ({outcome})"
+TIMELINE_REOPENED = "{day}: reopened by its raiser (not really answered)"
+TIMELINE_WITHDRAWN = "withdrawn by the person who raised it"
+TIMELINE_ESCALATED_FIRST = "Escalated to {who} on {day}"
+TIMELINE_ESCALATED_NOBODY_FIRST = "Escalated on {day}, with nobody else to tell"

@@ -128,10 +128,27 @@ class LedgerSection(_Section):
     retention_days: int = Field(default=7, ge=1, le=MAX_DAYS)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 class ChallengesSection(_Section):
     remind_after_hours: int = Field(default=48, ge=1, le=MAX_DAYS * 24)
     escalate_after_days: int = Field(default=7, ge=1, le=MAX_DAYS)
     followup_after_days: int = Field(default=14, ge=1, le=MAX_DAYS)
+    # Reminders and escalation notices to one person are gathered into one message a day.
+    chase_time: str = "09:00"
+    chase_days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1)
+
+    _ct = field_validator("chase_time")(classmethod(lambda cls, v: _check_hhmm(v)))
+
+    @field_validator("chase_days")
+    @classmethod
+    def _cd(cls, v: list[str]) -> list[str]:
+        days = [d.strip().lower()[:3] for d in v]
+        unknown = [d for d, raw in zip(days, v, strict=True) if d not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"{v!r}: days are mon, tue, wed, thu, fri, sat, sun")
+        return [d for d in WEEKDAYS if d in days]
 
 
 class PollsSection(_Section):

@@ -34,6 +34,11 @@ def schedule_timer(
     return timer
 
 
+def get_timer(session: Session, *, key: str) -> Timer | None:
+    """The timer ``key``, pending or done (a done one keeps its last payload)."""
+    return session.exec(select(Timer).where(Timer.key == key)).first()
+
+
 def pending_timer(session: Session, *, key: str) -> Timer | None:
     """The timer ``key`` when it is armed and not yet done."""
     return session.exec(select(Timer).where(Timer.key == key, col(Timer.done_at).is_(None))).first()

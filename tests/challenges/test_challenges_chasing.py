@@ -34,16 +34,23 @@ async def test_a_reminder_after_the_set_hours_without_acknowledgement(
     await raise_challenge(bot)
     start = len(bot.sent)
     await bot.core.advance_clock(timedelta(hours=47))
-    assert texts_since(bot, start, "Reminder") == []
+    assert texts_since(bot, start, "not acknowledged") == []
     await bot.core.advance_clock(timedelta(hours=2))
     reminder = bot.last(user="jane")
-    assert reminder.text.startswith(
-        "Reminder: scope challenge #1 in Fremont Garden has waited 2 days without acknowledgement."
-    )
-    assert reminder.button_labels == ["Acknowledge", "Answer"]
+    assert reminder.text.startswith("Scope challenges waiting for you (1 new since my last message)")
+    assert "• #1 in Fremont Garden: not acknowledged after 2 days." in reminder.text
+    assert reminder.button_labels == ["Acknowledge #1", "Answer #1"]
     assert challenge_row(bot).reminded_at is not None
+    assert bot.last(chat="garden").text.endswith("\nReminded Cllr Jane Doe on Wed 7 Jan.")
     await bot.core.advance_clock(timedelta(hours=48))
-    assert len(texts_since(bot, start, "Reminder")) == 1  # once only
+    assert len(texts_since(bot, start, "not acknowledged")) == 1  # once only
+    await bot.core.advance_clock(timedelta(days=3))
+    assert bot.last(chat="garden").text.endswith(
+        "\nReminded Cllr Jane Doe on Wed 7 Jan; escalated to the facilitators on Mon 12 Jan.")
+    [shown] = await bot.say("kim", "/challenge 1", chat="garden")
+    assert shown.text.endswith(
+        "Timeline:\n• Mon 5 Jan: raised by Kim; sent to Cllr Jane Doe\n"
+        "• Wed 7 Jan: reminded Cllr Jane Doe\n• Mon 12 Jan: escalated to the facilitators")
 
 
 async def test_no_reminder_once_acknowledged(bot: TestingAdapter) -> None:
@@ -52,7 +59,7 @@ async def test_no_reminder_once_acknowledged(bot: TestingAdapter) -> None:
     await bot.press("jane", notice_to(bot, "jane").button("Acknowledge"))
     start = len(bot.sent)
     await bot.core.advance_clock(timedelta(hours=50))
-    assert texts_since(bot, start, "Reminder") == []
+    assert texts_since(bot, start, "not acknowledged") == []
 
 
 async def test_escalation_reaches_other_ward_councillors_and_facilitators(
@@ -65,21 +72,23 @@ async def test_escalation_reaches_other_ward_councillors_and_facilitators(
     await bot.press("jane", notice_to(bot, "jane").button("Acknowledge"))
     start = len(bot.sent)
     await bot.core.advance_clock(timedelta(days=6, hours=23))
-    assert texts_since(bot, start, "Escalation") == []
+    assert texts_since(bot, start, "escalated to you") == []
     await bot.core.advance_clock(timedelta(hours=2))
     to_raj = bot.last(user="raj")
-    assert to_raj.text.startswith(
-        "Escalation: scope challenge #1 in Fremont Garden has been awaiting an answer for 7 days."
-    )
-    assert "It was sent to Cllr Jane Doe." in to_raj.text
-    assert to_raj.button_labels == ["Acknowledge", "Answer"]
+    assert ("• #1 in Fremont Garden, escalated to you: no answer after 7 days from "
+            "Cllr Jane Doe.") in to_raj.text
+    assert to_raj.button_labels == ["Acknowledge #1", "Answer #1"]
     to_fran = bot.last(user="fran")
-    assert to_fran.text.startswith("Escalation: scope challenge #1")
+    assert "• #1 in Fremont Garden, escalated to you" in to_fran.text
     assert to_fran.button_labels == []  # facilitators are told; councillors answer
-    assert bot.last(user="jane").text == (
-        "Scope challenge #1 in Fremont Garden has waited 7 days for an answer, so I have told "
-        "the ward's other councillors and the project's facilitators."
-    )
+    assert "Next steps: ask another councillor to take it with /link" in to_fran.text
+    assert ("• #1 in Fremont Garden: no answer after 7 days, so I have told the ward's other "
+            "councillors and the project's facilitators.") in bot.last(user="jane").text
+    assert bot.last(user="kim").text == (
+        "Your scope challenge #1 in Fremont Garden has had no answer for 7 days, so I have told "
+        "the ward's other councillors and the project's facilitators.")
+    card = bot.last(chat="garden").text
+    assert card.endswith("\nEscalated to the ward's councillors and the facilitators on Mon 12 Jan.")
     row = challenge_row(bot)
     assert row.escalated_at is not None
     reasons = recipient_reasons(bot, row.id or 0)
@@ -137,7 +146,7 @@ async def test_follow_up_not_really_reopens_and_tells_the_councillor(
     # Reopened: chased again, and answered again with a second follow-up to come.
     start = len(bot.sent)
     await bot.core.advance_clock(timedelta(days=7, minutes=1))
-    assert texts_since(bot, start, "Escalation") != []
+    assert texts_since(bot, start, "so I have told") != []
     await answer_by_buttons(bot, "jane", "Referred", "Referred to the county's transport team.")
     await bot.core.advance_clock(timedelta(days=15))
     assert bot.last(user="kim").text.endswith("Was this answered?")
@@ -164,7 +173,8 @@ async def test_no_follow_up_after_a_withdrawal_or_for_an_answered_challenge_reop
     await bot.say("kim", "/withdraw 1", chat="garden")
     await bot.core.advance_clock(timedelta(days=30))
     assert texts_since(bot, start, "Was this answered?") == []
-    assert texts_since(bot, start, "Escalation") == []
+    assert texts_since(bot, start, "escalated") == []
+    assert texts_since(bot, start, "so I have told") == []
 
 
 async def test_response_figures_in_councillors_and_for_the_command_line(
@@ -240,7 +250,7 @@ async def test_a_notice_not_delivered_before_a_restart_is_delivered_after(
     assert [m for m in second.to_chat("garden") if "Scope challenge #1" in m.text]
     # The timers were stored too: the reminder still comes from the new core.
     await fresh.advance_clock(timedelta(hours=48))
-    assert second.last(user="jane").text.startswith("Reminder: scope challenge #1")
+    assert "• #1 in Fremont Garden: not acknowledged" in second.last(user="jane").text
 
 
 async def test_escalation_with_nobody_else_to_tell_presses_the_recipients(
@@ -253,8 +263,6 @@ async def test_escalation_with_nobody_else_to_tell_presses_the_recipients(
     await raise_challenge(bot, "Opening hours are set by the county", chat="library")
     await bot.core.advance_clock(timedelta(days=7, minutes=1))
     pressed = bot.last(user="fran")
-    assert pressed.text.startswith(
-        "Scope challenge #1 in Library Friends has waited 7 days for an answer, and there is "
-        "nobody else to tell."
-    )
-    assert pressed.button_labels == ["Acknowledge", "Answer"]
+    assert ("• #1 in Library Friends: no answer after 7 days, and there is nobody else to "
+            "tell: please answer it.") in pressed.text
+    assert pressed.button_labels == ["Acknowledge #1", "Answer #1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from adapters.console import ConsoleAdapter
@@ -19,8 +20,13 @@ async def test_the_documented_script_plays_the_whole_lifecycle(core: Core) -> No
     assert "[garden] Cllr Jane Doe (Fremont ward) is now linked to this project." in transcript
     assert "[dm jane] Scope challenge #1 — Fremont Garden" in transcript
     assert "[notice lee] Thank you: your support for #1 is counted." in transcript
-    assert "[dm jane] Reminder: scope challenge #1 in Fremont Garden has waited 2 days" in transcript
-    assert "[dm raj] Escalation: scope challenge #1 in Fremont Garden" in transcript
+    assert ("[dm jane] Scope challenges waiting for you (1 new since my last message):\n"
+            "• #1 in Fremont Garden: not acknowledged after 2 days.") in transcript
+    assert "• #1 in Fremont Garden, escalated to you: no answer after 7 days" in transcript
+    assert re.search(r"\nReminded Cllr Jane Doe on \w{3} \d+ \w{3}; escalated to the ward's "
+                     r"councillors and the facilitators on \w{3} \d+ \w{3}\.\n", transcript)
+    assert "[dm kim] Your scope challenge #1 in Fremont Garden has had no answer for 7 days" in (
+        transcript)
     assert (
         "[garden] Answer to scope challenge #1 from Cllr Jane Doe — taken forward:\n"
         "I will put the stop on the agenda of the transport committee on 4 May" in transcript
