@@ -93,19 +93,37 @@ async def run_platforms(core: Core, adapters: list[PlatformAdapter], http: HttpS
     scheduler = Scheduler(core)
     await http.start()
     started: list[PlatformAdapter] = []
+    first_run: asyncio.Task[None] | None = None
+    stopping = asyncio.get_running_loop().create_task(stop.wait())
     try:
         for adapter in adapters:
             core.attach(adapter)
             await adapter.start()
             started.append(adapter)
             log.info("%s started", adapter.platform)
-        await scheduler.start()
-        await stop.wait()
+        # The first scheduler run ends by sending what waits, which a group's pacing can make
+        # minutes; a stop asked for meanwhile does not wait for it (the rest is sent at start).
+        first_run = asyncio.get_running_loop().create_task(scheduler.start())
+        await asyncio.wait({first_run, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if first_run.done():
+            first_run.result()  # a failed start is not a stop
+        await stopping
     finally:
+        deadline = asyncio.get_running_loop().time() + STOP_DELIVERY_WAIT
+        if first_run is not None and not first_run.done():
+            # What the first run is sending gets the same time as every other delivery.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(first_run), STOP_DELIVERY_WAIT)
+        for task in (first_run, stopping):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await scheduler.stop()
         try:
             await core.flush_services()  # the last votes' counts, while the platforms are up
-            await asyncio.wait_for(core.delivered(), STOP_DELIVERY_WAIT)
+            left = max(0.0, deadline - asyncio.get_running_loop().time())
+            await asyncio.wait_for(core.delivered(), left)
         except TimeoutError:
             log.warning("messages still being sent at stop are left for the next start")
         except Exception:

@@ -22,7 +22,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from sqlmodel import select
+from sqlmodel import col, select
 
 from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH
 from bot.kernel.core import Core
@@ -37,6 +37,7 @@ from tests.telegram.test_scenarios import linked_garden
 CHALLENGES = 102
 PRESS_EVERY = 5  # a button press after every fifth challenge from the 15th: 18, so 120 updates
 SENDERS = 4  # webhook deliveries under way at once, as Telegram makes them
+EARLIER = 18  # challenges raised before the burst: one for each of its presses
 RAISERS = ("alice", "bob", "carol")  # dan only presses, so never on his own challenge
 _points = random.Random(20261130)
 
@@ -98,8 +99,9 @@ class Burst:
     presses: int
 
 
-def burst(u: Updates, group: dict[str, Any]) -> Burst:
-    """102 challenges from three residents; after every fifth, Dan supports an earlier one."""
+def burst(u: Updates, group: dict[str, Any], earlier: list[int]) -> Burst:
+    """102 challenges from three residents; after every fifth, Dan supports one of the
+    challenges raised before the burst (``earlier``, their ids as stored)."""
     updates, texts = [], []
     presses = 0
     for n in range(1, CHALLENGES + 1):
@@ -107,10 +109,11 @@ def burst(u: Updates, group: dict[str, Any]) -> Burst:
         texts.append(text)
         updates.append(u.message(RAISERS[n % len(RAISERS)], f"/challenge {text}", group))
         if n % PRESS_EVERY == 0 and n >= 15:
-            # An id well below: it exists even when deliveries overlap or a killed transaction
-            # used up a sequence value.
+            # A challenge whose id was read back, never guessed: ids are not numbers (on
+            # PostgreSQL a rolled-back insert, retried after a lock timeout or cut by a kill,
+            # leaves a gap in the sequence, so "id n - 10" can name no challenge at all).
             card = u.message_body("fiona", f"card {n}", group)
-            updates.append(u.callback("dan", f"chal:support:{n - 10}", card))
+            updates.append(u.callback("dan", f"chal:support:{earlier[presses]}", card))
             presses += 1
     return Burst(updates, texts, presses)
 
@@ -125,11 +128,18 @@ def effects(core: Core, texts: list[str]) -> tuple[int, int, int]:
     return lost, twice, supports
 
 
-async def set_up(core: Core, api: FakeBotApi) -> tuple[Updates, dict[str, Any]]:
-    """The linked garden, made through the adapter in this process (then stopped)."""
+async def set_up(core: Core, api: FakeBotApi) -> tuple[Updates, dict[str, Any], list[int]]:
+    """The linked garden with ``EARLIER`` challenges, made through the adapter in this process
+    (then stopped); returns the challenges' ids."""
     async for tg in running(core, api, webhook_url="https://bot.example.org/telegram/webhook"):
         group = await linked_garden(tg)
-        return tg.u, group
+        for k in range(1, EARLIER + 1):
+            await tg.say(RAISERS[k % len(RAISERS)], f"/challenge Earlier {k}: the bins are too far",
+                         group)
+        with session_scope(core.engine) as s:
+            ids = [c.id for c in s.exec(select(Challenge).order_by(col(Challenge.number)))]
+        assert len(ids) == EARLIER and None not in ids
+        return tg.u, group, [i for i in ids if i is not None]
     raise AssertionError("no harness")
 
 
@@ -196,8 +206,8 @@ async def test_killed_during_a_burst_loses_nothing(
     if core.engine.dialect.name != "sqlite" and kills is not KILLS[mode][0]:
         pytest.skip("on PostgreSQL one run per path keeps CI short; SQLite runs them all")
     api = killing_api
-    u, group = await set_up(core, api)
-    work = burst(u, group)
+    u, group, earlier = await set_up(core, api)
+    work = burst(u, group, earlier)
     runs = Restarts(bot_config(tmp_path, core, api, mode), api, kills)
     try:
         if mode == "polling":
