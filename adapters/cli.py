@@ -219,6 +219,7 @@ def _has_platform(settings: Settings) -> bool:
 
 async def _run(settings: Settings) -> int:
     from adapters.http import HttpServer
+    from adapters.memory import freeze_start_up
     from adapters.runtime import build_core, platform_adapters, run_platforms
     from adapters.web import mount
 
@@ -228,6 +229,7 @@ async def _run(settings: Settings) -> int:
     core = build_core(settings)
     http = HttpServer(core, host=settings.http.host, port=settings.http.port)
     mount(http.app, engine=core.engine, settings=settings, clock=core.clock)  # the public record
+    freeze_start_up()
     try:
         await run_platforms(core, platform_adapters(core, http), http)
     except OSError as exc:  # the HTTP port is taken, or the address cannot be bound

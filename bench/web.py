@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from sqlalchemy.engine import Engine
 
+from adapters.memory import freeze_start_up
 from adapters.web import record_app
 from bench.digests import StatementCounter, database, stamp
 from bot.kernel.ports import FakeClock
@@ -30,7 +31,7 @@ COUNCILLORS = 40
 RESIDENTS = 3_000
 POLLS = 20
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
-ROUNDS = 30 if "--quick" in sys.argv else 200
+ROUNDS = 30 if "--quick" in sys.argv else 200  # --no-freeze: without ``freeze_start_up``
 
 
 def build_council(engine: Engine) -> dict[str, int]:
@@ -158,6 +159,8 @@ async def run() -> None:
         app = record_app(engine=engine, settings=settings, clock=FakeClock(NOW))
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
+        if "--no-freeze" not in sys.argv:  # as `ncbot web` and `ncbot run` do once started
+            freeze_start_up()
         pages = [("project page, 1,000 challenges", "/p/P00001", ROUNDS),
                  ("challenge page", "/p/P00001/c/500", ROUNDS),
                  ("project open data (JSON)", "/p/P00001.json", ROUNDS // 4),

@@ -33,6 +33,12 @@ PAGE_ANSWERS = 25  # a councillor's latest answers on their page; all of them in
 T = TypeVar("T")
 
 
+def page_number(request: web.Request) -> int | None:
+    """``?page=N`` (1 when absent); None for anything that is not a page number."""
+    raw = request.query.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) <= 6 and int(raw) >= 1 else None
+
+
 @dataclass
 class RecordSite:
     """What the pages read from: the database, the settings and the clock."""
@@ -104,9 +110,19 @@ class RecordSite:
         return respond(request, self.icon, "svg")
 
     async def index(self, request: web.Request) -> web.Response:
-        found = await self._read(lambda s, now: projects.council_index(s, now=now))
-        return self._reply(request, data={"projects": found}, csv=lambda: opendata.index_csv(found),
-                           filename="projects.csv", template="index.html", projects=found)
+        if request.match_info.get("fmt"):  # the open data lists every public project
+            every = await self._read(lambda s, now: projects.council_index(s, now=now))
+            return self._reply(request, data={"projects": every},
+                               csv=lambda: opendata.index_csv(every), filename="projects.csv",
+                               template="index.html")
+        page = page_number(request)
+        found = None if page is None else await self._read(
+            lambda s, now: projects.council_index_page(s, now=now, page=page,
+                                                       per_page=projects.INDEX_PAGE))
+        if found is None:
+            return self._not_found(request)
+        return self._page(request, "index.html", projects=found.projects, paging=found,
+                          per_page=projects.INDEX_PAGE)
 
     async def project(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]

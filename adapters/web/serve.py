@@ -10,6 +10,7 @@ import sys
 from aiohttp import web
 
 from adapters.logs import configured_secrets, install_secret_redaction
+from adapters.memory import freeze_start_up
 from adapters.runtime import open_database
 from adapters.web import record_app
 from bot.kernel.config import Settings
@@ -33,6 +34,7 @@ async def serve_record(settings: Settings, *, port: int | None = None,
               file=sys.stderr)
         return 1
     bound = runner.addresses[0][1] if runner.addresses else port
+    freeze_start_up()
     print(f"Serving the public record on http://{host}:{bound}/ (Ctrl-C to stop)", flush=True)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

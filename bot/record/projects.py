@@ -24,28 +24,50 @@ from bot.record.views import (
     ChallengeRecord,
     ChallengeView,
     Event,
+    IndexPage,
     MonthCount,
     PollView,
     ProjectRecord,
     ProjectSummary,
     YouSaid,
 )
-from storage.models import Poll
+from storage.models import Poll, Project
 from storage.repo import record
 
 ACTIVITY_DAYS = 30
+INDEX_PAGE = 100  # projects on one page of the council's index
 GROUPS = ("awaiting", "escalated", "answered", "withdrawn")
 CHART_MONTHS = 24
 
 
 def council_index(session: Session, *, now: datetime) -> list[ProjectSummary]:
-    found = record.public_projects(session)
-    wards = record.ward_names(session)
-    topics = record.topic_names(session)
-    messages = record.messages_since(session, since=(now - timedelta(days=ACTIVITY_DAYS)).date())
+    """Every public project (the index's open data)."""
+    return _summaries(session, record.public_projects(session), now, every=True)
+
+
+def council_index_page(session: Session, *, now: datetime, page: int,
+                       per_page: int = INDEX_PAGE) -> IndexPage | None:
+    """One page of the council's public projects, by name; None past the last page."""
+    total = record.count_public_projects(session)
+    pages = max(1, -(-total // per_page))
+    if not 1 <= page <= pages:
+        return None
+    found = record.public_projects(session, offset=(page - 1) * per_page, limit=per_page)
+    return IndexPage(_summaries(session, found, now, every=False), page, pages, total)
+
+
+def _summaries(session: Session, found: list[Project], now: datetime, *, every: bool
+               ) -> list[ProjectSummary]:
+    """The index lines of ``found``, reading only their rows (``every``: all public projects)."""
+    ids = None if every else [p.id for p in found if p.id is not None]
+    wards = record.ward_names(session, project_ids=ids)
+    topics = record.topic_names(session, project_ids=ids)
+    messages = record.messages_since(session, since=(now - timedelta(days=ACTIVITY_DAYS)).date(),
+                                     project_ids=ids)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     delays: dict[int, list[float]] = defaultdict(list)
-    for project_id, status, escalated_at, raised_at, first_answer in record.challenge_rows(session):
+    for project_id, status, escalated_at, raised_at, first_answer in record.challenge_rows(
+            session, project_ids=ids):
         counts[project_id][_group(status, escalated_at)] += 1
         if first_answer is not None:
             delays[project_id].append((first_answer - raised_at).total_seconds())
@@ -72,7 +94,10 @@ def project_record(session: Session, *, code: str, now: datetime, tz: ZoneInfo,
         return None
     assert project.id is not None and project.public_since is not None
     names = Names.of_project(session, project_id=project.id)
-    rows = record.challenges_with_support(session, project_id=project.id)
+    # Every challenge counts in the figures, the counts and the chart, which need a few compact
+    # columns; the text and the supporters are read only of the challenges shown.
+    rows = (record.challenges_with_support(session, project_id=project.id) if shown is None
+            else record.challenge_facts(session, project_id=project.id))
     answers = record.answers_in(session, project_id=project.id)
     followups = record.followups_in(session, project_id=project.id)
     groups: dict[str, list[Row[Any]]] = {group: [] for group in GROUPS}
@@ -81,6 +106,10 @@ def project_record(session: Session, *, code: str, now: datetime, tz: ZoneInfo,
     for group in ("answered", "withdrawn"):  # the latest first; the others: longest waiting first
         groups[group].reverse()
     picked = [c for group in GROUPS for c in groups[group][:shown]]
+    if shown is not None:
+        full = {c.id: c for c in record.challenges_with_support(
+            session, project_id=project.id, ids=[c.id for c in picked])}
+        picked = [full[c.id] for c in picked]
     views = _challenge_views(names, picked, answers, followups)
     polls = _poll_views(session, project.id, now)
     linked = [cid for _, cid in record.linked_councillors(session, project_id=project.id)

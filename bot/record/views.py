@@ -9,6 +9,16 @@ from bot.challenges import CouncillorFigures
 
 
 @dataclass(frozen=True)
+class IndexPage:
+    """One page of the council's index."""
+
+    projects: list[ProjectSummary]
+    page: int
+    pages: int
+    total: int  # public projects on every page
+
+
+@dataclass(frozen=True)
 class ProjectSummary:
     """A line of the council's index."""
 

@@ -52,18 +52,33 @@ def set_public(session: Session, *, project_id: int, since: datetime | None) -> 
 # ---- projects ------------------------------------------------------------------------------
 
 
-def public_projects(session: Session) -> list[Project]:
-    return list(session.exec(select(Project).where(PUBLIC).order_by(col(Project.name))))
+def public_projects(session: Session, *, offset: int = 0, limit: int | None = None
+                    ) -> list[Project]:
+    """Public projects by name (and code, so that a page break between equal names is stable)."""
+    query = select(Project).where(PUBLIC).order_by(col(Project.name), col(Project.code))
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
+    return list(session.exec(query))
+
+
+def count_public_projects(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(Project).where(PUBLIC)).one())
 
 
 def public_project(session: Session, *, code: str) -> Project | None:
+    # Codes are made upper case, so the code's index finds them; a code stored otherwise (by
+    # hand) is still found by the slower comparison.
+    found = session.exec(select(Project).where(PUBLIC, Project.code == code.upper())).first()
+    if found is not None:
+        return found
     return session.exec(
         select(Project).where(PUBLIC, func.upper(Project.code) == code.upper())
     ).first()
 
 
-def ward_names(session: Session, *, project_id: int | None = None) -> dict[int, list[str]]:
-    """Ward names per project: one project's, or every public project's."""
+def ward_names(session: Session, *, project_id: int | None = None,
+               project_ids: list[int] | None = None) -> dict[int, list[str]]:
+    """Ward names per project: one project's, these projects', or every public project's."""
     query = (
         select(ProjectWard.project_id, Ward.name)
         .join(Ward, col(Ward.id) == col(ProjectWard.ward_id))
@@ -71,51 +86,65 @@ def ward_names(session: Session, *, project_id: int | None = None) -> dict[int, 
         .where(PUBLIC if project_id is None else col(ProjectWard.project_id) == project_id)
         .order_by(col(Ward.name))
     )
+    if project_ids is not None:
+        query = query.where(col(ProjectWard.project_id).in_(project_ids))
     found: dict[int, list[str]] = defaultdict(list)
     for pid, name in session.exec(query):
         found[pid].append(name)
     return found
 
 
-def topic_names(session: Session, *, project_id: int | None = None) -> dict[int, list[str]]:
+def topic_names(session: Session, *, project_id: int | None = None,
+                project_ids: list[int] | None = None) -> dict[int, list[str]]:
     query = (
         select(ProjectTopic.project_id, ProjectTopic.topic)
         .join(Project, col(Project.id) == col(ProjectTopic.project_id))
         .where(PUBLIC if project_id is None else col(ProjectTopic.project_id) == project_id)
         .order_by(col(ProjectTopic.topic))
     )
+    if project_ids is not None:
+        query = query.where(col(ProjectTopic.project_id).in_(project_ids))
     found: dict[int, list[str]] = defaultdict(list)
     for pid, topic in session.exec(query):
         found[pid].append(topic)
     return found
 
 
-def messages_since(session: Session, *, since: date) -> dict[int, int]:
+def messages_since(session: Session, *, since: date, project_ids: list[int] | None = None
+                   ) -> dict[int, int]:
     """Messages counted per public project since ``since`` (counts only, never text)."""
-    rows = session.exec(
+    query = (
         select(ActivityDay.project_id, func.sum(ActivityDay.messages))
         .join(Project, col(Project.id) == col(ActivityDay.project_id))
         .where(PUBLIC, col(ActivityDay.day) >= since)
         .group_by(col(ActivityDay.project_id))
     )
-    return {pid: int(n or 0) for pid, n in rows}
+    if project_ids is not None:
+        query = query.where(col(ActivityDay.project_id).in_(project_ids))
+    return {pid: int(n or 0) for pid, n in session.exec(query)}
 
 
-def challenge_rows(session: Session) -> list[tuple[int, str, datetime | None, datetime,
-                                                      datetime | None]]:
-    """(project, status, escalated_at, raised_at, first answer) of every public challenge."""
+def challenge_rows(session: Session, *, project_ids: list[int] | None = None
+                   ) -> list[tuple[int, str, datetime | None, datetime, datetime | None]]:
+    """(project, status, escalated_at, raised_at, first answer) of every public challenge (of
+    these projects)."""
     first = (
         sa_select(col(ChallengeAnswer.challenge_id), func.min(ChallengeAnswer.answered_at).label("at"))
         .group_by(col(ChallengeAnswer.challenge_id))
-        .subquery()
     )
-    rows = session.connection().execute(
+    query = (
         sa_select(col(Challenge.project_id), col(Challenge.status), col(Challenge.escalated_at),
-                  col(Challenge.raised_at), first.c.at)
+                  col(Challenge.raised_at))
         .join(Project, col(Project.id) == col(Challenge.project_id))
-        .outerjoin(first, first.c.challenge_id == col(Challenge.id))
         .where(PUBLIC)
     )
+    if project_ids is not None:
+        query = query.where(col(Challenge.project_id).in_(project_ids))
+        first = first.join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id)).where(
+            col(Challenge.project_id).in_(project_ids))
+    sub = first.subquery()
+    rows = session.connection().execute(
+        query.add_columns(sub.c.at).outerjoin(sub, sub.c.challenge_id == col(Challenge.id)))
     return [tuple(row) for row in rows]
 
 
@@ -138,9 +167,25 @@ RECIPIENT_COLUMNS = (col(ChallengeRecipient.challenge_id), col(ChallengeRecipien
                      col(ChallengeRecipient.notified_at), col(ChallengeRecipient.reason))
 
 
+# What the figures, counts and chart of a project's page need of every challenge: no text, no
+# supporters (those only for the challenges the page shows).
+FACT_COLUMNS = (col(Challenge.id), col(Challenge.number), col(Challenge.status),
+                col(Challenge.raised_at), col(Challenge.acknowledged_by),
+                col(Challenge.acknowledged_at), col(Challenge.escalated_at))
+
+
+def challenge_facts(session: Session, *, project_id: int) -> Rows:
+    """Every challenge of a project in compact columns, by number."""
+    return session.connection().execute(
+        sa_select(*FACT_COLUMNS).where(col(Challenge.project_id) == project_id)
+        .order_by(col(Challenge.number))
+    ).all()
+
+
 def challenges_with_support(session: Session, *, project_id: int,
-                            number: int | None = None) -> Rows:
-    """A project's challenges (or the one numbered ``number``), each with ``supporters``."""
+                            number: int | None = None, ids: list[int] | None = None) -> Rows:
+    """A project's challenges (the one numbered ``number``, those with these ``ids``), each
+    with ``supporters``."""
     supporters = (
         sa_select(func.count())
         .where(col(ChallengeSupport.challenge_id) == col(Challenge.id))
@@ -154,6 +199,8 @@ def challenges_with_support(session: Session, *, project_id: int,
     )
     if number is not None:
         query = query.where(col(Challenge.number) == number)
+    if ids is not None:
+        query = query.where(col(Challenge.id).in_(ids))
     return session.connection().execute(query).all()
 
 

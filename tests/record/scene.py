@@ -10,6 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.testing import TestingAdapter
 from adapters.web import record_app
+from storage.db import session_scope
+from storage.models import Project
 from tests.challenge_setup import garden, notice_to, raise_challenge
 from tests.helpers import project_in
 
@@ -106,3 +108,12 @@ async def web_client(bot: TestingAdapter) -> AsyncIterator[TestClient]:
     app = record_app(engine=core.engine, settings=core.settings, clock=core.clock)
     async with TestClient(TestServer(app)) as client:
         yield client
+
+
+def publish_projects(scene: TestingAdapter, names: list[str]) -> None:
+    """Public projects without challenges (for the index's pages), and one that is not public."""
+    now = scene.core.clock.now()
+    with session_scope(scene.core.engine) as s:
+        for n, name in enumerate(names):
+            s.add(Project(code=f"IDX{n}", name=name, created_at=now, public_since=now))
+        s.add(Project(code="HIDDEN", name="Aardvark Hidden", created_at=now))

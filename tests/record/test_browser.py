@@ -16,7 +16,9 @@ from aiohttp.test_utils import TestServer
 
 from adapters.testing import TestingAdapter
 from adapters.web import record_app
+from bot.record import projects
 from tests.record.conftest import Built
+from tests.record.scene import publish_projects
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [
@@ -52,6 +54,7 @@ def page_types(built: Built) -> dict[str, str]:
     code = built.code
     return {
         "index": "/",
+        "index, page 2": "/?page=2",
         "project": f"/p/{code}",
         "challenge": f"/p/{code}/c/{built.numbers['reopened']}",
         "challenges": f"/p/{code}/challenges",
@@ -67,9 +70,11 @@ async def sideways_scroll(page: Any) -> int:
 
 
 async def test_each_page_type_loads_reads_at_375px_and_passes_axe(
-        built: Built, scene: TestingAdapter) -> None:
+        built: Built, scene: TestingAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
     from axe_playwright_python.async_playwright import Axe
 
+    publish_projects(scene, ["Zinnia Walk"])  # after Fremont Garden: two pages of one project
+    monkeypatch.setattr(projects, "INDEX_PAGE", 1)
     axe = Axe()
     async with browser_on(scene) as (browser, base):
         for width in (375, 320):
