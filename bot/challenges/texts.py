@@ -40,8 +40,9 @@ CHALLENGE_CARD_ACKNOWLEDGED = "Acknowledged by {name}, awaiting an answer."
 CHALLENGE_CARD_ANSWERED = "Answered by {name}: {outcome}."
 CHALLENGE_CARD_WITHDRAWN = "Withdrawn by the person who raised it."
 CHALLENGE_CARD_REOPENED = "Reopened: its raiser says it was not really answered."
-CHALLENGE_CARD_ESCALATED = "Escalated to {names}: still awaiting an answer."
-CHALLENGE_CARD_ESCALATED_NOBODY = "Escalated: still awaiting an answer, with nobody else to tell."
+# Escalated: who has it now; how it got there is the timeline line below the card.
+CHALLENGE_CARD_ESCALATED = "Sent to {names}: still awaiting an answer."
+CHALLENGE_CARD_ESCALATED_NOBODY = "Still awaiting an answer."
 CHALLENGE_NOTICE = (
     "**Scope challenge #{number} — {project}**\n"
     "{flag}"

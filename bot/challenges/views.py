@@ -57,9 +57,8 @@ def card(w: Work, challenge: Challenge) -> tuple[Rich, list[list[Button]]]:
     elif challenge.reopened_at is not None and challenge.status == "open":
         status = render(T.CHALLENGE_CARD_REOPENED)
     elif challenge.escalated_at is not None:
-        escalated = [r.person_id for r in challenges.recipients(w.session, challenge_id=challenge.id)
-                     if r.reason == "escalation"]
-        status = (render(T.CHALLENGE_CARD_ESCALATED, names=names(w, escalated)) if escalated
+        reached = [r.person_id for r in challenges.recipients(w.session, challenge_id=challenge.id)]
+        status = (render(T.CHALLENGE_CARD_ESCALATED, names=names(w, reached)) if reached
                   else render(T.CHALLENGE_CARD_ESCALATED_NOBODY))
     elif challenge.status == "acknowledged":
         status = render(T.CHALLENGE_CARD_ACKNOWLEDGED, name=name_of(w, challenge.acknowledged_by))

@@ -81,7 +81,7 @@ TABLE = [
           "Acknowledged by Cllr Jane Doe, awaiting an answer.",
           BUS + "awaiting an answer for under a day\n"),
     State("escalated", escalate, "escalated", None,
-          "Escalated to Fran Fowler: still awaiting an answer.",
+          "Sent to Cllr Jane Doe, Fran Fowler: still awaiting an answer.",
           BUS + "awaiting an answer for 7 days (escalated)"),
     State("answered", answer_forward, "answered", "taken forward",
           "Answered by Cllr Jane Doe: taken forward.", "Cllr Jane Doe: taken forward.",
@@ -114,6 +114,8 @@ async def test_the_records_agree(bot: TestingAdapter, state: State) -> None:
     [card] = [m for m in bot.to_chat("garden") if m.text.startswith("Scope challenge #1 raised")][-1:]
     assert card.text.splitlines()[2] == state.card, card.text
     assert card.text.startswith(f"Scope challenge #1 raised by {state.raised_by}:")
+    if state.status == "escalated":  # how it got there: the card's timeline line
+        assert "scalated to the facilitators on " in card.text, card.text
     # Something new for the digest to carry, so that it is sent and lists what still waits.
     await raise_challenge(bot, "The path from the car park floods", user="lee")
     await bot.core.advance_clock(timedelta(minutes=1))  # the digest covers up to now
