@@ -7,7 +7,7 @@ from typing import Any
 from bot.kernel.context import Ctx, Work, chat_address
 from bot.kernel.durations import parse_deadline, parse_duration
 from bot.kernel.errors import Refusal, UsageError
-from bot.kernel.rich import render
+from bot.kernel.rich import Rich, render
 from bot.polls import texts as T
 from bot.polls.ballots import scrub_after_commit
 from bot.polls.cards import refresh_poll_messages
@@ -157,6 +157,17 @@ def close_poll(w: Work, poll: Poll) -> None:
     assert poll.id is not None
     if not polls.mark_closed(w.session, poll_id=poll.id, now=w.now):
         return
+    end_poll(w, poll, render(T.POLL_CLOSED_NOTE, number=poll.number, question=poll.question))
+    results = results_text(w, poll)
+    w.post_to_project(poll.project_id, results)
+    ask_for_outcome(w, poll, results)
+
+
+def end_poll(w: Work, poll: Poll, final: Rich) -> None:
+    """What every end of a poll does (closed or withdrawn), once it is marked so: waiting ballots
+    mixed, its timers and half-built ballots gone, and its message in every chat edited to
+    ``final`` (no buttons; an edit of a native poll stops it, the adapters' rule)."""
+    assert poll.id is not None
     w.session.refresh(poll)
     # The ballots still waiting are mixed now, in this transaction, which no voter's is.
     if ballots.mix(w.session, poll_id=poll.id):
@@ -164,7 +175,6 @@ def close_poll(w: Work, poll: Poll) -> None:
     w.cancel_timer(f"poll:{poll.id}:close")
     w.cancel_timer(f"poll:{poll.id}:remind")
     w.core.service(BallotDrafts).forget_poll(poll.id)
-    note = render(T.POLL_CLOSED_NOTE, number=poll.number, question=poll.question)
     for message in poll_messages.messages_of(w.session, poll_id=poll.id):
         chat = w.session.get(Chat, message.chat_id)
         if chat is None or chat.gone_at is not None:
@@ -172,8 +182,4 @@ def close_poll(w: Work, poll: Poll) -> None:
         status, _ = poll_messages.delivery_of(w.session, ref=f"poll:{poll.id}@{chat.id}")
         if status in ("missing", "parked"):
             continue
-        # Also stops a native poll: adapters turn an edit of one into "stop this poll".
-        w.send(chat_address(chat), note, edit_of=f"poll:{poll.id}@{chat.id}")
-    results = results_text(w, poll)
-    w.post_to_project(poll.project_id, results)
-    ask_for_outcome(w, poll, results)
+        w.send(chat_address(chat), final, edit_of=f"poll:{poll.id}@{chat.id}")
