@@ -13,13 +13,14 @@ from bot.challenges.figures import (
     export_challenges,
     figures_from,
 )
+from bot.challenges.states import public_state
 from bot.challenges.texts import OUTCOME_KEYWORDS, OUTCOME_WORDS
 from bot.challenges.views import CARD_LINES
 from bot.kernel.routing import COUNCILLOR, FACILITATOR, GROUP, PRIVATE, Command, Routes
 
 __all__ = [
     "CARD_LINES", "OUTCOME_WORDS", "CouncillorFigures", "Given", "Received", "answer_times",
-    "councillor_figures", "export_challenges", "figures_from", "register",
+    "councillor_figures", "export_challenges", "figures_from", "public_state", "register",
 ]
 
 

@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from bot.challenges import texts as T
 from bot.kernel.errors import Refusal
@@ -19,7 +21,20 @@ ANSWERED = "answered"
 WITHDRAWN = "withdrawn"
 
 
-def public_state(challenge: Challenge) -> str:
+class Staged(Protocol):
+    """What the public state is read from: a Challenge, or a row of its columns."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def reopened_at(self) -> datetime | None: ...
+    @property
+    def escalated_at(self) -> datetime | None: ...
+    @property
+    def reminded_at(self) -> datetime | None: ...
+
+
+def public_state(challenge: Staged) -> str:
     """Where the challenge stands, in the words every record uses (exports, the public record):
     open, reminded, acknowledged, escalated, reopened, answered or withdrawn."""
     if challenge.status in (ANSWERED, WITHDRAWN):

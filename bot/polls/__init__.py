@@ -11,9 +11,10 @@ from bot.polls.ballots import mix_after_commit, scrub_after_commit
 from bot.polls.cards import PollCards
 from bot.polls.drafts import BallotDrafts
 from bot.polls.export import CSV_FIELDS, export_polls, flat_rows
+from bot.polls.results import totals_shown
 
 __all__ = ["CSV_FIELDS", "PollCards", "export_polls", "flat_rows", "mix_after_commit", "register",
-           "scrub_after_commit"]
+           "scrub_after_commit", "totals_shown"]
 
 
 def help_topic(w: Work) -> Rich:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.polls import texts as T
+from bot.polls.results import totals_shown
 from storage.models import Poll
 from storage.repo import polls
 
@@ -30,12 +31,6 @@ def status_of(poll: Poll) -> str:
     if poll.withdrawn_at is not None:
         return "withdrawn"
     return "open" if poll.closed_at is None else "closed"
-
-
-def totals_shown(poll: Poll) -> bool:
-    if poll.withdrawn_at is not None:
-        return False
-    return poll.closed_at is not None or not (poll.anonymous or poll.hide_results)
 
 
 def export_polls(session: Session, *, project_id: int) -> list[dict[str, Any]]:

@@ -64,6 +64,12 @@ def shows_live_counts(poll: Poll) -> bool:
     return not poll.hide_results and not poll.anonymous
 
 
+def totals_shown(poll: Poll) -> bool:
+    """Whether a poll's totals may be shown anywhere (cards, exports, the public record): never for
+    a withdrawn poll; after the close; before it only where live counts are."""
+    return poll.withdrawn_at is None and (poll.closed_at is not None or shows_live_counts(poll))
+
+
 def builds_ballots(poll: Poll) -> bool:
     """An anonymous ballot with several choices is built press by press in memory (never
     stored: bot/polls/drafts.py) and cast whole with Confirm."""

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row
 from sqlmodel import Session
 
+from bot.challenges import public_state
+from bot.polls import totals_shown
 from bot.record import texts as T
 from bot.record.councillors import councillors_on_project
 from bot.record.naming import Names
@@ -154,18 +156,6 @@ def challenge_record(session: Session, *, code: str, number: int) -> ChallengeRe
 # ---- challenges ----------------------------------------------------------------------------
 
 
-def state_of(c: Row[Any]) -> str:
-    if c.status in ("answered", "withdrawn"):
-        return c.status
-    if c.reopened_at is not None:
-        return "reopened"
-    if c.escalated_at is not None:
-        return "escalated"
-    if c.status == "open" and c.reminded_at is not None:
-        return "reminded"
-    return c.status
-
-
 def _group(status: str, escalated_at: datetime | None) -> str:
     if status in ("answered", "withdrawn"):
         return status
@@ -174,7 +164,7 @@ def _group(status: str, escalated_at: datetime | None) -> str:
 
 def _challenge_view(c: Row[Any], answers: list[AnswerView], followups: Sequence[Row[Any]]
                     ) -> ChallengeView:
-    state = state_of(c)
+    state = public_state(c)
     replied = [f for f in followups if f.reply is not None]
     times = [t for t in (c.raised_at, c.acknowledged_at, c.reminded_at, c.escalated_at,
                          c.reopened_at, *(a.at for a in answers),
@@ -280,9 +270,7 @@ def _poll_views(session: Session, project_id: int, now: datetime) -> list[PollVi
 def _poll_view(p: Poll, counts: Sequence[tuple[str, int]], voters: int, now: datetime
                ) -> PollView:
     is_open = p.closed_at is None
-    # As in the chats: an open anonymous poll's counts, watched as people vote, would tell
-    # who chose what; and a poll started with hidden results keeps them hidden until it closes.
-    shown = not is_open or not (p.anonymous or p.hide_results)
+    shown = totals_shown(p)  # the one rule of the cards, the export and this page
     return PollView(
         number=p.number, question=p.question, anonymous=p.anonymous, multiple=p.multiple,
         is_open=is_open, closes_at=p.closes_at, closed_at=p.closed_at,

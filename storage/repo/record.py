@@ -329,7 +329,8 @@ def project_polls(session: Session, *, project_id: int) -> list[Poll]:
 
 def poll_counts(session: Session, *, project_id: int) -> dict[int, list[tuple[str, int]]]:
     """(option, count) per poll of a project: anonymous tallies, named votes and native counts,
-    in three statements (the same sum as ``polls.option_counts``, for every poll at once)."""
+    in three statements (``polls.option_counts`` for every poll at once, less the ballots still
+    waiting: the page shows totals only once a poll is closed or named, and a close mixes them)."""
     options = session.exec(
         select(PollOption)
         .join(Poll, col(Poll.id) == col(PollOption.poll_id))
