@@ -18,7 +18,6 @@ from storage.repo import links, people, projects
 if TYPE_CHECKING:
     from bot.kernel.core import Core
 
-AWAITING = ("open", "acknowledged")
 SHOWN = 20  # projects listed; the rest is a command away
 SHOWN_ITEMS = 10  # each comes with its buttons; the rest is in /inbox
 

@@ -283,19 +283,6 @@ def option_counts(session: Session, *, poll_id: int) -> list[int]:
     return counts
 
 
-def voter_names(session: Session, *, poll_id: int, option_id: int) -> list[str | None]:
-    """Who chose an option in a named poll, in voting order (None: an erased person)."""
-    return list(
-        session.exec(
-            select(Person.name)
-            .select_from(PollVote)
-            .outerjoin(Person, col(Person.id) == col(PollVote.person_id))
-            .where(PollVote.poll_id == poll_id, PollVote.option_id == option_id)
-            .order_by(col(PollVote.id))
-        )
-    )
-
-
 def named_voters(session: Session, *, poll_id: int, option_id: int
                  ) -> list[tuple[int | None, str | None]]:
     """(person id, name) of who chose an option in a named poll, in voting order."""
