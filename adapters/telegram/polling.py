@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from telegram import Bot, Update
 from telegram.error import RetryAfter, TelegramError
 
+from adapters.telegram.failures import retry_after_seconds
 from bot.kernel.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -79,9 +80,7 @@ class LongPolling:
             try:
                 updates = await self._fetch()
             except RetryAfter as exc:
-                retry = exc.retry_after
-                await asyncio.sleep(retry if isinstance(retry, int | float)
-                                    else retry.total_seconds())
+                await asyncio.sleep(retry_after_seconds(exc))
                 continue
             except TelegramError as exc:
                 self.on_error(exc)
