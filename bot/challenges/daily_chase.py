@@ -21,12 +21,14 @@ from bot.kernel.context import Work
 from bot.kernel.durations import describe_age
 from bot.kernel.events import Button
 from bot.kernel.rich import Rich, join, render
+from bot.kernel.visible import shortened
 from storage.models import Challenge
 from storage.repo import challenges, work
 
 TIMER = "challenge_chase"
 SHOWN = 8  # lines listed in one message; the rest are behind /inbox
 WITH_BUTTONS = 3  # challenges that get their own Acknowledge / Answer buttons
+TEXT_SHOWN = 90  # characters of each challenge's text
 REMIND, ESCALATED, TOLD, NOBODY_ELSE = "remind", "escalated", "told", "nobody_else"
 # A later notice about the same challenge replaces an earlier one in the same message.
 RANK = {REMIND: 0, TOLD: 1, NOBODY_ELSE: 1, ESCALATED: 1}
@@ -112,7 +114,8 @@ def _line(w: Work, challenge: Challenge, item: dict[str, Any]) -> Rich:
     project = project_of(w, challenge)
     since = challenge.reopened_at or challenge.raised_at
     values: dict[str, Any] = {"number": challenge.number, "project": project.name,
-                              "age": describe_age(w.now - since), "text": _short(challenge.text)}
+                              "age": describe_age(w.now - since),
+                              "text": shortened(challenge.text, TEXT_SHOWN)}
     kind = item["kind"]
     if kind == REMIND:
         return render(T.CHASE_LINE_REMIND, **values)
@@ -127,11 +130,6 @@ def _line(w: Work, challenge: Challenge, item: dict[str, Any]) -> Rich:
         told = " and ".join(T.CHASE_TOLD_WHO[who] for who in item.get("told", []))
         return render(T.CHASE_LINE_TOLD, told=told, **values)
     return render(T.CHASE_LINE_NOBODY_ELSE, **values)
-
-
-def _short(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _buttons(challenge: Challenge) -> list[Button]:

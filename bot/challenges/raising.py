@@ -27,7 +27,7 @@ from bot.kernel.context import Ctx, Work
 from bot.kernel.durations import describe_age
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.rich import join, render
-from bot.kernel.visible import visible_length
+from bot.kernel.visible import shortened, visible_length
 from storage.models import Challenge, ChallengeAnswer, Project
 from storage.repo import challenges, links, people, projects
 
@@ -150,11 +150,11 @@ async def challenges_command(ctx: Ctx, args: str) -> None:
     lines = [render(T.CHALLENGE_LIST_HEADER, project=project.name)]
     for c in found:
         assert c.id is not None
-        short = c.text if len(c.text) <= 80 else c.text[:79] + "…"
         lines.append(render(
             T.CHALLENGE_LIST_LINE, number=c.number, status=status_words(c),
             age=describe_age(ctx.now - c.raised_at),
-            supporters=challenges.support_count(ctx.session, challenge_id=c.id), text=short,
+            supporters=challenges.support_count(ctx.session, challenge_id=c.id),
+            text=shortened(c.text, 80),
         ))
     ctx.answer(join(lines))
 

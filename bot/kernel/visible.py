@@ -24,6 +24,12 @@ def without_bidi_controls(text: str) -> str:
     return text.translate(_BIDI_TABLE)
 
 
+def shortened(text: str, limit: int) -> str:
+    """``text`` on one line and at most ``limit`` characters, cut with "…" (for lists and labels)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def visible(text: str) -> str:
     """``text`` as a reader sees it: no format (Cf) or blank characters, no space around it."""
     if text.isascii():

@@ -10,6 +10,7 @@ from bot.kernel.durations import describe_age
 from bot.kernel.errors import Refusal
 from bot.kernel.events import Button
 from bot.kernel.rich import Rich, join, render
+from bot.kernel.visible import shortened
 from bot.people import texts as T
 from storage.models import Challenge, Project
 from storage.repo import challenges, inbox, people
@@ -45,7 +46,7 @@ def items(w: Work, person_id: int) -> list[Item]:
     for link, project in inbox.link_proposals(w.session, councillor_id=person_id):
         found.append(Item(T.INBOX_PROPOSALS,
                           render(T.INBOX_PROPOSAL_LINE, project=project.name, code=project.code,
-                                 scope=_short(project.scope or K.NO_SCOPE_YET)),
+                                 scope=shortened(project.scope or K.NO_SCOPE_YET, TEXT_CHARS)),
                           (Button(f"{T.INBOX_ACCEPT} {project.name}"[:60], f"link:accept:{link.id}"),
                            Button(f"{T.INBOX_DECLINE} {project.name}"[:60],
                                   f"link:decline:{link.id}"))))
@@ -53,14 +54,14 @@ def items(w: Work, person_id: int) -> list[Item]:
         closed = poll.closed_at or w.now
         found.append(Item(T.INBOX_POLLS, render(
             T.INBOX_POLL_LINE, number=poll.number, project=project.name,
-            age=describe_age(w.now - closed), question=_short(poll.question))))
+            age=describe_age(w.now - closed), question=shortened(poll.question, TEXT_CHARS))))
     for challenge, project in inbox.escalated_in_facilitated(w.session, person_id=person_id):
         if challenge.id in mine:
             continue
         found.append(Item(T.INBOX_ESCALATED, render(
             T.INBOX_ESCALATED_LINE, number=challenge.number, project=project.name,
             age=describe_age(w.now - (challenge.reopened_at or challenge.raised_at)),
-            text=_short(challenge.text))))
+            text=shortened(challenge.text, TEXT_CHARS))))
     return found
 
 
@@ -116,10 +117,6 @@ def _councillor(w: Work, person_id: int) -> bool:
     return "councillor" in people.roles_of(w.session, person_id=person_id)
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS] + "…"
-
-
 def _challenge_line(w: Work, challenge: Challenge, project: Project | None) -> Rich:
     return render(
         T.INBOX_CHALLENGE_LINE, number=challenge.number,
@@ -127,7 +124,7 @@ def _challenge_line(w: Work, challenge: Challenge, project: Project | None) -> R
         age=describe_age(w.now - (challenge.reopened_at or challenge.raised_at)),
         supporters=challenges.support_count(w.session, challenge_id=challenge.id or 0),
         status=T.INBOX_ACKNOWLEDGED if challenge.status == "acknowledged" else "",
-        text=_short(challenge.text))
+        text=shortened(challenge.text, TEXT_CHARS))
 
 
 def _answer_buttons(challenge: Challenge) -> tuple[Button, ...]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.kernel.context import Ctx
 from bot.kernel.rich import Rich, join, render
+from bot.kernel.visible import shortened
 from bot.polls import texts as T
 from bot.polls.results import format_when, standing
 from storage.models import Poll
@@ -16,10 +17,6 @@ MOST_CLOSED = 5
 QUESTION_SHOWN = 60
 
 
-def short(question: str) -> str:
-    return question if len(question) <= QUESTION_SHOWN else question[: QUESTION_SHOWN - 1] + "…"
-
-
 def votes_given(ctx: Ctx, poll: Poll) -> int:
     """How many have voted: people, or (one-choice polls) choices, which also counts the voters
     of an anonymous native poll, whom the bot never sees."""
@@ -28,7 +25,7 @@ def votes_given(ctx: Ctx, poll: Poll) -> int:
 
 
 def poll_line(ctx: Ctx, poll: Poll) -> Rich:
-    question = short(poll.question)
+    question = shortened(poll.question, QUESTION_SHOWN)
     if poll.withdrawn_at is not None:
         return render(T.POLLS_WITHDRAWN_LINE, number=poll.number, question=question,
                       when=format_when(poll.withdrawn_at, ctx.tz),
@@ -36,7 +33,7 @@ def poll_line(ctx: Ctx, poll: Poll) -> Rich:
     if poll.closed_at is None:
         return render(T.POLLS_OPEN_LINE, number=poll.number, question=question,
                       voters=votes_given(ctx, poll), when=format_when(poll.closes_at, ctx.tz))
-    outcome = (render(T.POLLS_OUTCOME, outcome=short(poll.outcome)) if poll.outcome
+    outcome = (render(T.POLLS_OUTCOME, outcome=shortened(poll.outcome, QUESTION_SHOWN)) if poll.outcome
                else render(T.POLLS_WAITING))
     return render(T.POLLS_CLOSED_LINE, number=poll.number, question=question,
                   voters=votes_given(ctx, poll), when=format_when(poll.closed_at, ctx.tz),

@@ -16,7 +16,7 @@ from bot.kernel.context import Ctx, Work, chat_address, loads
 from bot.kernel.errors import Refusal, UsageError
 from bot.kernel.events import Button
 from bot.kernel.rich import PersonName, Rich, render
-from bot.kernel.visible import visible_length
+from bot.kernel.visible import shortened, visible_length
 from bot.polls import texts as T
 from storage.models import Poll, Project
 from storage.repo import people, poll_messages, polls, projects, work
@@ -60,8 +60,7 @@ def project_name(w: Work, poll: Poll) -> str:
 
 def label(w: Work, poll: Poll) -> str:
     """How a button names a poll: its number, question and project."""
-    question = poll.question if len(poll.question) <= 40 else poll.question[:39] + "…"
-    return f"#{poll.number} {question} ({project_name(w, poll)})"
+    return f"#{poll.number} {shortened(poll.question, 40)} ({project_name(w, poll)})"
 
 
 # ---- asking, after the close -----------------------------------------------------------------
