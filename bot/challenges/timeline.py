@@ -29,6 +29,8 @@ def escalated_to(w: Work, challenge: Challenge) -> list[str]:
             else "facilitators"
         if kind not in found:
             found.append(kind)
+            if len(found) == 2:  # both kinds: no need to ask the roles of the rest
+                break
     return sorted(found, key=["ward", "facilitators"].index)
 
 

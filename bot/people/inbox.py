@@ -34,8 +34,10 @@ def items(w: Work, person_id: int) -> list[Item]:
     """Everything waiting for ``person_id``, section by section, each oldest first."""
     found: list[Item] = []
     mine: set[int] = set()
-    received = [c for _r, c in challenges.received_by(w.session, person_id=person_id)
-                if c.status in AWAITING and (_r.reason != "escalation" or _councillor(w, person_id))]
+    # Escalations wait on a councillor (facilitators find theirs in their own section).
+    councillor = "councillor" in people.roles_of(w.session, person_id=person_id)
+    received = [c for r, c in challenges.received_by(w.session, person_id=person_id)
+                if c.status in AWAITING and (r.reason != "escalation" or councillor)]
     for challenge in sorted(received, key=lambda c: (c.raised_at, c.id or 0)):
         if challenge.id in mine:
             continue
@@ -111,10 +113,6 @@ async def inbox_button(ctx: Ctx, parts: list[str]) -> None:
     # The presser's own inbox, whoever the button was shown to: it names no one else's.
     text, buttons = page_text(ctx, ctx.person_id, int(parts[1]))
     ctx.reply_privately(text, buttons)
-
-
-def _councillor(w: Work, person_id: int) -> bool:
-    return "councillor" in people.roles_of(w.session, person_id=person_id)
 
 
 def _challenge_line(w: Work, challenge: Challenge, project: Project | None) -> Rich:
