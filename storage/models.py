@@ -16,11 +16,7 @@ from storage.work_tables import MessageMention as MessageMention
 from storage.work_tables import OutboundMessage as OutboundMessage
 from storage.work_tables import ProcessedEvent as ProcessedEvent
 from storage.work_tables import Timer as Timer
-
-
-def _when(*, nullable: bool = True, index: bool = False) -> datetime | None:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
-
+from storage.work_tables import _when
 
 # ---- people and roles ------------------------------------------------------------------------
 
