@@ -241,7 +241,7 @@ class Outbox:
                 return True
             log.warning("sending message %s timed out (it may have arrived); sent once more: %s",
                         row.id, exc)
-            self._retry(row, f"timed out: {exc}", min(2.0 ** (row.attempts + 1), 300.0),
+            self._retry(row, f"timed out: {exc}", _backoff(row),
                         timed_out=True)
             return False
         except Unreachable as exc:
@@ -260,7 +260,7 @@ class Outbox:
             if row.attempts + 1 >= MAX_ATTEMPTS:
                 self._finish(row, parked=f"gave up after {MAX_ATTEMPTS} attempts: {exc!r}")
                 return True
-            self._retry(row, repr(exc), min(2.0 ** (row.attempts + 1), 300.0))
+            self._retry(row, repr(exc), _backoff(row))
             return False
         now = self._clock.now()
         with session_scope(self._engine) as s:
@@ -346,3 +346,8 @@ class Outbox:
         if not rows:
             return None
         return max(0.0, (rows[0].next_attempt_at - self._clock.now()).total_seconds())
+
+
+def _backoff(row: OutboundMessage) -> float:
+    """Seconds before the next try of a failed send: doubling, at most five minutes."""
+    return min(2.0 ** (row.attempts + 1), 300.0)
