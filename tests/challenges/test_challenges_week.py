@@ -60,7 +60,7 @@ async def test_45_challenges_make_at_most_one_chasing_message_a_day(bot: Testing
     days = sorted(jane)
     busiest_week = max(sum(jane[d] for d in days if start <= d < start + timedelta(days=7))
                        for start in days)
-    assert busiest_week <= 7
+    assert busiest_week <= 5  # chasing days are Monday to Friday: at most 5 in any 7 days
     assert max(per_day["fran"].values()) == 1
     with session_scope(bot.core.engine) as s:
         rows = list(s.exec(select(Challenge)))
