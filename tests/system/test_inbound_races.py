@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -19,20 +18,12 @@ from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH
 from bot.kernel.core import Core
 from tests.ncbot_run import BotProcess
 from tests.system.test_inbound_kill import ENV, bot_config, burst, effects, set_up
-from tests.telegram.conftest import SECRET, TOKEN
+from tests.telegram.conftest import SECRET
 from tests.telegram.fake_api import FakeBotApi
 
 SENDERS = 3  # updates under way at once, each to both processes
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    fake = FakeBotApi(TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def test_two_processes_given_the_same_updates_have_one_effect(

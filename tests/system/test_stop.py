@@ -9,7 +9,6 @@ leaves the rest in the outbox for the next start, well inside the 30 s a service
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -22,7 +21,7 @@ from storage.db import session_scope
 from storage.models import Challenge, OutboundMessage
 from tests.ncbot_run import BotProcess
 from tests.system.test_inbound_kill import ENV, bot_config, set_up
-from tests.telegram.conftest import SECRET, TOKEN
+from tests.telegram.conftest import SECRET
 from tests.telegram.fake_api import FakeBotApi
 from tests.telegram.payloads import GROUP_ID
 
@@ -30,14 +29,6 @@ CARDS = 100
 STOP_ALLOWED = 30.0  # seconds: TimeoutStopSec of the documented systemd unit
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    fake = FakeBotApi(TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def test_sigterm_with_a_hundred_paced_group_cards_stops_in_time(
