@@ -41,6 +41,16 @@ class Child:
                 break
         self._drainer = asyncio.create_task(self._drain())
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the process has used so far; 0.0 where /proc is missing."""
+        assert self.proc is not None
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def _drain(self) -> None:
         """Keep reading the log, so a chatty process never blocks on a full pipe."""
         assert self.proc is not None and self.proc.stderr is not None

@@ -6,7 +6,9 @@ The bare app is a slack-bolt ``AsyncApp`` on aiohttp that acks ``/ncbot`` and po
 process, which also runs the fake Slack Web API. A round ends when every command is acknowledged
 and its answer has reached the fake Slack; rounds alternate (bare, bot, three times each), each on
 a fresh process, and the ratio is of the medians. The ack's p50 and p99 are reported (Slack
-wants it within 3 s), and the Web API calls each made per command.
+wants it within 3 s), the Web API calls each made per command, and the CPU time per command of
+the application and of this process: when this process's share comes near a whole CPU, the
+load generator and the fake Slack, not the application, set the rate.
 
 ``python -m bench.slack_inbound`` (or ``python -m bench slack_inbound``).
 """
@@ -71,10 +73,10 @@ def bot_config(tmp: Path, api: FakeSlack) -> Path:
     return path
 
 
-async def load(port: int, api: FakeSlack, round_no: int) -> dict[str, Any]:
-    """1,000 commands, 20 at a time: (rate, ack latencies, Web API calls per command)."""
+async def load(port: int, api: FakeSlack, round_no: int, child: Child) -> dict[str, Any]:
+    """1,000 commands, 20 at a time: rate, ack latencies, Web API calls per command, and the CPU
+    time per command of the application and of this process (load and fake Slack)."""
     url = f"http://127.0.0.1:{port}/slack/events"
-    before = {m: len(api.called(m)) for m in ANSWERS}
     calls_before = len(api.calls)
     gate = asyncio.Semaphore(AT_ONCE)
     acks: list[float] = []
@@ -99,18 +101,25 @@ async def load(port: int, api: FakeSlack, round_no: int) -> dict[str, Any]:
                     statuses[resp.status] = statuses.get(resp.status, 0) + 1
 
         started = time.perf_counter()
+        cpu = (child.cpu_seconds(), time.process_time())
         await asyncio.gather(*(command(i) for i in range(COMMANDS)))
 
+        seen = [calls_before, 0]  # calls looked at, answers among them: checked after each call
+
         def answered() -> int:
-            return sum(len(api.called(m)) - before[m] for m in ANSWERS)
+            seen[1] += sum(c.method in ANSWERS for c in api.calls[seen[0]:])
+            seen[0] = len(api.calls)
+            return seen[1]
 
         await api.wait_until(lambda: answered() >= COMMANDS, within=120)
         wall = time.perf_counter() - started
+        app_cpu, own_cpu = child.cpu_seconds() - cpu[0], time.process_time() - cpu[1]
     per_method: dict[str, int] = {}
     for call in api.calls[calls_before:]:
         per_method[call.method] = per_method.get(call.method, 0) + 1
     return {"rate": COMMANDS / wall, "acks": acks, "statuses": statuses,
-            "answered": answered(), "calls": per_method}
+            "answered": answered(), "calls": per_method,
+            "cpu": (app_cpu / COMMANDS * 1000, own_cpu / COMMANDS * 1000)}
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -139,7 +148,7 @@ async def run() -> None:
                                   ready="slack started")
                     await child.start()
                     try:
-                        found = await load(child.port, api, round_no * 10 + (name == "bot"))
+                        found = await load(child.port, api, round_no * 10 + (name == "bot"), child)
                     finally:
                         await child.stop()
                 rates[name].append(found["rate"])
@@ -147,7 +156,9 @@ async def run() -> None:
                                   sorted(found["calls"].items()))
                 print(f"  round {round_no} {name:<4}: {found['rate']:7.1f} commands/s, ack p50 "
                       f"{pct(found['acks'], 0.5):6.1f} ms p99 {pct(found['acks'], 0.99):6.1f} ms "
-                      f"max {max(found['acks']) * 1000:6.1f} ms; answered {found['answered']}; "
+                      f"max {max(found['acks']) * 1000:6.1f} ms; CPU per command: app "
+                      f"{found['cpu'][0]:.2f} ms, load and fake Slack {found['cpu'][1]:.2f} ms; "
+                      f"answered {found['answered']}; "
                       f"HTTP {found['statuses']}; Web API calls per command: {calls}; "
                       f"load average {os.getloadavg()[0]:.2f}", flush=True)
         bare, bot = statistics.median(rates["bare"]), statistics.median(rates["bot"])
