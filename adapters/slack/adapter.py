@@ -87,12 +87,11 @@ class SlackAdapter:
             retry_handlers=[AsyncConnectionErrorRetryHandler(), WaitOutRateLimit(sleep=sleep)],
         )
         commands = [c.name for c in core.routes.commands]
-        self.delivery = SlackDelivery(
-            # Messages: the outbox retries; a timeout is never retried here (it may have arrived).
-            AsyncWebClient(token=settings.bot_token, base_url=settings.api_base_url,
-                           timeout=timeout),
-            commands=commands, monotonic=monotonic, sleep=sleep,
-        )
+        # Messages: the outbox retries; a timeout is never retried here (it may have arrived).
+        self._sender = AsyncWebClient(token=settings.bot_token, base_url=settings.api_base_url,
+                                      timeout=timeout)
+        self.delivery = SlackDelivery(self._sender, commands=commands, monotonic=monotonic,
+                                      sleep=sleep)
         self.app = AsyncApp(
             signing_secret=settings.signing_secret or "",
             client=self.client,
@@ -105,6 +104,7 @@ class SlackAdapter:
         self._home_seen: set[str] = set()  # people whose Home tab is kept up to date
         self._health: tuple[float, tuple[bool, str]] | None = None
         self._socket: Any = None
+        self._session: aiohttp.ClientSession | None = None
         self.journal = SlackJournal(core, self.workspace, self._replay)
         self._register()
         if settings.mode == "http":
@@ -128,6 +128,11 @@ class SlackAdapter:
                 f"slack: cannot reach Slack at {api}: {exc!r}".replace(self.settings.bot_token or "",
                                                                        "[redacted]")) from None
         self.bot_user_id = me.get("user_id")
+        # One connection pool for every Web API call: without it slack_sdk opens (and closes) a
+        # session and a connection per call, most of what a call costs the bot.
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.settings.timeout))
+        self.client.session = self._sender.session = self._session
         if self.settings.mode == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -144,6 +149,8 @@ class SlackAdapter:
             await asyncio.wait_for(self.delivery.coalescer.drain(), 5.0)
         except TimeoutError:
             self.delivery.coalescer.forget()
+        if self._session is not None:
+            await self._session.close()
 
     async def send(self, message: Outbound, *, edit_message_id: str | None = None) -> Delivered:
         return await self.delivery.send(message, edit_message_id=edit_message_id)
