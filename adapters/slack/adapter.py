@@ -33,6 +33,7 @@ from adapters.slack.delivery import SlackDelivery, WaitOutRateLimit, slack_error
 from adapters.slack.home import home_view
 from adapters.slack.journal import SlackJournal
 from adapters.slack.modals import field_errors, modal_view
+from adapters.slack.names import Names
 from adapters.slack.workspace import Workspace
 from bot.kernel import texts as T
 from bot.kernel.config import ConfigError, SlackSection
@@ -98,6 +99,7 @@ class SlackAdapter:
             request_verification_enabled=settings.mode == "http",
         )
         self.workspace = Workspace(self.client)
+        self.names = Names(core, self.workspace)
         self.bot_user_id: str | None = None
         self.on_processed: list[Callable[[Inbound, HandleResult], None]] = []
         self._monotonic = monotonic
@@ -144,6 +146,7 @@ class SlackAdapter:
         if self._socket is not None:
             await self._socket.close_async()
         await self.journal.stop()
+        await self.names.stop()
         await self.delivery.expiry.stop()
         try:
             await asyncio.wait_for(self.delivery.coalescer.drain(), 5.0)
@@ -349,6 +352,8 @@ class SlackAdapter:
     async def _process(self, event: Inbound, *, deliver: bool = True) -> HandleResult:
         event = await self._complete(event)
         result = await self.core.handle(event, deliver=False)
+        # Their handle (or id) is what was stored; Slack's name for them follows, off this path.
+        self.names.complete_later(event.sender.user_id, event.sender.display_name)
         for callback in self.on_processed:
             callback(event, result)
         if deliver:
@@ -356,12 +361,13 @@ class SlackAdapter:
         return result
 
     async def _complete(self, event: Inbound) -> Inbound:
-        """Put in what the payload lacks: the private chat's channel and the person's name."""
+        """Put in what the payload lacks: the private chat's channel and the person's name (when
+        Slack has told it already)."""
         changes: dict[str, Any] = {}
         if event.chat.kind == ChatKind.PRIVATE and not event.chat.chat_id:
             changes["chat"] = dataclasses.replace(
                 event.chat, chat_id=await self._private_channel(event.sender.user_id))
-        name = await self.workspace.name(event.sender.user_id)
+        name = self.names.known(event.sender.user_id)
         if name:
             changes["sender"] = dataclasses.replace(event.sender, display_name=name)
         return dataclasses.replace(event, **changes) if changes else event

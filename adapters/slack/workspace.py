@@ -37,6 +37,10 @@ class Workspace:
             self._names[user_id] = str(name or user.get("name") or user_id)
         return self._names.get(user_id)
 
+    def known_name(self, user_id: str) -> str | None:
+        """The name ``name`` found earlier, without asking."""
+        return self._names.get(user_id)
+
     async def is_member(self, channel: str) -> bool:
         """Whether the bot is in the channel; unknown (an API that cannot say) counts as yes.
         Asked once per channel: a yes is kept (and events keep it up to date)."""

@@ -75,6 +75,21 @@ def ensure_identity(
     return identity, found
 
 
+def complete_names(session: Session, *, platform: str,
+                   names: Iterable[tuple[str, str, str]]) -> None:
+    """Put in a platform's own names, each ``(user_id, provisional, name)``, wherever the
+    provisional name first seen with their event is still the one held."""
+    for user_id, provisional, name in names:
+        identity = get_identity(session, platform=platform, user_id=user_id)
+        if identity is None or provisional == name:
+            continue
+        if identity.display_name == provisional:
+            identity.display_name = name
+        person = session.get(Person, identity.person_id)
+        if person is not None and person.name == provisional:
+            person.name = name  # a name they gave themselves is kept
+
+
 def create_person(session: Session, *, name: str, now: datetime) -> Person:
     person = Person(name=name, created_at=now)
     session.add(person)

@@ -73,10 +73,15 @@ async def test_dm_starting_with_a_command_word_is_a_command(rig: Rig) -> None:
 
 async def test_channel_message_counts_as_activity_and_names_are_looked_up(rig: Rig) -> None:
     rig.api.names["U8"] = "Priya Shah"
-    await rig.slack.event({"type": "message", "channel": "C2", "channel_type": "channel",
-                           "user": "U8", "text": "hello", "ts": "2.1"})
+    message = {"type": "message", "channel": "C2", "channel_type": "channel", "user": "U8",
+               "text": "hello", "ts": "2.1"}
+    await rig.slack.event(message)
     event, _ = await rig.next_processed()
     assert isinstance(event, MessagePosted) and event.chat.kind == ChatKind.GROUP
+    assert event.sender.display_name == "U8"  # an event carries no name: Slack is asked after
+    await rig.adapter.names.settled()
+    await rig.slack.event(message | {"ts": "2.2"})
+    event, _ = await rig.next_processed()
     assert event.sender.display_name == "Priya Shah"
 
 

@@ -1,9 +1,11 @@
 """``ncbot run`` on Slack killed (SIGKILL) after acknowledging commands, then started again.
 
-Slack never sends an acknowledged slash command again. The fake Slack answers ``users.info``
-slowly (1.5 s, as the real API sometimes does), so commands are acknowledged and still being
-worked on when it kills the bot as its N-th call of a method arrives. Every acknowledged command
-is answered once; one the bot never acknowledged was shown to its sender as failed.
+Slack never sends an acknowledged slash command again. Each command comes from a channel of its
+own, so the bot asks ``conversations.info`` whether it is a member before handling it; the fake
+Slack answers that slowly (1.5 s, as the real API sometimes does), so commands are acknowledged
+and still being worked on when it kills the bot as its N-th call of a method arrives. Every
+acknowledged command is answered once; one the bot never acknowledged was shown to its sender
+as failed.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from tests.slack.signed import SlackSender
 COMMANDS = 40
 SENDERS = 4  # requests under way at once
 _points = random.Random(20261201)
-KILLS = [("users.info", 1), ("users.info", _points.randint(5, 35)),
+KILLS = [("conversations.info", 1), ("conversations.info", _points.randint(5, 35)),
          ("chat.postEphemeral", _points.randint(1, 20))]
 ENV = {"NCBOT_SLACK__BOT_TOKEN": "xoxb-1-test", "NCBOT_SLACK__SIGNING_SECRET": SECRET}
 
@@ -63,7 +65,7 @@ class KillingSlack(FakeSlack):
 
 @pytest.fixture
 async def slack() -> Any:
-    fake = KillingSlack(delays={"users.info": 1.5})
+    fake = KillingSlack(delays={"conversations.info": 1.5})
     fake.counted, fake.killed = Counter(), asyncio.Event()
     await fake.start()
     yield fake
@@ -131,8 +133,8 @@ async def acknowledged_then_killed(slack: KillingSlack, bot: BotProcess
     """Every person sends a command; once all are answered, the name look-ups go on and the
     fake kills the bot. Returns the channels whose command was acknowledged, and the rest."""
     assert slack.killed is not None
-    # Names are looked up once every command is acknowledged, so the kill finds them all in hand.
-    slack.gates["users.info"] = asyncio.Event()
+    # Channels are looked up once every command is acknowledged: the kill finds them all in hand.
+    slack.gates["conversations.info"] = asyncio.Event()
 
     def armed(pid: int) -> None:
         slack.victim = pid
@@ -153,7 +155,7 @@ async def acknowledged_then_killed(slack: KillingSlack, bot: BotProcess
             (acked if status == 200 else refused).add(f"C{n}")
 
     await asyncio.gather(*(person() for _ in range(SENDERS)))
-    slack.gates["users.info"].set()  # the work on every acknowledged command goes on
+    slack.gates["conversations.info"].set()  # the work on every acknowledged command goes on
     await asyncio.wait_for(slack.killed.wait(), 30)
     assert await bot.died() == -signal.SIGKILL
     return acked, refused

@@ -1,0 +1,62 @@
+"""A person's name: the payload's handle at once, Slack's own name written after the request."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import Identity, Person
+from tests.slack.conftest import Rig
+
+
+def names_of(rig: Rig, user_id: str) -> tuple[str, str | None]:
+    with session_scope(rig.core.engine) as s:
+        identity = s.exec(select(Identity).where(Identity.user_id == user_id)).one()
+        person = s.get(Person, identity.person_id)
+        assert person is not None
+        return identity.display_name, person.name
+
+
+async def test_a_newcomer_is_answered_before_slack_tells_their_name(rig: Rig) -> None:
+    rig.api.names["U9"] = "Priya Shah"
+    rig.api.gates["users.info"] = asyncio.Event()  # Slack is slow to tell the name
+    await rig.slack.command("help", user="U9", user_name="priya", channel="C1")
+    event, _ = await rig.next_processed()
+    assert event.sender.display_name == "priya"
+    await rig.api.wait_for("chat.postEphemeral")  # answered while users.info is still waiting
+    assert names_of(rig, "U9") == ("priya", "priya")
+    rig.api.gates["users.info"].set()
+    await rig.adapter.names.settled()
+    assert names_of(rig, "U9") == ("Priya Shah", "Priya Shah")
+    await rig.slack.command("help", user="U9", user_name="priya", channel="C1")
+    event, _ = await rig.next_processed()
+    assert event.sender.display_name == "Priya Shah"  # known now: no second users.info
+    assert len(rig.api.called("users.info")) == 1
+
+
+async def test_a_name_given_meanwhile_is_kept(rig: Rig) -> None:
+    rig.api.names["U9"] = "Priya Shah"
+    rig.api.gates["users.info"] = asyncio.Event()
+    await rig.slack.command("help", user="U9", user_name="priya", channel="C1")
+    await rig.next_processed()
+    with session_scope(rig.core.engine) as s:
+        identity = s.exec(select(Identity).where(Identity.user_id == "U9")).one()
+        person = s.get(Person, identity.person_id)
+        assert person is not None
+        person.name = "P. Shah"  # what they chose for themselves
+    rig.api.gates["users.info"].set()
+    await rig.adapter.names.settled()
+    assert names_of(rig, "U9") == ("Priya Shah", "P. Shah")
+
+
+async def test_many_newcomers_get_their_names(rig: Rig) -> None:
+    for n in range(5):
+        rig.api.names[f"U{n}"] = f"Person {n}"
+    await asyncio.gather(*(rig.slack.command("help", user=f"U{n}", user_name=f"p{n}")
+                           for n in range(5)))
+    for _ in range(5):
+        await rig.next_processed()
+    await rig.adapter.names.settled()
+    assert [names_of(rig, f"U{n}") for n in range(5)] == [(f"Person {n}",) * 2 for n in range(5)]
