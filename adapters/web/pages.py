@@ -133,15 +133,18 @@ class RecordSite:
         if found is None:
             return self._not_found(request)
         return self._reply(request, data=found, csv=lambda: opendata.project_csv(found),
-                           filename=f"{found.code}-challenges.csv", template="project.html", p=found)
+                           filename=f"{found.code}-challenges.csv", template="project.html", p=found,
+                           per_page=projects.CHALLENGES_PAGE)
 
     async def challenges(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]
-        found = await self._read(lambda s, now: projects.project_record(s, code=code, now=now,
-                                                                        tz=self.tz))
+        page = page_number(request)
+        found = None if page is None else await self._read(
+            lambda s, now: projects.project_challenges(s, code=code, page=page,
+                                                       per_page=projects.CHALLENGES_PAGE))
         if found is None:
             return self._not_found(request)
-        return self._page(request, "challenges.html", p=found)
+        return self._page(request, "challenges.html", p=found, per_page=found.per_page)
 
     async def feed(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from bot.record.naming import Names
 from bot.record.views import (
     AnswerView,
     ChallengeRecord,
+    ChallengesPage,
     ChallengeView,
     Event,
     IndexPage,
@@ -34,11 +35,12 @@ from bot.record.views import (
     YouSaid,
 )
 from storage.models import Poll, Project
-from storage.repo import record
+from storage.repo import record, record_challenges
+from storage.repo.record_challenges import group_of
 
 ACTIVITY_DAYS = 30
 INDEX_PAGE = 100  # projects on one page of the council's index
-GROUPS = ("awaiting", "escalated", "answered", "withdrawn")
+CHALLENGES_PAGE = 100  # challenges on one page of a project's list
 CHART_MONTHS = 24
 
 
@@ -70,7 +72,7 @@ def _summaries(session: Session, found: list[Project], now: datetime, *, every: 
     delays: dict[int, list[float]] = defaultdict(list)
     for project_id, status, escalated_at, raised_at, first_answer in record.challenge_rows(
             session, project_ids=ids):
-        counts[project_id][_group(status, escalated_at)] += 1
+        counts[project_id][group_of(status, escalated_at)] += 1
         if first_answer is not None:
             delays[project_id].append((first_answer - raised_at).total_seconds())
     summaries = []
@@ -90,29 +92,20 @@ def _summaries(session: Session, found: list[Project], now: datetime, *, every: 
 def project_record(session: Session, *, code: str, now: datetime, tz: ZoneInfo,
                    shown: int | None = None) -> ProjectRecord | None:
     """A project's record; with ``shown``, only that many challenges of each group (and lines
-    of "you said, we did") are made into views, the figures and charts still count them all."""
+    of "you said, we did"), the counts and the chart still count them all."""
     project = record.public_project(session, code=code)
     if project is None:
         return None
     assert project.id is not None and project.public_since is not None
     names = Names.of_project(session, project_id=project.id)
-    # Every challenge counts in the figures, the counts and the chart, which need a few compact
-    # columns; the text and the supporters are read only of the challenges shown.
-    rows = (record.challenges_with_support(session, project_id=project.id) if shown is None
-            else record.challenge_facts(session, project_id=project.id))
-    answers = record.answers_in(session, project_id=project.id)
-    followups = record.followups_in(session, project_id=project.id)
-    groups: dict[str, list[Row[Any]]] = {group: [] for group in GROUPS}
-    for c in rows:
-        groups[_group(c.status, c.escalated_at)].append(c)
-    for group in ("answered", "withdrawn"):  # the latest first; the others: longest waiting first
-        groups[group].reverse()
-    picked = [c for group in GROUPS for c in groups[group][:shown]]
-    if shown is not None:
-        full = {c.id: c for c in record.challenges_with_support(
-            session, project_id=project.id, ids=[c.id for c in picked])}
-        picked = [full[c.id] for c in picked]
-    views = _challenge_views(names, picked, answers, followups)
+    totals = record_challenges.totals(session, project_id=project.id)
+    rows: Sequence[Row[Any]]
+    if shown is None:
+        rows = sorted(record.challenges_with_support(session, project_id=project.id),
+                      key=record_challenges.page_order)
+    else:
+        rows = record_challenges.shown(session, project_id=project.id, per_group=shown)
+    views = _views_of(session, names, project.id, rows, every=shown is None)
     polls = _poll_views(session, project.id, now)
     linked = [cid for _, cid in record.linked_councillors(session, project_id=project.id)
               if cid in names.councillors]
@@ -121,14 +114,38 @@ def project_record(session: Session, *, code: str, now: datetime, tz: ZoneInfo,
         wards=record.ward_names(session, project_id=project.id).get(project.id, []),
         topics=record.topic_names(session, project_id=project.id).get(project.id, []),
         public_since=project.public_since,
-        councillors=councillors_on_project(
-            session, names, linked, rows, answers, followups,
-            record.recipients_in(session, project_id=project.id, person_ids=linked) if linked else [],
-            now),
-        counts={group: len(found) for group, found in groups.items()},
-        challenges=views, polls=polls, months=_months(rows, answers, tz),
-        you_said=_you_said(views, polls)[:shown],
+        councillors=councillors_on_project(session, names, linked, project_id=project.id, now=now),
+        counts=totals.counts, challenges=views, polls=polls,
+        months=_months(session, project.id, totals, tz), you_said=_you_said(views, polls)[:shown],
     )
+
+
+def project_challenges(session: Session, *, code: str, page: int, per_page: int = CHALLENGES_PAGE
+                       ) -> ChallengesPage | None:
+    """One page of a project's challenges in page order; None past the last page."""
+    project = record.public_project(session, code=code)
+    if project is None:
+        return None
+    assert project.id is not None
+    counts = record_challenges.totals(session, project_id=project.id).counts
+    total = sum(counts.values())
+    pages = max(1, -(-total // per_page))
+    if not 1 <= page <= pages:
+        return None
+    rows = record_challenges.page(session, project_id=project.id, offset=(page - 1) * per_page,
+                                  limit=per_page)
+    views = _views_of(session, Names.of_project(session, project_id=project.id), project.id, rows,
+                      every=False)
+    return ChallengesPage(project.code, project.name, counts, views, page, pages, total, per_page)
+
+
+def _views_of(session: Session, names: Names, project_id: int, rows: Sequence[Row[Any]], *,
+              every: bool) -> list[ChallengeView]:
+    """Views of these challenges, reading only their answers and follow-ups (``every``: all the
+    project's, one statement each however many)."""
+    ids = None if every else [c.id for c in rows]
+    return _challenge_views(names, rows, record.answers_in(session, project_id=project_id, ids=ids),
+                            record.followups_in(session, project_id=project_id, ids=ids))
 
 
 def challenge_record(session: Session, *, code: str, number: int) -> ChallengeRecord | None:
@@ -156,12 +173,6 @@ def challenge_record(session: Session, *, code: str, number: int) -> ChallengeRe
 # ---- challenges ----------------------------------------------------------------------------
 
 
-def _group(status: str, escalated_at: datetime | None) -> str:
-    if status in ("answered", "withdrawn"):
-        return status
-    return "escalated" if escalated_at is not None else "awaiting"
-
-
 def _challenge_view(c: Row[Any], answers: list[AnswerView], followups: Sequence[Row[Any]]
                     ) -> ChallengeView:
     state = public_state(c)
@@ -171,7 +182,7 @@ def _challenge_view(c: Row[Any], answers: list[AnswerView], followups: Sequence[
                          *(f.replied_at for f in replied)) if t is not None]
     return ChallengeView(
         number=c.number, text=c.text, state=state, state_words=T.STATE_WORDS[state],
-        group=_group(c.status, c.escalated_at), raised_at=c.raised_at, supporters=c.supporters,
+        group=group_of(c.status, c.escalated_at), raised_at=c.raised_at, supporters=c.supporters,
         answers=answers, followup=T.FOLLOWUP_WORDS.get(replied[-1].reply or "") if replied else None,
         updated_at=max(times),
     )
@@ -231,30 +242,31 @@ def _timeline(names: Names, c: Row[Any], answers: Sequence[Row[Any]],
 
 
 def month_of(at: datetime, tz: ZoneInfo) -> int:
-    """The local month as ``year * 12 + month - 1``; no zone is 14 hours or more from UTC, so
-    only the first and last days of a UTC month need the (costly) conversion."""
-    if not 2 <= at.day <= 27:
-        at = at.astimezone(tz)
-    return at.year * 12 + at.month - 1
+    """The local month as ``year * 12 + month - 1``."""
+    local = at.astimezone(tz)
+    return local.year * 12 + local.month - 1
 
 
-def _months(rows: Sequence[Row[Any]], answers: Sequence[Row[Any]], tz: ZoneInfo
+def month_start(month: int, tz: ZoneInfo) -> datetime:
+    """The first instant of a local month (as ``month_of`` numbers it), in UTC."""
+    return datetime(month // 12, month % 12 + 1, 1, tzinfo=tz).astimezone(UTC)
+
+
+def _months(session: Session, project_id: int, totals: record_challenges.Totals, tz: ZoneInfo
             ) -> list[MonthCount]:
-    """Challenges raised and first answered per month, over the last CHART_MONTHS months."""
-    raised: dict[int, int] = defaultdict(int)
-    answered: dict[int, int] = defaultdict(int)
-    for c in rows:
-        raised[month_of(c.raised_at, tz)] += 1
-    first: dict[int, datetime] = {}
-    for a in answers:
-        first.setdefault(a.challenge_id, a.answered_at)
-    for at in first.values():
-        answered[month_of(at, tz)] += 1
-    if not raised:
+    """Challenges raised and first answered per local month, over the last CHART_MONTHS months
+    (counted by the database between the months' first instants)."""
+    if totals.first_raised is None or totals.last_raised is None:
         return []
-    last = max(max(raised), max(answered, default=0))
-    return [MonthCount(f"{m // 12:04d}-{m % 12 + 1:02d}", raised.get(m, 0), answered.get(m, 0))
-            for m in range(max(min(raised), last - CHART_MONTHS + 1), last + 1)]
+    last = month_of(totals.last_raised, tz)
+    if totals.last_answered is not None:
+        last = max(last, month_of(totals.last_answered, tz))
+    first = max(month_of(totals.first_raised, tz), last - CHART_MONTHS + 1)
+    counts = record_challenges.month_counts(
+        session, project_id=project_id, bounds=[month_start(m, tz) for m in range(first, last + 2)])
+    return [MonthCount(f"{m // 12:04d}-{m % 12 + 1:02d}", counts.get(("raised", m - first), 0),
+                       counts.get(("answered", m - first), 0))
+            for m in range(first, last + 1)]
 
 
 # ---- polls ---------------------------------------------------------------------------------

@@ -129,6 +129,39 @@ class ProjectRecord:
     def in_group(self, group: str) -> list[ChallengeView]:
         return [c for c in self.challenges if c.group == group]
 
+    def page_of_group(self, group: str, per_page: int) -> int:
+        """The page of the project's challenge list where ``group`` starts."""
+        return _page_of_group(self.counts, group, per_page)
+
+
+def _page_of_group(counts: dict[str, int], group: str, per_page: int) -> int:
+    before = 0
+    for key, n in counts.items():  # in page order
+        if key == group:
+            break
+        before += n
+    return before // per_page + 1
+
+
+@dataclass(frozen=True)
+class ChallengesPage:
+    """One page of a project's challenges, in the order of its groups."""
+
+    code: str
+    name: str
+    counts: dict[str, int]  # every challenge of the project, per group
+    challenges: list[ChallengeView]
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    def in_group(self, group: str) -> list[ChallengeView]:
+        return [c for c in self.challenges if c.group == group]
+
+    def page_of_group(self, group: str, per_page: int) -> int:
+        return _page_of_group(self.counts, group, per_page)
+
 
 @dataclass(frozen=True)
 class Event:

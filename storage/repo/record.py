@@ -167,25 +167,10 @@ RECIPIENT_COLUMNS = (col(ChallengeRecipient.challenge_id), col(ChallengeRecipien
                      col(ChallengeRecipient.notified_at), col(ChallengeRecipient.reason))
 
 
-# What the figures, counts and chart of a project's page need of every challenge: no text, no
-# supporters (those only for the challenges the page shows).
-FACT_COLUMNS = (col(Challenge.id), col(Challenge.number), col(Challenge.status),
-                col(Challenge.raised_at), col(Challenge.acknowledged_by),
-                col(Challenge.acknowledged_at), col(Challenge.escalated_at))
-
-
-def challenge_facts(session: Session, *, project_id: int) -> Rows:
-    """Every challenge of a project in compact columns, by number."""
-    return session.connection().execute(
-        sa_select(*FACT_COLUMNS).where(col(Challenge.project_id) == project_id)
-        .order_by(col(Challenge.number))
-    ).all()
-
-
 def challenges_with_support(session: Session, *, project_id: int,
-                            number: int | None = None, ids: list[int] | None = None) -> Rows:
-    """A project's challenges (the one numbered ``number``, those with these ``ids``), each
-    with ``supporters``."""
+                            number: int | None = None, ids: list[int] | Any = None) -> Rows:
+    """A project's challenges (the one numbered ``number``, those with these ``ids``: a list or
+    a query of them), each with ``supporters``."""
     supporters = (
         sa_select(func.count())
         .where(col(ChallengeSupport.challenge_id) == col(Challenge.id))
@@ -204,8 +189,9 @@ def challenges_with_support(session: Session, *, project_id: int,
     return session.connection().execute(query).all()
 
 
-def answers_in(session: Session, *, project_id: int,
-               challenge_id: int | None = None) -> Rows:
+def answers_in(session: Session, *, project_id: int, challenge_id: int | None = None,
+               ids: list[int] | None = None) -> Rows:
+    """A project's answers (to one challenge, to these challenges), oldest first."""
     query = (
         sa_select(*ANSWER_COLUMNS)
         .join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id))
@@ -214,11 +200,13 @@ def answers_in(session: Session, *, project_id: int,
     )
     if challenge_id is not None:
         query = query.where(col(ChallengeAnswer.challenge_id) == challenge_id)
+    if ids is not None:
+        query = query.where(col(ChallengeAnswer.challenge_id).in_(ids))
     return session.connection().execute(query).all()
 
 
-def followups_in(session: Session, *, project_id: int,
-                 challenge_id: int | None = None) -> Rows:
+def followups_in(session: Session, *, project_id: int, challenge_id: int | None = None,
+                 ids: list[int] | None = None) -> Rows:
     query = (
         sa_select(*FOLLOWUP_COLUMNS)
         .join(Challenge, col(Challenge.id) == col(ChallengeFollowup.challenge_id))
@@ -227,6 +215,8 @@ def followups_in(session: Session, *, project_id: int,
     )
     if challenge_id is not None:
         query = query.where(col(ChallengeFollowup.challenge_id) == challenge_id)
+    if ids is not None:
+        query = query.where(col(ChallengeFollowup.challenge_id).in_(ids))
     return session.connection().execute(query).all()
 
 
@@ -289,30 +279,40 @@ def councillor_wards(session: Session, *, person_id: int | None = None) -> dict[
     return found
 
 
-def received_in_public(session: Session, *, person_ids: list[int]) -> Rows:
-    """Challenges of public projects sent to any of these people: recipient and challenge
-    columns in one row (``challenge_id`` is the challenge's id)."""
-    return session.connection().execute(
-        sa_select(*RECIPIENT_COLUMNS, *CHALLENGE_COLUMNS[2:])
-        .join(Challenge, col(Challenge.id) == col(ChallengeRecipient.challenge_id))
-        .join(Project, col(Project.id) == col(Challenge.project_id))
-        .where(PUBLIC, col(ChallengeRecipient.person_id).in_(person_ids))
-        .order_by(col(Challenge.id))
-    ).all()
-
-
-def answers_in_public(session: Session, *, councillor_ids: list[int]) -> Rows:
-    """Answers these people gave in public projects, oldest first, with the challenge's number
-    and text, the project's code and name, and the follow-up's reply."""
-    return session.connection().execute(
-        sa_select(*ANSWER_COLUMNS, col(Challenge.number), col(Challenge.text), col(Challenge.raised_at),
-                  col(Project.code), col(Project.name), col(ChallengeFollowup.reply))
+def answers_in_public(session: Session, *, councillor_id: int, latest: int | None = None
+                      ) -> Rows:
+    """Answers this person gave in public projects, the latest first (only ``latest`` of them),
+    with the challenge's number and text and the project's code and name."""
+    query = (
+        sa_select(*ANSWER_COLUMNS, col(Challenge.number), col(Challenge.text),
+                  col(Project.code), col(Project.name))
         .join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id))
         .join(Project, col(Project.id) == col(Challenge.project_id))
-        .outerjoin(ChallengeFollowup, col(ChallengeFollowup.answer_id) == col(ChallengeAnswer.id))
-        .where(PUBLIC, col(ChallengeAnswer.councillor_id).in_(councillor_ids))
-        .order_by(col(ChallengeAnswer.answered_at), col(ChallengeAnswer.id))
-    ).all()
+        .where(PUBLIC, col(ChallengeAnswer.councillor_id) == councillor_id)
+        .order_by(col(ChallengeAnswer.answered_at).desc(), col(ChallengeAnswer.id).desc())
+    )
+    return session.connection().execute(query if latest is None else query.limit(latest)).all()
+
+
+def count_answers_in_public(session: Session, *, councillor_id: int) -> int:
+    return int(session.connection().execute(
+        sa_select(func.count()).select_from(ChallengeAnswer)
+        .join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id))
+        .join(Project, col(Project.id) == col(Challenge.project_id))
+        .where(PUBLIC, col(ChallengeAnswer.councillor_id) == councillor_id)
+    ).scalar_one())
+
+
+def councillor_projects(session: Session, *, councillor_id: int) -> list[tuple[str, str]]:
+    """(code, name) of the public projects a councillor is linked to, by name."""
+    rows = session.exec(
+        select(Project.code, Project.name)
+        .join(CouncillorLink, col(CouncillorLink.project_id) == col(Project.id))
+        .where(PUBLIC, CouncillorLink.councillor_id == councillor_id,
+               CouncillorLink.status == "accepted")
+        .order_by(col(Project.name), col(Project.code))
+    )
+    return [(code, name) for code, name in rows]
 
 
 # ---- polls ---------------------------------------------------------------------------------

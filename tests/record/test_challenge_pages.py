@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -118,3 +119,31 @@ async def test_a_long_list_shows_the_first_few_and_links_to_all(
     for number in built.numbers.values():
         assert f'href="/p/{built.code}/c/{number}"' in full
     assert "See all" not in full
+
+
+async def test_the_list_of_every_challenge_is_paged(
+        built: Built, scene: TestingAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.web import pages
+    from bot.record import projects
+
+    monkeypatch.setattr(pages, "PAGE_SHOWN", 1)
+    monkeypatch.setattr(projects, "CHALLENGES_PAGE", 3)
+    pages_count = -(-len(built.numbers) // 3)
+    seen: list[str] = []
+    async with web_client(scene) as client:
+        project = await (await client.get(f"/p/{built.code}")).text()
+        for page in range(1, pages_count + 1):
+            r = await client.get(f"/p/{built.code}/challenges?page={page}")
+            html = await r.text()
+            assert r.status == 200 and f"Page {page} of {pages_count}" in html
+            seen += re.findall(rf'href="/p/{built.code}/c/(\d+)"', html)
+        past = await client.get(f"/p/{built.code}/challenges?page={pages_count + 1}")
+        bad = await client.get(f"/p/{built.code}/challenges?page=x")
+    assert sorted(map(int, seen)) == sorted(built.numbers.values())
+    assert past.status == 404 and bad.status == 404
+    # The project's link to its answered challenges leads to the page where they start.
+    link = re.search(rf'href="/p/{built.code}/challenges\?page=(\d+)#c-answered"', project)
+    assert link is not None
+    async with web_client(scene) as client:
+        start = await (await client.get(f"/p/{built.code}/challenges?page={link.group(1)}")).text()
+    assert 'id="c-answered"' in start

@@ -1,0 +1,126 @@
+"""A public project's challenges as its page shows them: counted, charted and picked by the
+database, so a page reads the rows it shows and a few totals, however many challenges there are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, literal_column, union_all
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from storage.models import Challenge, ChallengeAnswer
+from storage.repo.record import Rows, challenges_with_support
+
+GROUPS = ("awaiting", "escalated", "answered", "withdrawn")  # in the order pages list them
+
+
+def _grouped(project_id: int) -> Any:
+    """(id, group's index in GROUPS, order within the group) of a project's challenges: answered
+    and withdrawn ones the latest first, the others the longest waiting first."""
+    group = case((col(Challenge.status) == "answered", 2), (col(Challenge.status) == "withdrawn", 3),
+                 (col(Challenge.escalated_at).is_not(None), 1), else_=0)
+    order = case((col(Challenge.status).in_(("answered", "withdrawn")), -col(Challenge.number)),
+                 else_=col(Challenge.number))
+    return (sa_select(col(Challenge.id).label("id"), group.label("g"), order.label("k"))
+            .where(col(Challenge.project_id) == project_id).subquery())
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Challenges per group, and the span of time the monthly chart covers."""
+
+    counts: dict[str, int]
+    first_raised: datetime | None
+    last_raised: datetime | None
+    last_answered: datetime | None  # the latest first answer to a challenge
+
+
+def _first_answers(project_id: int) -> Any:
+    return (sa_select(func.min(ChallengeAnswer.answered_at).label("at"))
+            .join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id))
+            .where(col(Challenge.project_id) == project_id)
+            .group_by(col(ChallengeAnswer.challenge_id)))
+
+
+def totals(session: Session, *, project_id: int) -> Totals:
+    """One statement."""
+    grouped = _grouped(project_id)
+    firsts = _first_answers(project_id).subquery()
+    last_answered = sa_select(func.max(firsts.c.at)).scalar_subquery()
+    rows = session.connection().execute(
+        sa_select(grouped.c.g, func.count(), func.min(Challenge.raised_at),
+                  func.max(Challenge.raised_at), last_answered)
+        .join(Challenge, col(Challenge.id) == grouped.c.id)
+        .group_by(grouped.c.g)
+    ).all()
+    counts = dict.fromkeys(GROUPS, 0)
+    for g, n, *_ in rows:
+        counts[GROUPS[g]] = int(n)
+    raised = [t for _, _, first, last, _ in rows for t in (first, last)]
+    return Totals(counts, min(raised, default=None), max(raised, default=None),
+                  rows[0][4] if rows else None)
+
+
+def shown(session: Session, *, project_id: int, per_group: int) -> Rows:
+    """The first ``per_group`` challenges of each group, in page order, with ``supporters``."""
+    grouped = _grouped(project_id)
+    ranked = sa_select(grouped, func.row_number().over(partition_by=grouped.c.g,
+                                                       order_by=grouped.c.k).label("rn")).subquery()
+    picked = sa_select(ranked.c.id).where(ranked.c.rn <= per_group)
+    return _in_page_order(session, project_id, picked)
+
+
+def page(session: Session, *, project_id: int, offset: int, limit: int) -> Rows:
+    """Challenges ``offset`` to ``offset + limit`` in page order, with ``supporters``."""
+    grouped = _grouped(project_id)
+    picked = sa_select(grouped.c.id).order_by(grouped.c.g, grouped.c.k).offset(offset).limit(limit)
+    return _in_page_order(session, project_id, picked)
+
+
+def group_of(status: str, escalated_at: datetime | None) -> str:
+    """The group a challenge is listed in (as ``_grouped`` decides it in SQL)."""
+    if status in ("answered", "withdrawn"):
+        return status
+    return "escalated" if escalated_at is not None else "awaiting"
+
+
+def page_order(row: Any) -> tuple[int, int]:
+    group = GROUPS.index(group_of(row.status, row.escalated_at))
+    return group, -row.number if group >= 2 else row.number
+
+
+def _in_page_order(session: Session, project_id: int, picked: Any) -> Rows:
+    return sorted(challenges_with_support(session, project_id=project_id, ids=picked),
+                  key=page_order)
+
+
+def _index(at: Any, bounds: Sequence[datetime], lo: int, hi: int) -> Any:
+    """The ``i`` with ``bounds[i] <= at < bounds[i + 1]``, for ``at`` between ``bounds[lo]`` and
+    ``bounds[hi]``: a binary search, so each row costs a few comparisons, not one per month."""
+    if hi - lo == 1:
+        return literal_column(str(lo))
+    mid = (lo + hi) // 2
+    return case((at < bounds[mid], _index(at, bounds, lo, mid)), else_=_index(at, bounds, mid, hi))
+
+
+def month_counts(session: Session, *, project_id: int, bounds: Sequence[datetime]
+                 ) -> dict[tuple[str, int], int]:
+    """Challenges raised ("raised") and first answered ("answered") between each two of
+    ``bounds``, by the index of the first: one statement."""
+    firsts = _first_answers(project_id).subquery()
+    times = union_all(
+        sa_select(literal_column("'raised'").label("kind"), col(Challenge.raised_at).label("at"))
+        .where(col(Challenge.project_id) == project_id),
+        sa_select(literal_column("'answered'"), firsts.c.at),
+    ).subquery()
+    # Grouped by a subquery's column: PostgreSQL does not see two copies of an expression with
+    # bound parameters as one.
+    indexed = (sa_select(times.c.kind, _index(times.c.at, bounds, 0, len(bounds) - 1).label("m"))
+               .where(times.c.at >= bounds[0], times.c.at < bounds[-1]).subquery())
+    return {(kind, int(m)): int(n) for kind, m, n in session.connection().execute(
+        sa_select(indexed.c.kind, indexed.c.m, func.count())
+        .group_by(indexed.c.kind, indexed.c.m))}
