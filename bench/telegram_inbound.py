@@ -16,6 +16,7 @@ bot, three times each), each on a fresh process and database; the ratio is of th
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import random
@@ -79,21 +80,25 @@ def updates(factory: UpdateFactory, rng: random.Random) -> list[dict[str, Any]]:
     return [*chatter, factory.message(ASKER, ASKER, "/help")]
 
 
-async def world_database(tmp: Path) -> str:
-    """A migrated SQLite file with the 20 project groups registered (as people would)."""
+async def world_database(tmp: Path, groups: list[str] = GROUPS,
+                         residents: list[str] = RESIDENTS, *, known: bool = KNOWN) -> str:
+    """A migrated SQLite file with the project groups registered (as people would); with
+    ``known`` each resident has written once before."""
     settings = settings_for(tmp / "bot.db")
     engine = create_db_engine(settings.storage.url)
     upgrade(engine)
     try:
         core = build_core(settings=settings, engine=engine, clock=SystemClock(),
                           worker_id="bench")
-        await build_world(core, platform="telegram", groups=GROUPS, residents=RESIDENTS)
-        if KNOWN:
+        await build_world(core, platform="telegram", groups=groups, residents=residents)
+        if known:
             # Each resident has written once before, through the adapter's own translation.
             me = BotSelf(7000000001, "ncbot_bench_bot", "Networked Councillor")
             factory, rng = UpdateFactory(seed=3), random.Random(3)
-            for resident in RESIDENTS:
-                data = factory.message(rng.choice(GROUPS), resident, rng.choice(CHATTER))
+            # Ids of their own: the ledger would take a round's first updates for these again.
+            factory.ids = itertools.count(900_000_000)
+            for resident in residents:
+                data = factory.message(rng.choice(groups), resident, rng.choice(CHATTER))
                 event = translate(Update.de_json(data, None), me)
                 assert event is not None
                 await core.handle(event)
