@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, delete, func, update
+from sqlalchemy import ForeignKey, bindparam, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -78,16 +78,20 @@ def ensure_identity(
 def complete_names(session: Session, *, platform: str,
                    names: Iterable[tuple[str, str, str]]) -> None:
     """Put in a platform's own names, each ``(user_id, provisional, name)``, wherever the
-    provisional name first seen with their event is still the one held."""
-    for user_id, provisional, name in names:
-        identity = get_identity(session, platform=platform, user_id=user_id)
-        if identity is None or provisional == name:
-            continue
-        if identity.display_name == provisional:
-            identity.display_name = name
-        person = session.get(Person, identity.person_id)
-        if person is not None and person.name == provisional:
-            person.name = name  # a name they gave themselves is kept
+    provisional name first seen with their event is still the one held (a name a person gave
+    themselves is kept). Two statements for all of them."""
+    rows = [{"u": u, "p": p, "n": n} for u, p, n in names if p != n]
+    if not rows:
+        return
+    whose = (select(Identity.person_id)
+             .where(Identity.platform == platform, Identity.user_id == bindparam("u"))
+             .scalar_subquery())
+    conn = session.connection()  # plain statements, run once per row (not ORM bulk updates)
+    conn.execute(update(Person).where(col(Person.id) == whose, col(Person.name) == bindparam("p"))
+                 .values(name=bindparam("n")), rows)
+    conn.execute(update(Identity).where(
+        col(Identity.platform) == platform, col(Identity.user_id) == bindparam("u"),
+        col(Identity.display_name) == bindparam("p")).values(display_name=bindparam("n")), rows)
 
 
 def create_person(session: Session, *, name: str, now: datetime) -> Person:
