@@ -90,7 +90,7 @@ class SlackJournal:
             if entry is not None:
                 self._in_hand.discard(entry)
         if entry is not None:
-            await self.core.journal.handled(entry)
+            self.core.journal.handled(entry)
 
     def replay_soon(self, after: float) -> None:
         if self._task is None or self._task.done():
@@ -101,6 +101,7 @@ class SlackJournal:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self.core.journal.written()  # the entries of what was handled go now
 
     async def _replay_in_order(self, entries: list[JournalEntry]) -> None:
         for entry in entries:

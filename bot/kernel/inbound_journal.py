@@ -8,6 +8,7 @@ keeps a request handled twice (the kill came after its effect, before the deleti
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -39,31 +40,43 @@ class JournalEntry:
 
 
 class InboundJournal:
+    """Requests arriving together are stored in one transaction (group commit); the entries of
+    handled requests are deleted with the next write rather than in one transaction each."""
+
     def __init__(self, engine: Engine, clock: Clock, database: DatabaseHealth,
                  wait: Callable[[], float]) -> None:
         self.engine = engine
         self.clock = clock
         self.database = database
         self.wait = wait  # seconds a handled or replayed entry may wait for the database
+        self._keeping: list[tuple[tuple[str, str, dict[str, Any]], asyncio.Future[int]]] = []
+        self._gone: list[int] = []  # handled entries, deleted with the next write
+        self._writer: asyncio.Task[None] | None = None
 
     async def keep(self, *, platform: str, kind: str, body: dict[str, Any]) -> int:
         """Store a request before acknowledging it; raises ``DatabaseUnavailable``."""
-        async with self._writing(KEEP_WAIT) as session:
-            return inbound.keep(session, platform=platform, kind=kind, body=body,
-                                now=self.clock.now())
+        stored: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._keeping.append(((platform, kind, body), stored))
+        self._write_soon()
+        return await stored
 
-    async def handled(self, entry_id: int) -> None:
-        """The request's effect is stored: its entry goes. (Left behind, it is handled again
-        and recognised by the ledger.)"""
-        try:
-            async with self._writing(self.wait()) as session:
-                inbound.handled(session, entry_id=entry_id)
-        except DatabaseUnavailable:
-            pass  # already logged; the entry is tried again and recognised
+    def handled(self, entry_id: int) -> None:
+        """The request's effect is stored: its entry goes with the next write. (Left behind by a
+        kill or a fault, it is handled again and recognised by the ledger.)"""
+        self._gone.append(entry_id)
+        self._write_soon()
+
+    async def written(self) -> None:
+        """Until every write asked for so far is done (at stop, in tests)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
 
     async def waiting(self, *, platform: str, limit: int = 50) -> list[JournalEntry]:
         """Entries left unhandled (oldest first); one tried too often is dropped."""
+        gone, self._gone = self._gone, []
         async with self._writing(self.wait()) as session:
+            if gone:
+                inbound.handled(session, entry_ids=gone)
             rows = inbound.waiting(session, platform=platform, limit=limit)
             found = []
             for row in rows:
@@ -71,10 +84,35 @@ class InboundJournal:
                 if row.tries >= MOST_TRIES:
                     log.error("a %s %s request failed %d times and is dropped (entry %d)",
                               platform, row.kind, row.tries, row.id)
-                    inbound.handled(session, entry_id=row.id)
+                    inbound.handled(session, entry_ids=[row.id])
                     continue
                 found.append(JournalEntry(row.id, row.kind, json.loads(row.body), row.tries))
         return found
+
+    def _write_soon(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        await asyncio.sleep(0)  # the requests that arrived together join this transaction
+        while self._keeping or self._gone:
+            keeping, self._keeping = self._keeping, []
+            gone, self._gone = self._gone, []
+            try:
+                async with self._writing(KEEP_WAIT if keeping else self.wait()) as session:
+                    if gone:
+                        inbound.handled(session, entry_ids=gone)
+                    ids = inbound.keep(session, requests=[r for r, _ in keeping],
+                                       now=self.clock.now())
+            except Exception as exc:
+                for _, stored in keeping:
+                    if not stored.done():  # each waiter gets an exception of its own
+                        stored.set_exception(DatabaseUnavailable(str(exc)) if isinstance(
+                            exc, DatabaseUnavailable) else exc)
+                continue  # deletions that failed are recognised when the entries come again
+            for (_, stored), entry in zip(keeping, ids, strict=True):
+                if not stored.done():
+                    stored.set_result(entry)
 
     @asynccontextmanager
     async def _writing(self, wait: float) -> AsyncIterator[Session]:

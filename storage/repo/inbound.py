@@ -6,23 +6,26 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
 
 from storage.models import InboundEntry
 
 
-def keep(session: Session, *, platform: str, kind: str, body: dict[str, Any],
-         now: datetime) -> int:
-    entry = InboundEntry(platform=platform, kind=kind, body=json.dumps(body), received_at=now)
-    session.add(entry)
-    session.flush()
-    assert entry.id is not None
-    return entry.id
+def keep(session: Session, *, requests: list[tuple[str, str, dict[str, Any]]],
+         now: datetime) -> list[int]:
+    """Store ``(platform, kind, body)`` requests in one statement; their ids, in order."""
+    if not requests:
+        return []
+    ids = session.scalars(
+        insert(InboundEntry).returning(col(InboundEntry.id), sort_by_parameter_order=True),
+        [{"platform": platform, "kind": kind, "body": json.dumps(body), "received_at": now,
+          "tries": 0} for platform, kind, body in requests])
+    return [i for i in ids if i is not None]  # a primary key: never None
 
 
-def handled(session: Session, *, entry_id: int) -> None:
-    session.execute(delete(InboundEntry).where(col(InboundEntry.id) == entry_id))
+def handled(session: Session, *, entry_ids: list[int]) -> None:
+    session.execute(delete(InboundEntry).where(col(InboundEntry.id).in_(entry_ids)))
 
 
 def waiting(session: Session, *, platform: str, limit: int) -> list[InboundEntry]:
