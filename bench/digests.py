@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import resource
 import statistics
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -78,8 +80,10 @@ def database(name: str) -> Iterator[tuple[Settings, Engine]]:
 # ---- the synthetic council ---------------------------------------------------------------------
 
 
-def build_council(engine: Engine) -> dict[str, int]:
-    """Bulk inserts in one transaction; returns the row counts and the measured councillors' ids."""
+def build_council(engine: Engine, projects: int = PROJECTS) -> dict[str, int]:
+    """Bulk inserts in one transaction; returns the row counts. ``projects`` smaller than
+    PROJECTS keeps CHALLENGES // PROJECTS challenges per project."""
+    challenges_total = CHALLENGES * projects // PROJECTS
     rng = random.Random(5)
     conn = engine.raw_connection()
     cur = conn.cursor()
@@ -102,17 +106,18 @@ def build_council(engine: Engine) -> dict[str, int]:
     cur.executemany(
         "INSERT INTO project (id, code, name, scope, created_at) VALUES (?, ?, ?, '', ?)",
         [(p, f"P{p:05d}", f"Project {p}", stamp(NOW - timedelta(days=300)))
-         for p in range(1, PROJECTS + 1)],
+         for p in range(1, projects + 1)],
     )
     cur.executemany(
         "INSERT INTO chat (platform, platform_chat_id, kind, project_id) "
         "VALUES ('telegram', ?, 'group', ?)",
-        [(str(-1_000_000_000 - p), p) for p in range(1, PROJECTS + 1)],
+        [(str(-1_000_000_000 - p), p) for p in range(1, projects + 1)],
     )
-    links = {(p, 1 + p % COUNCILLORS) for p in range(1, PROJECTS + 1)}
-    links |= {(p, 1 + (p * 7 + 3) % COUNCILLORS) for p in range(1, PROJECTS + 1)}
+    links = {(p, 1 + p % COUNCILLORS) for p in range(1, projects + 1)}
+    links |= {(p, 1 + (p * 7 + 3) % COUNCILLORS) for p in range(1, projects + 1)}
     for k, n in enumerate(SCALES):
-        links |= {(p, COUNCILLORS + 1 + k) for p in rng.sample(range(1, PROJECTS + 1), n)}
+        links |= {(p, COUNCILLORS + 1 + k)
+                  for p in rng.sample(range(1, projects + 1), min(n, projects))}
     cur.executemany(
         "INSERT INTO councillorlink (project_id, councillor_id, status, reason, proposed_at, "
         "decided_at) VALUES (?, ?, 'accepted', 'ward', ?, ?)",
@@ -120,10 +125,10 @@ def build_council(engine: Engine) -> dict[str, int]:
          for p, c in sorted(links)],
     )
     residents = range(COUNCILLORS + len(SCALES) + 1, people + 1)
-    per_project = CHALLENGES // PROJECTS
+    per_project = challenges_total // projects
     challenges, answers, supports = [], [], []
     cid = 0
-    for p in range(1, PROJECTS + 1):
+    for p in range(1, projects + 1):
         for number in range(1, per_project + 1):
             cid += 1
             raised = NOW - timedelta(minutes=rng.randrange(ACTIVITY_DAYS * 24 * 60))
@@ -150,7 +155,7 @@ def build_council(engine: Engine) -> dict[str, int]:
     )
     polls: list[tuple[Any, ...]] = []
     options: list[tuple[Any, ...]] = []
-    for p in range(1, PROJECTS + 1):
+    for p in range(1, projects + 1):
         for number in (1, 2):
             pid = len(polls) + 1
             closed = NOW - timedelta(minutes=rng.randrange(ACTIVITY_DAYS * 24 * 60))
@@ -170,11 +175,11 @@ def build_council(engine: Engine) -> dict[str, int]:
     cur.executemany(
         "INSERT INTO activityday (project_id, day, messages) VALUES (?, ?, ?)",
         [(p, (first_day + timedelta(days=d)).isoformat(), rng.randrange(1, 40))
-         for p in range(1, PROJECTS + 1) for d in range(ACTIVITY_DAYS)],
+         for p in range(1, projects + 1) for d in range(ACTIVITY_DAYS)],
     )
     participants = [
         (p, (NOW.date() - timedelta(days=d)).isoformat(), person)
-        for p in range(1, PROJECTS + 1) for d in range(1, 15)
+        for p in range(1, projects + 1) for d in range(1, 15)
         for person in (residents[p % len(residents)], residents[(p * 3) % len(residents)])
     ]
     cur.executemany(
@@ -185,13 +190,13 @@ def build_council(engine: Engine) -> dict[str, int]:
         "INSERT INTO digestschedule (recipient_kind, recipient_id, cadence, weekday, at_time, "
         "last_sent_at) VALUES (?, ?, 'weekly', 0, '09:00', ?)",
         [("person", c, stamp(NOW - timedelta(days=7))) for c in councillors]
-        + [("project", p, stamp(NOW - timedelta(days=7))) for p in range(1, PROJECTS + 1)],
+        + [("project", p, stamp(NOW - timedelta(days=7))) for p in range(1, projects + 1)],
     )
     conn.commit()
     conn.close()
     return {"links": len(links), "challenges": len(challenges), "answers": len(answers),
             "supports": len(supports), "polls": len(polls),
-            "activity": PROJECTS * ACTIVITY_DAYS + len(participants)}
+            "activity": projects * ACTIVITY_DAYS + len(participants)}
 
 
 def measure_scaling(
@@ -229,16 +234,18 @@ def zone_of_settings(settings: Settings) -> Any:
     return ZoneInfo(settings.bot.timezone)
 
 
-async def measure_deliveries(settings: Settings, engine: Engine) -> dict[str, Any]:
-    """Claim, build and write to the outbox: SAMPLE councillors and SAMPLE groups."""
+async def measure_deliveries(settings: Settings, engine: Engine, projects: int = PROJECTS
+                             ) -> dict[str, Any]:
+    """Claim, build and write to the outbox: SAMPLE councillors and SAMPLE groups (times in
+    ms, wall and CPU)."""
     core = build_core(settings=settings, engine=engine, clock=FakeClock(NOW), worker_id="bench")
     counter = StatementCounter(engine)
     rng = random.Random(9)
     found: dict[str, Any] = {}
-    for kind, pool in (("person", range(1, COUNCILLORS + 1)), ("project", range(1, PROJECTS + 1))):
-        times, statements, sent = [], [], 0
-        for rid in rng.sample(pool, SAMPLE):
-            before, started = counter.count, time.perf_counter()
+    for kind, pool in (("person", range(1, COUNCILLORS + 1)), ("project", range(1, projects + 1))):
+        times, cpu, statements, sent = [], [], [], 0
+        for rid in rng.sample(pool, min(SAMPLE, len(pool))):
+            before, started, started_cpu = counter.count, time.perf_counter(), time.process_time()
             with session_scope(engine) as s:
                 w = Work(core, s, NOW)
                 schedule = repo.get_schedule(s, recipient_kind=kind, recipient_id=rid)
@@ -246,8 +253,10 @@ async def measure_deliveries(settings: Settings, engine: Engine) -> dict[str, An
                 tz = zone_of(s, settings, kind, rid)
                 sent += await deliver(w, schedule, cadence_of(schedule), tz, NOW)
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
             statements.append(counter.count - before)
         found[kind] = {"ms_mean": statistics.mean(times) * 1000,
+                       "cpu_median": statistics.median(cpu) * 1000,
                        "ms_p95": sorted(times)[int(0.95 * len(times))] * 1000,
                        "statements": (min(statements), max(statements)), "sent": sent}
     return found
@@ -281,8 +290,41 @@ async def run() -> None:
     print(f"  peak resident memory of the whole benchmark: {rss:.0f} MiB")
 
 
+async def growth(sizes: list[int]) -> None:
+    """The cost per digest in councils of each size: it must not grow with the council."""
+    print("projects  digest                         ms mean  CPU ms median  SQL statements")
+    for size in sizes:
+        with database("council.db") as (settings, engine):
+            build_council(engine, projects=size)
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"{size:>8,}  (load average {load})", flush=True)
+            counter = StatementCounter(engine)
+            window = Window(NOW - timedelta(days=7), NOW, zone_of_settings(settings))
+            for k, n in list(enumerate(SCALES))[:2]:  # councillors linked to 1 and 10 projects
+                cpu, statements = [], 0
+                for _ in range(5):
+                    with session_scope(engine) as s:
+                        before, started = counter.count, time.process_time()
+                        split_messages(councillor_items(s, person_id=COUNCILLORS + 1 + k,
+                                                        window=window))
+                        cpu.append((time.process_time() - started) * 1000)
+                        statements = counter.count - before
+                print(f"{size:>8,}  councillor, {n:>2} project{'s' if n > 1 else ' '} (built)         "
+                      f"{'':>7}  {statistics.median(cpu):13.1f}  {statements:>14}", flush=True)
+            found = await measure_deliveries(settings, engine, projects=size)
+            for kind, label in (("person", "councillor"), ("project", "group")):
+                f = found[kind]
+                print(f"{size:>8,}  {label + ' (claimed, built, outbox)':36} {f['ms_mean']:7.1f}  "
+                      f"{f['cpu_median']:13.1f}  {f['statements'][0]}-{f['statements'][1]:<12}",
+                      flush=True)
+
+
 def main() -> None:
-    asyncio.run(run())
+    sizes = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--projects=")), None)
+    if sizes:  # --projects=50,500,5000: the cost per digest in councils of each size
+        asyncio.run(growth([int(n) for n in sizes.split(",")]))
+    else:
+        asyncio.run(run())
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ is fetched through aiohttp from a local server, the way a reader's browser does.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -32,10 +33,13 @@ RESIDENTS = 3_000
 POLLS = 20
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 ROUNDS = 30 if "--quick" in sys.argv else 200  # --no-freeze: without ``freeze_start_up``
+# --projects=50,500,5000: the index, project, challenge and councillor pages in councils of each
+# size (the busy project and councillors 3 to 5 the same in each)
 
 
-def build_council(engine: Engine) -> dict[str, int]:
-    """Bulk inserts in one transaction; project 1 is the busy one."""
+def build_council(engine: Engine, projects: int = PROJECTS) -> dict[str, int]:
+    """Bulk inserts in one transaction; project 1 is the busy one, and the only one of
+    councillors 3 to 5 (so that their pages measure the same record whatever the council's size)."""
     rng = random.Random(19)
     conn = engine.raw_connection()
     cur = conn.cursor()
@@ -52,12 +56,12 @@ def build_council(engine: Engine) -> dict[str, int]:
     cur.executemany(
         "INSERT INTO project (id, code, name, scope, created_at, public_since) VALUES (?, ?, ?, ?, ?, ?)",
         [(p, f"P{p:05d}", f"Project {p}", "A scope statement. " * 5, long_ago,
-          stamp(NOW - timedelta(days=300))) for p in range(1, PROJECTS + 1)])
+          stamp(NOW - timedelta(days=300))) for p in range(1, projects + 1)])
     cur.executemany("INSERT INTO projectward (project_id, ward_id) VALUES (?, ?)",
-                    [(p, 1 + p % 20) for p in range(1, PROJECTS + 1)])
+                    [(p, 1 + p % 20) for p in range(1, projects + 1)])
     cur.executemany("INSERT INTO projecttopic (project_id, topic) VALUES (?, ?)",
-                    [(p, t) for p in range(1, PROJECTS + 1) for t in ("housing", "transport")])
-    links = {(p, 1 + (p * k) % COUNCILLORS) for p in range(1, PROJECTS + 1) for k in (1, 7)}
+                    [(p, t) for p in range(1, projects + 1) for t in ("housing", "transport")])
+    links = {(p, _other(p * k)) for p in range(2, projects + 1) for k in (1, 7)}
     links |= {(1, 3), (1, 4), (1, 5)}
     cur.executemany(
         "INSERT INTO councillorlink (project_id, councillor_id, status, reason, proposed_at, "
@@ -66,7 +70,7 @@ def build_council(engine: Engine) -> dict[str, int]:
     residents = range(COUNCILLORS + 1, COUNCILLORS + RESIDENTS + 1)
     challenges, answers, supports, recipients, followups = [], [], [], [], []
     cid = 0
-    for p in range(1, PROJECTS + 1):
+    for p in range(1, projects + 1):
         for number in range(1, (BUSY if p == 1 else PER_PROJECT) + 1):
             cid += 1
             raised = NOW - timedelta(minutes=rng.randrange(700 * 24 * 60))
@@ -77,7 +81,7 @@ def build_council(engine: Engine) -> dict[str, int]:
                                rng.choice(residents), stamp(raised),
                                "answered" if done else rng.choice(("open", "acknowledged")),
                                stamp(escalated) if escalated and escalated < NOW else None))
-            councillor = 3 + number % 3 if p == 1 else 1 + p % COUNCILLORS
+            councillor = 3 + number % 3 if p == 1 else _other(p)
             recipients.append((cid, councillor, stamp(raised)))
             if done:
                 answers.append((cid, councillor, rng.choice(("in_scope", "forward", "referred",
@@ -123,11 +127,17 @@ def build_council(engine: Engine) -> dict[str, int]:
     cur.executemany(
         "INSERT INTO activityday (project_id, day, messages) VALUES (?, ?, ?)",
         [(p, (NOW.date() - timedelta(days=d)).isoformat(), rng.randrange(1, 40))
-         for p in range(1, PROJECTS + 1) for d in range(0, 30, 3)])
+         for p in range(1, projects + 1) for d in range(0, 30, 3)])
     conn.commit()
     conn.close()
-    return {"projects": PROJECTS, "challenges": len(challenges), "answers": len(answers),
+    return {"projects": projects, "challenges": len(challenges), "answers": len(answers),
             "supporters": len(supports), "follow-ups": len(followups)}
+
+
+def _other(n: int) -> int:
+    """One of the councillors of the small projects (1, 2 and 6 to COUNCILLORS)."""
+    others = [1, 2, *range(6, COUNCILLORS + 1)]
+    return others[n % len(others)]
 
 
 async def measure(client: aiohttp.ClientSession, url: str, counter: StatementCounter,
@@ -136,17 +146,50 @@ async def measure(client: aiohttp.ClientSession, url: str, counter: StatementCou
         async with client.get(url) as r:
             assert r.status == 200, (url, r.status)
             await r.read()
-    times, statements, size = [], [], 0
+    times, cpu, statements, size = [], [], [], 0
     for _ in range(rounds):
         before = counter.count
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         async with client.get(url) as r:
             size = len(await r.read())
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         statements.append(counter.count - before)
-    times.sort()
-    return {"p50": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1],
-            "max": times[-1], "statements": sorted(set(statements)), "kb": size / 1024}
+    return {"p50": statistics.median(times), "p95": _p95(times), "max": max(times),
+            "cpu50": statistics.median(cpu), "cpu95": _p95(cpu),
+            "statements": sorted(set(statements)), "kb": size / 1024}
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[int(len(values) * 0.95) - 1]
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+async def serve(engine: Engine, settings: Any, pages: list[tuple[str, str, int]],
+                report: Any) -> None:
+    """Serve the record over ``engine`` and measure each page, handing each result to ``report``."""
+    counter = StatementCounter(engine)
+    app = record_app(engine=engine, settings=settings, clock=FakeClock(NOW))
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    if "--no-freeze" not in sys.argv:  # as `ncbot web` and `ncbot run` do once started
+        freeze_start_up()
+    try:
+        async with aiohttp.ClientSession() as client:
+            for name, path, rounds in pages:
+                report(name, rounds, await measure(client, str(server.make_url(path)), counter,
+                                                   rounds))
+    finally:
+        await server.close()
+
+
+def print_page(name: str, rounds: int, m: dict[str, Any]) -> None:
+    print(f"{name:32} p50 {m['p50']:6.1f} ms  p95 {m['p95']:6.1f} ms  max {m['max']:6.1f} ms  "
+          f"CPU p50 {m['cpu50']:5.1f} ms  SQL statements {m['statements']}  {m['kb']:.0f} KiB  "
+          f"({rounds} requests)", flush=True)
 
 
 async def run() -> None:
@@ -154,28 +197,38 @@ async def run() -> None:
         started = time.perf_counter()
         rows = build_council(engine)
         print(f"council: {', '.join(f'{v:,} {k}' for k, v in rows.items())} "
-              f"(built in {time.perf_counter() - started:.1f} s)")
-        counter = StatementCounter(engine)
-        app = record_app(engine=engine, settings=settings, clock=FakeClock(NOW))
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
-        if "--no-freeze" not in sys.argv:  # as `ncbot web` and `ncbot run` do once started
-            freeze_start_up()
+              f"(built in {time.perf_counter() - started:.1f} s); {load()}")
         pages = [("project page, 1,000 challenges", "/p/P00001", ROUNDS),
                  ("challenge page", "/p/P00001/c/500", ROUNDS),
                  ("project open data (JSON)", "/p/P00001.json", ROUNDS // 4),
                  ("councillor page", "/councillors/3", ROUNDS // 4),
                  ("council index, 5,000 projects", "/", max(ROUNDS // 20, 5))]
-        try:
-            async with aiohttp.ClientSession() as client:
-                for name, path, rounds in pages:
-                    m = await measure(client, str(server.make_url(path)), counter, rounds)
-                    print(f"{name:32} p50 {m['p50']:6.1f} ms  p95 {m['p95']:6.1f} ms  "
-                          f"max {m['max']:6.1f} ms  SQL statements {m['statements']}  "
-                          f"{m['kb']:.0f} KiB  ({rounds} requests)", flush=True)
-        finally:
-            await server.close()
+        await serve(engine, settings, pages, print_page)
+        print(load())
+
+
+async def growth(sizes: list[int]) -> None:
+    """The same pages in councils of each size: their cost must not grow with it."""
+    pages = [("index", "/", ROUNDS // 4), ("project page", "/p/P00001", ROUNDS // 2),
+             ("challenge page", "/p/P00001/c/500", ROUNDS // 2),
+             ("councillor page", "/councillors/3", ROUNDS // 4)]
+    print("projects  page             p50 ms  p95 ms  CPU p50 ms  CPU p95 ms  SQL statements")
+    for size in sizes:
+        with database("web.db") as (settings, engine):
+            build_council(engine, projects=size)
+            print(f"{size:>8,}  ({load()})", flush=True)
+
+            def row(name: str, rounds: int, m: dict[str, Any], size: int = size) -> None:
+                print(f"{size:>8,}  {name:15} {m['p50']:7.1f} {m['p95']:7.1f} {m['cpu50']:11.1f} "
+                      f"{m['cpu95']:11.1f}  {m['statements']}", flush=True)
+
+            await serve(engine, settings, pages, row)
 
 
 def main() -> None:
-    asyncio.run(run())
+    sizes = next((a.split("=", 1)[1] if "=" in a else sys.argv[i + 1]
+                  for i, a in enumerate(sys.argv) if a.startswith("--projects")), None)
+    if sizes:
+        asyncio.run(growth([int(n) for n in sizes.split(",")]))
+    else:
+        asyncio.run(run())

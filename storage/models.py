@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -103,6 +103,8 @@ class VoiceKey(SQLModel, table=True):
 
 
 class Project(SQLModel, table=True):
+    # The record's index lists public projects by name, a page at a time, without sorting them all.
+    __table_args__ = (Index("ix_project_name_code", "name", "code"),)
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True)  # shared to add further chats: /project join CODE
     name: str
@@ -198,7 +200,8 @@ class ChallengeRecipient(SQLModel, table=True):
     """Who a challenge was routed to (for chasing and response figures)."""
 
     challenge_id: int = Field(foreign_key="challenge.id", primary_key=True)
-    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    # Indexed on its own too: a councillor's figures read the challenges sent to them.
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
     notified_at: datetime = Field(sa_type=UTCDateTime)
     reason: str = "linked"  # linked | ward | facilitator | escalation
 

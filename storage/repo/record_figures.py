@@ -133,15 +133,19 @@ def _median(durations: Any, person_ids: list[int]) -> Any:
     )
 
 
-def _answer_durations(received: Any, first: Any) -> Any:
+def _answer_durations(first: Any) -> Any:
     """(pid, 'answer', seconds) from being sent each challenge (raised, if never sent) to the
-    councillor's first answer to it."""
-    started = func.coalesce(received.c.notified_at, Challenge.raised_at)
+    councillor's first answer to it. The time it was sent is looked up by the recipient's key:
+    SQLite may join two materialized sets row by row."""
+    notified = (sa_select(col(ChallengeRecipient.notified_at))
+                .where(col(ChallengeRecipient.challenge_id) == first.c.cid,
+                       col(ChallengeRecipient.person_id) == first.c.pid)
+                .scalar_subquery())
+    started = func.coalesce(notified, Challenge.raised_at)
     return (
         sa_select(first.c.pid, literal_column("'answer'").label("kind"),
                   seconds_between(first.c.first_at, started).label("secs"))
         .join(Challenge, col(Challenge.id) == first.c.cid)
-        .outerjoin(received, and_(received.c.pid == first.c.pid, received.c.cid == first.c.cid))
     )
 
 
@@ -179,7 +183,7 @@ def figure_rows(session: Session, *, person_ids: list[int], project_id: int | No
                   seconds_between(received.c.acknowledged_at, received.c.notified_at).label("secs"))
         .where(sent, acked)
     )
-    durations = union_all(acknowledge, _answer_durations(received, first)).subquery()
+    durations = union_all(acknowledge, _answer_durations(first)).subquery()
     medians = session.connection().execute(_median(durations, person_ids)).all()
     return _assemble(person_ids, counts, replies, medians)
 
@@ -211,8 +215,7 @@ def answer_time_counts(session: Session, *, person_id: int, limits: Sequence[tim
                        ) -> list[int]:
     """How many of the person's first answers (public projects) took less than each limit, the
     last count being the rest: one statement."""
-    first, received = _first_answers([person_id], None), _received([person_id], None)
-    secs = _answer_durations(received, first).subquery().c.secs
+    secs = _answer_durations(_first_answers([person_id], None)).subquery().c.secs
     # Grouped by a column of a subquery: PostgreSQL cannot tell two copies of an expression
     # with bound parameters apart.
     buckets = sa_select(case(*((secs < limit.total_seconds(), i) for i, limit in enumerate(limits)),
