@@ -98,7 +98,7 @@ class SlackDelivery:
                 if message.attachment is not None:
                     return await self._upload(channel, message)
                 payload = message_payload(message, self._commands)
-                if message.ephemeral_to and not message.to.user_id:
+                if message.ephemeral_to and message.to.user_id in (None, message.ephemeral_to):
                     # For one person in a channel: shown to them alone, gone when they reload.
                     answer = await self._client.chat_postEphemeral(
                         channel=channel, user=message.ephemeral_to, **payload)

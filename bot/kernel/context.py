@@ -91,11 +91,16 @@ class Work:
             ephemeral_to=ephemeral_to,
             delete_after=delete_after,
         )
+        user_id = to.user_id
+        if ephemeral_to and not user_id and self.core.outbox.whispers(to.platform):
+            # Seen by one person alone: it queues behind their own messages in the chat, not
+            # behind everyone's (each address reads in order).
+            user_id = ephemeral_to
         row = work.enqueue_outbound(
             self.session,
             platform=to.platform,
             chat_id=to.chat_id,
-            user_id=to.user_id,
+            user_id=user_id,
             payload=message.to_json(),
             ref=ref,
             now=self.now,

@@ -234,8 +234,9 @@ async def test_one_poll_counts_votes_from_a_telegram_group_and_a_slack_channel(b
         await asyncio.sleep(0)
 
     telegram.delivery.expiry = Expiry(telegram.delivery._delete, sleep=at_once)
+    notices = len(b.slack_api.called("chat.postEphemeral"))  # the press was answered so too
     await b.slack.command("vote 1 1", user="UKIM", channel="CGARDEN")
-    [mine] = await b.slack_api.wait_for("chat.postEphemeral")
+    mine = (await b.slack_api.wait_for("chat.postEphemeral", notices + 1))[-1]
     assert (mine.params["user"], mine.params["channel"]) == ("UKIM", "CGARDEN")
     assert mine.params["text"] == "Your vote in poll #1: Saturday."
     await b.tg_say("fiona", "/vote 1 2")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.kernel.context import Work
 from bot.kernel.events import Address, Outbound
+from bot.kernel.ports import FakeClock
 from bot.kernel.rich import plain
 from storage.db import session_scope
 from storage.repo import people
@@ -77,3 +81,39 @@ async def test_a_short_lived_message_is_deleted_after_its_delay(rig: Rig) -> Non
     rig.time.advance(5)
     [deleted] = await rig.api.wait_for("chat.delete")
     assert f"{deleted.params['channel']}:{deleted.params['ts']}" == delivered.message_id
+
+
+def whisper(rig: Rig, clock: FakeClock, text: str, to: str, chat: str = "C1") -> None:
+    with session_scope(rig.core.engine) as s:
+        w = Work(rig.core, s, clock.now())
+        w.send(Address("slack", chat_id=chat), text, ephemeral_to=to)
+        taken = rig.core.outbox.take_written(s, w.written)
+    rig.core.outbox.committed(taken)
+
+
+async def test_an_answer_for_one_person_does_not_wait_behind_the_channel(
+    rig: Rig, clock: FakeClock
+) -> None:
+    rig.api.fail("chat.postMessage", status=429, retry_after=30)
+    with session_scope(rig.core.engine) as s:
+        Work(rig.core, s, clock.now()).send(Address("slack", chat_id="C1"), "for everyone")
+    assert await rig.core.outbox.flush() == 0  # the channel's message waits 30 s
+    await rig.slack.command("help", user="U2", channel="C1")
+    [answer] = await rig.api.wait_for("chat.postEphemeral")
+    assert (answer.params["user"], answer.params["channel"]) == ("U2", "C1")
+    assert len(rig.posts("C1")) == 1  # only the try that was rate limited
+
+
+async def test_one_persons_answers_in_a_channel_stay_in_order(rig: Rig, clock: FakeClock) -> None:
+    rig.api.fail("chat.postEphemeral", status=429, retry_after=30)
+    whisper(rig, clock, "first", "U2")
+    assert await rig.core.outbox.flush() == 0
+    whisper(rig, clock, "second", "U2")
+    whisper(rig, clock, "for someone else", "U3")
+    await rig.core.outbox.flush()
+    assert [(p["user"], p["text"]) for p in ephemerals(rig)] == [
+        ("U2", "first"), ("U3", "for someone else")]  # "second" waits behind "first"
+    clock.advance(timedelta(seconds=31))
+    await rig.core.outbox.flush()
+    assert [p["text"] for p in ephemerals(rig) if p["user"] == "U2"] == ["first", "first",
+                                                                          "second"]
