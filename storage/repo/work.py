@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -206,22 +206,34 @@ def waiting_heads(
     return heads, (min(due) if due else None)
 
 
+_OUT: Table = OutboundMessage.__table__  # type: ignore[attr-defined]
+# Built once: these run for every message written, and building and caching an ORM statement
+# each time cost more than running it.
+_UNSENT_BEFORE = (
+    sa_select(_OUT.c.platform, _OUT.c.chat_id, _OUT.c.user_id)
+    .where(_OUT.c.status.in_(("pending", "sending")), _OUT.c.id < bindparam("first"),
+           or_(_OUT.c.chat_id.in_(bindparam("chats", expanding=True)),
+               _OUT.c.user_id.in_(bindparam("users", expanding=True))))
+    .distinct()
+)
+_CLAIM = (
+    update(_OUT)
+    .where(_OUT.c.id.in_(bindparam("ids", expanding=True)),
+           or_(_OUT.c.status == "pending",
+               and_(_OUT.c.status == "sending", _OUT.c.lease_until < bindparam("now"))))
+    .values(status="sending", lease_until=bindparam("until", type_=_OUT.c.lease_until.type))
+    .returning(_OUT.c.id)
+)
+
+
 def unsent_before(
     session: Session, *, rows: list[OutboundMessage]
 ) -> set[tuple[str, str | None, str | None]]:
     """The addresses of ``rows`` that have an earlier message still unsent (pending or sending)."""
-    first = min(r.id or 0 for r in rows)
-    chats = {r.chat_id for r in rows if r.chat_id}
-    users = {r.user_id for r in rows if r.user_id}
-    found = session.exec(
-        select(OutboundMessage.platform, OutboundMessage.chat_id, OutboundMessage.user_id)
-        .where(
-            col(OutboundMessage.status).in_(("pending", "sending")),
-            col(OutboundMessage.id) < first,
-            or_(col(OutboundMessage.chat_id).in_(chats), col(OutboundMessage.user_id).in_(users)),
-        )
-        .distinct()
-    )
+    found = session.connection().execute(_UNSENT_BEFORE, {
+        "first": min(r.id or 0 for r in rows),
+        "chats": sorted({r.chat_id for r in rows if r.chat_id}),
+        "users": sorted({r.user_id for r in rows if r.user_id})})
     return {(p, c, u) for p, c, u in found}
 
 
@@ -229,22 +241,11 @@ def claim_outbound_rows(
     session: Session, *, row_ids: list[int], now: datetime, lease_until: datetime
 ) -> set[int]:
     """Claim many rows in one statement; returns the ids this claim took (another sender may
-    have taken some first)."""
+    have taken some first). Objects of these rows held by ``session`` keep their old status."""
     if not row_ids:
         return set()
-    result = session.execute(
-        update(OutboundMessage)
-        .where(
-            col(OutboundMessage.id).in_(row_ids),
-            or_(
-                col(OutboundMessage.status) == "pending",
-                (col(OutboundMessage.status) == "sending")
-                & (col(OutboundMessage.lease_until) < now),
-            ),
-        )
-        .values(status="sending", lease_until=lease_until)
-        .returning(col(OutboundMessage.id))
-    )
+    result = session.connection().execute(_CLAIM, {"ids": row_ids, "now": now,
+                                                   "until": lease_until})
     return {int(i) for (i,) in result.all()}
 
 
