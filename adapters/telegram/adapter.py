@@ -21,8 +21,14 @@ from telegram.ext import Application, ApplicationBuilder
 from adapters.http import HttpServer
 from adapters.telegram.delivery import Delivery
 from adapters.telegram.pacing import FloodPacer
-from adapters.telegram.polling import LongPolling
-from adapters.telegram.translate import ALLOWED_UPDATES, PLATFORM, BotSelf, translate
+from adapters.telegram.polling import LongPolling, RawUpdate
+from adapters.telegram.translate import (
+    ALLOWED_UPDATES,
+    PLATFORM,
+    BotSelf,
+    plain_group_message,
+    translate,
+)
 from bot.kernel.config import TelegramSection
 from bot.kernel.core import Core
 from bot.kernel.errors import DatabaseUnavailable
@@ -79,7 +85,7 @@ class TelegramAdapter:
         self.app: Application = builder.build()
         self.delivery = Delivery(self.app.bot)
         self.polling = LongPolling(
-            self.app.bot, self._on_update, timeout=int(poll_timeout),
+            self.app.bot, self._on_polled, timeout=int(poll_timeout),
             allowed_updates=ALLOWED_UPDATES, before_confirming=self._counted,
             on_error=self._polling_failed, on_fetched=self._alive)
         # Called after each update is handled (tests wait on it).
@@ -165,6 +171,18 @@ class TelegramAdapter:
                 log.warning("setting the %s command menu failed: %s", kind.value, exc)
 
     # ---- inbound -------------------------------------------------------------------------------
+
+    async def _on_polled(self, data: RawUpdate) -> None:
+        """A polled update as Telegram's JSON: an ordinary group message read directly, any
+        other parsed by python-telegram-bot first."""
+        event = plain_group_message(data)
+        if event is None:
+            await self._on_update(Update.de_json(data, self.app.bot))
+            return
+        self._alive()
+        await self.core.handle(event)
+        for callback in self.on_handled:
+            await callback(Update.de_json(data, self.app.bot))
 
     async def _on_update(self, update: Update) -> None:
         """Hand one update to the core; raises ``DatabaseUnavailable`` when it was not stored."""

@@ -12,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from adapters.telegram.failures import retry_after_seconds
 from bot.kernel.errors import DatabaseUnavailable
@@ -25,12 +28,17 @@ log = logging.getLogger(__name__)
 FIRST_PAUSE = 1.0  # seconds before fetching again after a failed call, doubling ...
 LONGEST_PAUSE = 30.0  # ... up to this
 DATABASE_PAUSE = 2.0  # seconds before an update the database could not take is fetched again
+READ_MARGIN = 10  # seconds a long poll's answer may take beyond its own timeout
+# Updates are fetched as Telegram's JSON (the adapter reads the common ones itself), through
+# the Bot API call python-telegram-bot offers for that; it would suggest ``get_updates``.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
+RawUpdate = dict[str, Any]
 
 
 class LongPolling:
     """Fetches updates in order and hands each to ``handle``; confirms what it has handled."""
 
-    def __init__(self, bot: Bot, handle: Callable[[Update], Awaitable[None]], *,
+    def __init__(self, bot: Bot, handle: Callable[[RawUpdate], Awaitable[None]], *,
                  timeout: int, allowed_updates: Sequence[str],
                  before_confirming: Callable[[], Awaitable[object]],
                  on_error: Callable[[TelegramError], None],
@@ -91,17 +99,23 @@ class LongPolling:
             self.on_fetched()
             await self._handle_in_order(updates)
 
-    async def _fetch(self) -> tuple[Update, ...]:
+    async def _fetch(self) -> list[RawUpdate]:
         self._fetching = True
         try:
             # The offset confirms every update before it: all of them are handled and stored.
             await self.before_confirming()
-            return await self.bot.get_updates(offset=self.offset, timeout=self.timeout,
-                                              allowed_updates=self.allowed_updates)
+            found = await self.bot.do_api_request(
+                "getUpdates", api_kwargs={"offset": self.offset, "timeout": self.timeout,
+                                          "allowed_updates": self.allowed_updates},
+                read_timeout=self.timeout + READ_MARGIN)
         finally:
             self._fetching = False
+        if not isinstance(found, list) or not all(
+                isinstance(u, dict) and type(u.get("update_id")) is int for u in found):
+            raise TelegramError("getUpdates answered something other than a list of updates")
+        return found
 
-    async def _handle_in_order(self, updates: Sequence[Update]) -> None:
+    async def _handle_in_order(self, updates: Sequence[RawUpdate]) -> None:
         for update in updates:
             if self._stopping:
                 return
@@ -113,5 +127,5 @@ class LongPolling:
                 return
             except Exception:
                 # A fault in one update's handling must not hold every later one.
-                log.exception("telegram update %s failed", update.update_id)
-            self.offset = update.update_id + 1
+                log.exception("telegram update %s failed", update["update_id"])
+            self.offset = update["update_id"] + 1

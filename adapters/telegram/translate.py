@@ -210,3 +210,39 @@ def _fits(event: Inbound) -> bool:
         return False
     numbers = (*getattr(event, "option_indexes", ()), *getattr(event, "counts", ()))
     return all(type(n) is int and abs(n) < 2**31 for n in numbers)
+
+
+# The fields of an ordinary text message in a group; a message with any other field (a reply, a
+# photo, a service message, a forward) is read by python-telegram-bot and ``translate``.
+_PLAIN_FIELDS = frozenset({"message_id", "date", "chat", "from", "text", "entities",
+                           "link_preview_options"})
+
+
+def plain_group_message(data: dict[str, Any]) -> MessagePosted | None:
+    """The event for a raw update that is an ordinary text message in a group, read straight
+    from Telegram's JSON (as ``translate`` would read it); None for any other update.
+
+    Most updates a busy council sends are these; parsing each into python-telegram-bot's
+    objects (a hundred-odd attributes a message) cost as much as all the rest of its handling.
+    """
+    if len(data) != 2 or type(data.get("update_id")) is not int:
+        return None
+    message = data.get("message")
+    if type(message) is not dict or not _PLAIN_FIELDS.issuperset(message):
+        return None
+    chat, user, text = message.get("chat"), message.get("from"), message.get("text")
+    if type(chat) is not dict or type(user) is not dict or type(text) is not str:
+        return None
+    if chat.get("type") not in (ChatType.GROUP, ChatType.SUPERGROUP) or text.startswith("/"):
+        return None  # other chats and commands: the full reading
+    chat_id, user_id, title = chat.get("id"), user.get("id"), chat.get("title")
+    first, last, username = user.get("first_name"), user.get("last_name"), user.get("username")
+    if not (type(chat_id) is int and type(user_id) is int and type(first) is str
+            and (title is None or type(title) is str) and (last is None or type(last) is str)
+            and (username is None or type(username) is str)):
+        return None
+    return MessagePosted(
+        chat=ChatRef(PLATFORM, str(chat_id), ChatKind.GROUP, title),
+        sender=Sender(PLATFORM, str(user_id), f"{first} {last}" if last else first,
+                      username),
+        event_id=f"tg:{data['update_id']}", text=text)

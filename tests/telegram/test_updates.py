@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.db import session_scope
-from storage.models import ActivityDay, Chat, Project
+from storage.models import ActivityDay, Chat, Identity, Project
 from tests.telegram.conftest import Harness
 from tests.telegram.payloads import GROUP_ID, PEOPLE, SUPERGROUP_ID, Updates
 
@@ -104,3 +104,21 @@ async def test_polling_confirms_what_it_handled_and_skips_edits(polling: Harness
         int(c.params.get("offset") or 0) > second["update_id"]
         for c in polling.api.sent("getUpdates")))
     assert len(polling.api.sent(chat_id=PEOPLE["alice"]["id"])) == 1
+
+
+async def test_polled_group_talk_is_counted_and_then_confirmed(polling: Harness) -> None:
+    """Ordinary messages fetched by long polling (read without python-telegram-bot's objects)
+    count as activity, with their writers' names, before getUpdates confirms them."""
+    await registered_group(polling)
+    updates = [polling.u.message(who, "See you at the allotments", Updates.group())
+               for who in ("alice", "bob", "carol")]
+    for update in updates:
+        await polling.api.push(update)
+    await polling.api.wait_for(lambda: any(
+        int(c.params.get("offset") or 0) > updates[-1]["update_id"]
+        for c in polling.api.sent("getUpdates")))
+    with session_scope(polling.core.engine) as s:
+        assert s.exec(select(ActivityDay)).one().messages == 3
+        names = set(s.exec(select(Identity.display_name).where(
+            col(Identity.user_id).in_(["1001", "1002", "1003"]))))
+    assert names == {"Alice Able", "Bob", "Carol"}
