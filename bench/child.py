@@ -51,6 +51,16 @@ class Child:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def waited_for_cpu(self) -> float:
+        """Seconds its main thread has been ready to run but waited for a CPU (the kernel's
+        run delay: what other processes on shared cores cost it); 0.0 where not available."""
+        assert self.proc is not None
+        try:
+            with open(f"/proc/{self.proc.pid}/schedstat", encoding="ascii") as stat:
+                return int(stat.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
     async def _drain(self) -> None:
         """Keep reading the log, so a chatty process never blocks on a full pipe."""
         assert self.proc is not None and self.proc.stderr is not None

@@ -116,12 +116,31 @@ async def offer(push: Callable[[int], None], stop: asyncio.Event) -> tuple[int, 
     return sent, time.monotonic() - started
 
 
+@dataclass
+class Usage:
+    """How the bot's process spent the sampling: CPU used, and time ready to run but waiting
+    for a core (other processes on the shared machine)."""
+
+    child: Child
+    started: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def start(self) -> None:
+        self.started = (time.monotonic(), self.child.cpu_seconds(), self.child.waited_for_cpu())
+
+    def line(self) -> str:
+        wall = time.monotonic() - self.started[0]
+        cpu = self.child.cpu_seconds() - self.started[1]
+        waited = self.child.waited_for_cpu() - self.started[2]
+        return (f"the bot used {cpu / wall:.0%} of a core and waited {waited / wall * 1000:.0f} ms "
+                "per second for one")
+
+
 def report(title: str, kinds: list[Kind], offered: tuple[int, float], taken: float,
-           started_load: str) -> None:
+           started_load: str, usage: str) -> None:
     sent, seconds = offered
     print(f"  {title}: chatter offered {sent / seconds:,.0f}/s for {seconds:.0f} s, taken "
-          f"{taken:,.0f}/s; load average {started_load} at the start, {load_average()} at the end",
-          flush=True)
+          f"{taken:,.0f}/s; {usage}; load average {started_load} at the start, "
+          f"{load_average()} at the end", flush=True)
     for kind in kinds:
         print(kind.line(), flush=True)
 
@@ -280,16 +299,19 @@ async def telegram(rng: random.Random) -> None:
             load = asyncio.create_task(offer(chatter, stop))
             await asyncio.sleep(2.0)  # the chatter under way before the first sample
             started_load, start_offset, started = load_average(), api.offset, time.monotonic()
+            usage = Usage(child)
+            usage.start()
             await asyncio.gather(sample_until(kinds[0], challenge, rng), support_after_a_card(),
                                  sample_until(kinds[2], vote, rng))
             taken = (api.offset - start_offset) / (time.monotonic() - started)
+            used = usage.line()
             stop.set()
             offered = await load
         finally:
             await child.stop()
             api.changed.set()
             await runner.cleanup()
-    report("telegram", kinds, offered, taken, started_load)
+    report("telegram", kinds, offered, taken, started_load, used)
 
 
 async def run() -> None:

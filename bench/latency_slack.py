@@ -29,6 +29,7 @@ from bench.latency import (
     SUPPORT,
     Kind,
     Match,
+    Usage,
     load_average,
     offer,
     profiled,
@@ -240,8 +241,11 @@ async def slack(rng: random.Random) -> None:
             load = asyncio.create_task(offer(chatter, stop))
             await asyncio.sleep(2.0)  # the chatter under way before the first sample
             started_load, answered, started = load_average(), sender.answered, time.monotonic()
+            usage = Usage(child)
+            usage.start()
             await asyncio.gather(sample_until(kinds[0], challenge, rng), support_after_a_card())
             taken = (sender.answered - answered) / (time.monotonic() - started)
+            used = usage.line()
             stop.set()
             offered = await load
             acks.seconds = sender.acks
@@ -250,4 +254,4 @@ async def slack(rng: random.Random) -> None:
             await child.stop()
             await api.stop()
     report(f"slack (HTTP errors or refused connections: {sender.failed})", [*kinds, acks],
-           offered, taken, started_load)
+           offered, taken, started_load, used)
