@@ -174,7 +174,7 @@ class ActivityCounter:
                      for user_id, n in latest.items() if user_id not in known]
         # Newcomers all at once; one another process created meanwhile, one by one below.
         added = counts.add_newcomers(w.session, platform=platform, newcomers=newcomers)
-        person_of.update(added)
+        person_of.update((user_id, ids.person_id) for user_id, ids in added.items())
         changed += [latest[n.user_id] for n in newcomers if n.user_id not in added]
         for n in changed:
             identity, _person = people.ensure_identity(

@@ -88,12 +88,17 @@ class Newcomer(NamedTuple):
     at: datetime
 
 
+class Added(NamedTuple):
+    person_id: int
+    identity_id: int
+
+
 def add_newcomers(
     session: Session, *, platform: str, newcomers: Sequence[Newcomer]
-) -> dict[str, int]:
+) -> dict[str, Added]:
     """A person and an identity for each sender seen for the first time, in three statements
-    for all of them; their person ids by user id. One that another process created meanwhile
-    is left out (and the person made for it removed): the caller takes it one by one."""
+    for all of them; their ids by user id. One that another process created meanwhile is left
+    out (and the person made for it removed): the caller takes it one by one."""
     if not newcomers:
         return {}
     people, identities = _table(Person), _table(Identity)
@@ -104,15 +109,16 @@ def add_newcomers(
     ).scalars().all()
     person_of = {n.user_id: pid for pid, n in zip(person_ids, newcomers, strict=True)}
     stmt = (_insert(session, Identity).on_conflict_do_nothing()
-            .returning(identities.c.user_id))
-    added = {str(u) for u in conn.execute(stmt, [
+            .returning(identities.c.user_id, identities.c.id))
+    added = {str(u): int(i) for u, i in conn.execute(stmt, [
         {"person_id": person_of[n.user_id], "platform": platform, "user_id": n.user_id,
          "display_name": n.display_name, "username": n.username, "last_seen_at": n.at}
-        for n in newcomers]).scalars()}
+        for n in newcomers])}
     taken = [pid for user_id, pid in person_of.items() if user_id not in added]
     if taken:
         conn.execute(people.delete().where(people.c.id.in_(taken)))
-    return {user_id: pid for user_id, pid in person_of.items() if user_id in added}
+    return {user_id: Added(pid, added[user_id]) for user_id, pid in person_of.items()
+            if user_id in added}
 
 
 def chats_by_platform_id(
