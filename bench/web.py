@@ -17,11 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy.engine import Engine
 
 from adapters.memory import freeze_start_up
-from adapters.web import record_app
+from adapters.web import mount
 from bench.digests import StatementCounter, database, stamp
 from bot.kernel.ports import FakeClock
 
@@ -169,10 +170,12 @@ def load() -> str:
 
 
 async def serve(engine: Engine, settings: Any, pages: list[tuple[str, str, int]],
-                report: Any) -> None:
-    """Serve the record over ``engine`` and measure each page, handing each result to ``report``."""
+                report: Any, *, kept: bool = False) -> None:
+    """Serve the record over ``engine`` and measure each page, handing each result to ``report``;
+    project pages are built afresh for each request unless ``kept`` (then from the cache)."""
     counter = StatementCounter(engine)
-    app = record_app(engine=engine, settings=settings, clock=FakeClock(NOW))
+    app = web.Application()
+    mount(app, engine=engine, settings=settings, clock=FakeClock(NOW)).cache_pages = kept
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     if "--no-freeze" not in sys.argv:  # as `ncbot web` and `ncbot run` do once started
@@ -204,12 +207,14 @@ async def run() -> None:
                  ("councillor page", "/councillors/3", ROUNDS // 4),
                  ("council index, 5,000 projects", "/", max(ROUNDS // 20, 5))]
         await serve(engine, settings, pages, print_page)
+        await serve(engine, settings, [("project page, kept (unchanged)", "/p/P00001", ROUNDS)],
+                    print_page, kept=True)
         print(load())
 
 
 async def growth(sizes: list[int]) -> None:
     """The same pages in councils of each size: their cost must not grow with it."""
-    pages = [("index", "/", ROUNDS // 4), ("project page", "/p/P00001", ROUNDS // 2),
+    pages = [("index", "/", ROUNDS // 4), ("project, built", "/p/P00001", ROUNDS // 2),
              ("challenge page", "/p/P00001/c/500", ROUNDS // 2),
              ("councillor page", "/councillors/3", ROUNDS // 4)]
     print("projects  page             p50 ms  p95 ms  CPU p50 ms  CPU p95 ms  SQL statements")
@@ -223,6 +228,8 @@ async def growth(sizes: list[int]) -> None:
                       f"{m['cpu95']:11.1f}  {m['statements']}", flush=True)
 
             await serve(engine, settings, pages, row)
+            await serve(engine, settings, [("project, kept", "/p/P00001", ROUNDS // 2)], row,
+                        kept=True)
 
 
 def main() -> None:

@@ -344,3 +344,16 @@ class DigestPeriod(SQLModel, table=True):
     lease_until: datetime | None = _when()
     sent_at: datetime | None = _when()
     skipped: str | None = None  # why nothing was sent (nothing new, out of grace)
+
+
+# ---- the public record ---------------------------------------------------------------------
+
+
+class RecordVersion(SQLModel, table=True):
+    """How many times what a public page shows has changed: per project (``scope`` is its id),
+    and for the whole council (``scope`` 0: councillors' names, roles and wards). Triggers on the
+    tables the pages read count every write (migration 0011), so a page cached by any process is
+    known to be current by reading two numbers."""
+
+    scope: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    n: int = 0

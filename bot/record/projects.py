@@ -35,7 +35,7 @@ from bot.record.views import (
     YouSaid,
 )
 from storage.models import Poll, Project
-from storage.repo import record, record_challenges
+from storage.repo import record, record_challenges, record_versions
 from storage.repo.record_challenges import group_of
 
 ACTIVITY_DAYS = 30
@@ -299,3 +299,12 @@ def _you_said(views: list[ChallengeView], polls: list[PollView]) -> list[YouSaid
     said += [YouSaid("poll", p.number, p.question, p.outcome, "", p.outcome_at)
              for p in polls if p.outcome and p.outcome_at is not None]
     return sorted(said, key=lambda s: s.at, reverse=True)
+
+
+def page_version(session: Session, *, code: str) -> tuple[int, int, int] | None:
+    """What a public project's pages show is unchanged while this is: its id and the counts of
+    changes to it and to the council (two statements); None when it is not public."""
+    project = record.public_project(session, code=code)
+    if project is None or project.id is None:
+        return None
+    return (project.id, *record_versions.versions(session, project_id=project.id))
