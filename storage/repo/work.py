@@ -6,8 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, or_, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from storage.models import Conversation, OutboundMessage, ProcessedEvent, Timer
@@ -149,8 +150,12 @@ def enqueue_outbound(
         next_attempt_at=now,
         created_at=now,
     )
+    # A plain insert, the row then taken into the session as if read: an ORM flush per message
+    # cost more than the rest of writing it.
+    values = row.model_dump(exclude={"id"})
+    row.id = session.connection().execute(_ENQUEUE, values).scalar_one()
+    make_transient_to_detached(row)
     session.add(row)
-    session.flush()
     return row
 
 
@@ -209,6 +214,7 @@ def waiting_heads(
 _OUT: Table = OutboundMessage.__table__  # type: ignore[attr-defined]
 # Built once: these run for every message written, and building and caching an ORM statement
 # each time cost more than running it.
+_ENQUEUE = insert(_OUT).returning(_OUT.c.id)
 _UNSENT_BEFORE = (
     sa_select(_OUT.c.platform, _OUT.c.chat_id, _OUT.c.user_id)
     .where(_OUT.c.status.in_(("pending", "sending")), _OUT.c.id < bindparam("first"),
