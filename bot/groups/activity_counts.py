@@ -18,7 +18,14 @@ from datetime import datetime
 
 from bot.groups import activity
 from bot.kernel.context import Work
-from bot.kernel.events import ChatKind, HandleResult, Inbound, MessagePosted
+from bot.kernel.events import (
+    ButtonPressed,
+    ChatKind,
+    HandleResult,
+    Inbound,
+    MessagePosted,
+    PollVoted,
+)
 from bot.kernel.host import Host
 from storage.db import transaction
 from storage.repo import activity as counts
@@ -51,6 +58,7 @@ class ActivityCounter:
         self.max_pending = max_pending
         self._pending: list[Noted] = []
         self._pending_ids: set[tuple[str, str]] = set()
+        self._senders: set[tuple[str, str]] = set()  # (platform, user id) of what is pending
         self._lock = asyncio.Lock()
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[set[tuple[str, str]]] | None = None
@@ -63,6 +71,13 @@ class ActivityCounter:
     @property
     def pending(self) -> int:
         return len(self._pending)
+
+    def behind(self, event: Inbound) -> bool:
+        """A press or a vote waits only for its own person's messages (a press may erase its
+        presser: /forgetme); anything else (a chat migrated or left) for all of them."""
+        if isinstance(event, ButtonPressed | PollVoted):
+            return (event.sender.platform, event.sender.user_id) in self._senders
+        return bool(self._pending)
 
     async def note(self, event: Inbound) -> HandleResult:
         result = HandleResult()
@@ -77,6 +92,7 @@ class ActivityCounter:
         ))
         if key is not None:
             self._pending_ids.add(key)
+        self._senders.add((event.sender.platform, event.sender.user_id))
         if self.window <= 0 or len(self._pending) >= self.max_pending:
             duplicates = await self.flush()
             result.duplicate = key in duplicates
@@ -98,7 +114,7 @@ class ActivityCounter:
             return set()
         async with self._lock:
             batch, self._pending = self._pending, []
-            self._pending_ids = set()
+            self._pending_ids, self._senders = set(), set()
             if not batch:
                 return set()
             try:
@@ -121,6 +137,7 @@ class ActivityCounter:
                       len(batch) + len(self._pending) - len(kept))
         self._pending = kept
         self._pending_ids = {(n.platform, n.event_id) for n in kept if n.event_id}
+        self._senders = {(n.platform, n.user_id) for n in kept}
 
     async def _write(self, batch: list[Noted]) -> tuple[set[tuple[str, str]], bool, list[datetime]]:
         core = self.core

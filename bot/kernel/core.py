@@ -146,7 +146,7 @@ class Core:
         if intake is not None:
             if intake.counts(event):
                 return await intake.note(event)
-            if not isinstance(event, CommandIssued):
+            if not isinstance(event, CommandIssued) and intake.behind(event):
                 # Commands never read activity, so they need not wait for a batch; a button
                 # press may erase its presser (/forgetme), so what they said is written first.
                 await intake.flush()

@@ -85,6 +85,10 @@ class Intake(Service, Protocol):
 
     async def note(self, event: Inbound) -> HandleResult: ...
 
+    def behind(self, event: Inbound) -> bool:
+        """Whether ``event`` must wait for what is noted to be written first."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

@@ -13,6 +13,7 @@ from adapters.testing import TestingAdapter
 from bot.groups.activity_counts import ActivityCounter
 from bot.kernel.events import MessagePosted, Outbound
 from bot.kernel.ports import Delivered
+from bot.people import texts as PEOPLE_T
 from storage.db import session_scope
 from storage.models import ActivityDay, ActivityParticipant, Chat, Identity, Person
 from storage.repo import activity as counts
@@ -222,3 +223,29 @@ async def test_a_failed_write_is_kept_and_written_on_the_next_flush(
     monkeypatch.setattr(counts, "add_counts", real)
     await bot.core.service(ActivityCounter).flush()
     assert messages(bot) == 3
+
+
+async def test_a_press_waits_for_its_own_persons_talk_only(bot: TestingAdapter) -> None:
+    """A press may erase its presser (/forgetme), so their pending talk is written first; the
+    rest of the batch waits for its window, as commands let it."""
+    await garden(bot)
+    counter = bot.core.service(ActivityCounter)
+    counter.window = 3600.0
+    for i, user in enumerate(("kim", "lee", "kim")):
+        await bot.core.handle(said(bot, user, "garden", f"m{i}"))
+    await bot.press("max", "nosuchthing:1", chat="garden")  # nothing of Max's is pending
+    assert messages(bot) == 0 and counter.pending == 3
+    await bot.press("lee", "nosuchthing:2", chat="garden")
+    assert messages(bot) == 3 and counter.pending == 0
+
+
+async def test_the_erased_presser_is_not_brought_back_by_their_pending_talk(
+        bot: TestingAdapter) -> None:
+    await garden(bot)
+    bot.core.service(ActivityCounter).window = 3600.0
+    ask = (await bot.say("kim", "/forgetme"))[-1]
+    await bot.core.handle(said(bot, "kim", "garden", "m1"))
+    await bot.press("kim", ask.button(PEOPLE_T.FORGET_BUTTON_CONFIRM))
+    await bot.core.service(ActivityCounter).flush()
+    with session_scope(bot.core.engine) as s:
+        assert s.exec(select(Identity).where(Identity.user_id == "kim")).first() is None
