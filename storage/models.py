@@ -352,8 +352,8 @@ class DigestPeriod(SQLModel, table=True):
 class RecordVersion(SQLModel, table=True):
     """How many times what a public page shows has changed: per project (``scope`` is its id),
     and for the whole council (``scope`` 0: councillors' names, roles and wards). Triggers on the
-    tables the pages read count every write (migration 0011), so a page cached by any process is
-    known to be current by reading two numbers."""
+    tables the pages read count every write (migrations 0011, 0012), so a page cached by any
+    process is known to be current by reading two numbers."""
 
     scope: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     n: int = 0

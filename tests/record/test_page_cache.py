@@ -70,6 +70,27 @@ async def test_every_write_to_what_a_page_shows_is_counted(bot: TestingAdapter) 
     assert len(tried) >= len(PAGE_TABLES) - 2, tried  # the scene fills nearly every table
 
 
+async def test_only_councillors_names_move_the_councils_count(bot: TestingAdapter) -> None:
+    await busy_public_project(bot)
+    code = project_code(bot)
+
+    def rename(role_is_councillor: bool) -> tuple[int, int, int] | None:
+        who = ("IN" if role_is_councillor else "NOT IN")
+        with bot.core.engine.begin() as conn:
+            conn.execute(text(f"UPDATE person SET name = name || '.' WHERE id {who} "
+                              "(SELECT person_id FROM rolegrant WHERE role = 'councillor')"))
+        with session_scope(bot.core.engine) as session:
+            return projects.page_version(session, code=code)
+
+    with session_scope(bot.core.engine) as session:
+        before = projects.page_version(session, code=code)
+    after_residents = rename(False)
+    assert after_residents == before
+    after_councillors = rename(True)
+    assert before is not None and after_councillors is not None
+    assert after_councillors[2] > before[2]
+
+
 def _a_column(bot: TestingAdapter, table: str) -> str:
     with bot.core.engine.connect() as conn:
         names = list(conn.execute(text(f"SELECT * FROM {table} WHERE 1 = 0")).keys())
