@@ -17,7 +17,7 @@ from adapters.web.responses import CSP
 from tests.challenge_setup import raise_challenge
 from tests.helpers import make_councillor
 from tests.record.conftest import Built
-from tests.record.scene import web_client
+from tests.record.scene import publish_projects, web_client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,6 +87,33 @@ async def test_a_project_page_costs_the_same_statements_however_big(
     await scene.say("zebulon", "/vote 5 1", chat="garden")
     assert "Cllr Raj Patel" in await _page(scene, built)
     assert await cost() == small
+
+
+async def test_no_page_costs_more_statements_in_a_larger_council(
+        built: Built, scene: TestingAdapter) -> None:
+    paths = ["/", f"/p/{built.code}", f"/p/{built.code}/c/1", f"/p/{built.code}/challenges",
+             "/councillors/1"]
+
+    async def costs(paths: list[str] = paths) -> list[int]:
+        found = []
+        for path in paths:
+            statements = 0
+
+            def count(*_: object) -> None:
+                nonlocal statements
+                statements += 1
+
+            async with web_client(scene) as client:  # a new process: nothing kept
+                event.listen(scene.core.engine, "before_cursor_execute", count)
+                assert (await client.get(path)).status == 200, path
+                event.remove(scene.core.engine, "before_cursor_execute", count)
+            found.append(statements)
+        return found
+
+    small = await costs()
+    publish_projects(scene, [f"Project {n:03d}" for n in range(250)])  # three pages of the index
+    assert await costs() == small
+    assert await costs(["/?page=2", "/?page=3"]) == [small[0]] * 2
 
 
 async def _page(scene: TestingAdapter, built: Built) -> str:
