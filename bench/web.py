@@ -203,6 +203,7 @@ async def run() -> None:
               f"(built in {time.perf_counter() - started:.1f} s); {load()}")
         pages = [("project page, 1,000 challenges", "/p/P00001", ROUNDS),
                  ("challenge page", "/p/P00001/c/500", ROUNDS),
+                 ("challenges, page 3 of 10", "/p/P00001/challenges?page=3", ROUNDS // 4),
                  ("project open data (JSON)", "/p/P00001.json", ROUNDS // 4),
                  ("councillor page", "/councillors/3", ROUNDS // 4),
                  ("council index, 5,000 projects", "/", max(ROUNDS // 20, 5))]
