@@ -161,9 +161,10 @@ async def transaction(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterat
     event loop free (short tries that yield between them), for ``wait`` seconds at most.
 
     SQLite takes its write lock at BEGIN, so once begun nothing in the transaction waits for
-    another process. A PostgreSQL connection is opened in a worker thread; with a ``wait``
-    shorter than ``LOCK_WAIT`` (inbound events) a row or table lock is waited for at most
-    ``PG_LOCK_WAIT`` before the statement fails and the caller may try again.
+    another process. PostgreSQL: an idle pooled connection is taken at once; a new connection
+    is opened in a worker thread (a server that does not answer never holds the loop); with a
+    ``wait`` shorter than ``LOCK_WAIT`` (inbound events) a row or table lock is waited for at
+    most ``PG_LOCK_WAIT`` before the statement fails and the caller may try again.
     """
     deadline = time.monotonic() + wait
     delay = 0.005
@@ -176,10 +177,16 @@ async def transaction(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterat
                     session.connection()  # BEGIN IMMEDIATE: the write lock now, or SQLITE_BUSY
                 finally:
                     _lock_wait.reset(token)
+            elif _idle_connections(engine):
+                # Checked out at once, without a hop to a thread: what follows a send (marking
+                # it sent) then commits before anything else runs, so a kill can catch at most
+                # the one message whose answer was being read.
+                session.connection()
             else:
-                await asyncio.to_thread(session.connection)
-                if wait < LOCK_WAIT:  # a caller in a hurry: a lock fails fast, tried again
-                    session.execute(text(f"SET LOCAL lock_timeout = '{PG_LOCK_WAIT}ms'"))
+                await _connect_in_thread(session)
+            if not is_sqlite(engine) and wait < LOCK_WAIT:
+                # A caller in a hurry: a lock fails fast, and is tried again.
+                session.execute(text(f"SET LOCAL lock_timeout = '{PG_LOCK_WAIT}ms'"))
             break
         except OperationalError as exc:
             session.close()
@@ -196,7 +203,53 @@ async def transaction(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterat
             raise
 
 
+async def begin_again(session: Session, *, wait: float = LOCK_WAIT) -> None:
+    """Begin ``session``'s next transaction after a commit half way through a unit of work, as
+    ``transaction`` begins its first: on SQLite without a busy wait, trying again with the loop
+    free while another process holds the lock (then raising, as ``transaction`` does)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL begins on the next statement; a lock there is a row's, held briefly
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    while True:
+        token = _lock_wait.set(0.0)
+        try:
+            session.connection()
+            return
+        except OperationalError as exc:
+            session.rollback()  # the failed BEGIN; loaded rows are read again when next used
+            if not locked(exc) or time.monotonic() + delay > deadline:
+                raise
+        finally:
+            _lock_wait.reset(token)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
 PG_LOCK_WAIT = 200  # milliseconds a PostgreSQL statement inside ``transaction`` waits for a lock
+
+
+def _idle_connections(engine: Engine) -> int:
+    checkedin = getattr(engine.pool, "checkedin", None)
+    return int(checkedin()) if callable(checkedin) else 0
+
+
+async def _connect_in_thread(session: Session) -> None:
+    """Begin ``session``'s transaction in a worker thread. If the caller is cancelled meanwhile
+    (a stop), the session is closed only once the thread is done with it: closing it under the
+    thread's feet leaves SQLAlchemy in an illegal state and the connection out of the pool."""
+    begun = asyncio.ensure_future(asyncio.to_thread(session.connection))
+    try:
+        await asyncio.shield(begun)
+    except asyncio.CancelledError:
+
+        def close(done: asyncio.Future[Any]) -> None:
+            if not done.cancelled():
+                done.exception()  # retrieved: the caller is gone, nobody else wants it
+            session.close()
+
+        begun.add_done_callback(close)
+        raise
 
 
 async def probe(engine: Engine, *, wait: float = 0.25) -> None:
