@@ -107,7 +107,7 @@ async def drain(core: Core, clock: FakeClock, *, rounds: int = 3000) -> None:
     """Let time pass until the outbox is empty: each round jumps to the next retry."""
     for _ in range(rounds):
         await core.outbox.flush()
-        wait = core.outbox.next_attempt_in()
+        wait = await core.outbox.next_attempt_in()
         if wait is None:
             return
         clock.advance(timedelta(seconds=max(wait, 0.001)))

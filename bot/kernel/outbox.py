@@ -28,7 +28,7 @@ from bot.kernel.ports import (
     Unreachable,
     Unsupported,
 )
-from storage.db import session_scope
+from storage.db import transaction
 from storage.models import Chat, Identity, OutboundMessage
 from storage.repo import work
 
@@ -108,7 +108,7 @@ class Outbox:
         async with self._looking:
             self._look_from = None  # this look finds what waits; retries set it again
             while True:
-                batch = self._claim_batch()
+                batch = await self._claim_batch()
                 if not batch:
                     return delivered
                 sent = await self._send(batch)
@@ -161,7 +161,7 @@ class Outbox:
                             break  # keep this chat's order: the rest waits for a retry
                         sent += 1
                     if sent < len(rows):
-                        self._release(rows[sent + 1 :])
+                        await self._release(rows[sent + 1 :])
                     return sent
             finally:
                 ids.difference_update(r.id for r in rows)
@@ -175,9 +175,9 @@ class Outbox:
             return await run(batch)
         return sum(await asyncio.gather(*(run(rows) for rows in by_chat.values())))
 
-    def _claim_batch(self) -> list[OutboundMessage]:
+    async def _claim_batch(self) -> list[OutboundMessage]:
         now = self._clock.now()
-        with session_scope(self._engine) as s:
+        async with transaction(self._engine) as s:
             rows = work.pending_outbound(s, now=now, platforms=list(self._adapters), limit=BATCH)
             heads, earliest = work.waiting_heads(s, now=now, platforms=list(self._adapters))
             if earliest is not None:  # a retry not yet due: look again when it is
@@ -201,10 +201,11 @@ class Outbox:
                 lease_until=now + self._lease)
             return [r for r in rows if r.id in taken]
 
-    def _release(self, rows: list[OutboundMessage]) -> None:
-        if rows:
-            self._look_from = self._clock.now()
-        with session_scope(self._engine) as s:
+    async def _release(self, rows: list[OutboundMessage]) -> None:
+        if not rows:
+            return
+        self._look_from = self._clock.now()
+        async with transaction(self._engine) as s:
             for row in rows:
                 s.execute(
                     update(OutboundMessage)
@@ -219,51 +220,51 @@ class Outbox:
         )
         edit_id: str | None = None
         if message.edit_of:
-            with session_scope(self._engine) as s:
+            async with transaction(self._engine) as s:
                 edit_id, status = work.sent_message_id(s, ref=message.edit_of, platform=row.platform)
             if edit_id is None:
                 if status in ("pending", "sending"):
-                    self._retry(row, "the message to edit is not sent yet", 1.0)
+                    await self._retry(row, "the message to edit is not sent yet", 1.0)
                 else:
-                    self._finish(row, parked=f"the message to edit was not delivered ({status})")
+                    await self._finish(row, parked=f"the message to edit was not delivered ({status})")
                 return False
         try:
             delivered = await adapter.send(message, edit_message_id=edit_id)
         except RetryLater as exc:
-            self._retry(row, str(exc), exc.after)
+            await self._retry(row, str(exc), exc.after)
             return False
         except MayHaveArrived as exc:
             # No answer in time, so the platform may have it: one more copy is the most a person
             # may get. A second timeout parks the message instead of sending a third.
             if row.timeouts >= MAX_TIMEOUTS:
-                self._finish(row, parked=f"timed out {row.timeouts + 1} times, so it may have "
+                await self._finish(row, parked=f"timed out {row.timeouts + 1} times, so it may have "
                              f"arrived; not sent again: {exc}")
                 return True
             log.warning("sending message %s timed out (it may have arrived); sent once more: %s",
                         row.id, exc)
-            self._retry(row, f"timed out: {exc}", _backoff(row),
+            await self._retry(row, f"timed out: {exc}", _backoff(row),
                         timed_out=True)
             return False
         except Unreachable as exc:
-            self._finish(row, parked=f"unreachable: {exc}")
-            self._mark_unreachable(row)
+            await self._finish(row, parked=f"unreachable: {exc}")
+            await self._mark_unreachable(row)
             return True  # the next message to this chat cannot fare better; let it park too
         except ChatGone as exc:
-            self._finish(row, parked=f"chat gone: {exc}")
-            self._mark_chat_gone(row)
+            await self._finish(row, parked=f"chat gone: {exc}")
+            await self._mark_chat_gone(row)
             return True
         except (Rejected, Unsupported) as exc:
-            self._finish(row, parked=f"rejected: {exc}")
+            await self._finish(row, parked=f"rejected: {exc}")
             return True
         except Exception as exc:  # a passing fault (network); retried with backoff
             log.warning("sending message %s failed: %r", row.id, exc)
             if row.attempts + 1 >= MAX_ATTEMPTS:
-                self._finish(row, parked=f"gave up after {MAX_ATTEMPTS} attempts: {exc!r}")
+                await self._finish(row, parked=f"gave up after {MAX_ATTEMPTS} attempts: {exc!r}")
                 return True
-            self._retry(row, repr(exc), _backoff(row))
+            await self._retry(row, repr(exc), _backoff(row))
             return False
         now = self._clock.now()
-        with session_scope(self._engine) as s:
+        async with transaction(self._engine) as s:
             s.execute(
                 update(OutboundMessage)
                 .where(col(OutboundMessage.id) == row.id)
@@ -282,14 +283,12 @@ class Outbox:
             callback(row)
         return True
 
-    def _retry(self, row: OutboundMessage, reason: str, after: float, *,
+    async def _retry(self, row: OutboundMessage, reason: str, after: float, *,
                timed_out: bool = False) -> None:
         now = self._clock.now()
         due = now + timedelta(seconds=after)
         self._look_from = due if self._look_from is None else min(self._look_from, due)
-        for callback in self.on_retry:
-            callback(due)
-        with session_scope(self._engine) as s:
+        async with transaction(self._engine) as s:
             s.execute(
                 update(OutboundMessage)
                 .where(col(OutboundMessage.id) == row.id)
@@ -302,10 +301,12 @@ class Outbox:
                     next_attempt_at=due,
                 )
             )
+        for callback in self.on_retry:  # the row is written: its wake-up finds it
+            callback(due)
 
-    def _finish(self, row: OutboundMessage, *, parked: str) -> None:
+    async def _finish(self, row: OutboundMessage, *, parked: str) -> None:
         log.warning("message %s parked: %s", row.id, parked)
-        with session_scope(self._engine) as s:
+        async with transaction(self._engine) as s:
             s.execute(
                 update(OutboundMessage)
                 .where(col(OutboundMessage.id) == row.id)
@@ -314,9 +315,9 @@ class Outbox:
                 )
             )
 
-    def _mark_unreachable(self, row: OutboundMessage) -> None:
+    async def _mark_unreachable(self, row: OutboundMessage) -> None:
         now = self._clock.now()
-        with session_scope(self._engine) as s:
+        async with transaction(self._engine) as s:
             match = [col(Identity.user_id) == row.user_id] if row.user_id else []
             if row.chat_id:
                 match.append(col(Identity.private_chat_id) == row.chat_id)
@@ -326,10 +327,10 @@ class Outbox:
                 .values(unreachable_at=now)
             )
 
-    def _mark_chat_gone(self, row: OutboundMessage) -> None:
+    async def _mark_chat_gone(self, row: OutboundMessage) -> None:
         if not row.chat_id:
-            return self._mark_unreachable(row)
-        with session_scope(self._engine) as s:
+            return await self._mark_unreachable(row)
+        async with transaction(self._engine) as s:
             s.execute(
                 update(Chat)
                 .where(col(Chat.platform) == row.platform, col(Chat.platform_chat_id) == row.chat_id)
@@ -337,9 +338,9 @@ class Outbox:
             )
         return None
 
-    def next_attempt_in(self) -> float | None:
+    async def next_attempt_in(self) -> float | None:
         """Seconds until the earliest pending retry, for the background sender."""
-        with session_scope(self._engine) as s:
+        async with transaction(self._engine) as s:
             rows = work.pending_outbound(
                 s, now=self._clock.now() + timedelta(days=3650), platforms=list(self._adapters), limit=1
             )
