@@ -22,6 +22,7 @@ from bot.kernel.config import Settings
 from bot.kernel.context import Work, chat_address
 from bot.kernel.events import Address
 from bot.kernel.rich import Rich
+from storage.db import begin_again
 from storage.models import DigestSchedule, Person, Project
 from storage.repo import digests as repo
 from storage.repo import people, projects
@@ -181,6 +182,7 @@ async def deliver(
         return False
     w.schedule(TIMER_KIND, key, w.now + LEASE, {"due": due.isoformat()})
     w.session.commit()  # the claim and its retry are durable before anything is built
+    await begin_again(w.session)  # another process may have the lock now: wait off the loop
 
     window = Window(since(w.session, schedule, w.now), w.now, tz)
     items = build_items(w.session, kind, rid, window)
