@@ -251,7 +251,7 @@ async def _console(settings: Settings, *, script: list[str] | None, start: datet
     when = start or datetime.now(UTC).replace(second=0, microsecond=0)
     core = build_core(settings, clock=FakeClock(when))
     console = ConsoleAdapter(core)
-    rebuild(core)  # as at every start: schedules re-armed, then whatever is overdue runs
+    await rebuild(core)  # as at every start: schedules re-armed, then whatever is overdue runs
     await core.run_due()
     await console.play(script)
     return 0

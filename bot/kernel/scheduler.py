@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.kernel.context import Work
 from bot.kernel.core import Core
-from storage.db import session_scope, take_turn
+from storage.db import take_turn, transaction
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Scheduler:
         core.on_due.append(self.wake_at)
 
     async def start(self) -> None:
-        rebuild(self._core)
+        await rebuild(self._core)
         self._aps.add_job(
             self._ticked,
             IntervalTrigger(seconds=self._tick.total_seconds()),
@@ -115,10 +115,10 @@ class Scheduler:
             self._arm()
 
 
-def rebuild(core: Core) -> int:
+async def rebuild(core: Core) -> int:
     """Re-derive the timers that come from other rows (digest schedules, the daily prune);
     returns how many were armed."""
-    with session_scope(core.engine) as session:
+    async with transaction(core.engine) as session:
         # Processes starting together would each create the same missing schedules and timers.
         take_turn(session, "rebuild")
         w = Work(core, session, core.clock.now())

@@ -11,7 +11,7 @@ from bot.kernel.events import Button
 from bot.kernel.rich import Rich, join, render
 from bot.people import inbox
 from bot.people import texts as T
-from storage.db import session_scope
+from storage.db import reading
 from storage.models import Person
 from storage.repo import links, people, projects
 
@@ -30,7 +30,7 @@ class OverviewPart:
 
 def person_overview(core: Core, *, platform: str, user_id: str) -> list[OverviewPart]:
     """The parts of the overview, in order; read-only."""
-    with session_scope(core.engine) as session:
+    with reading(core.engine) as session:  # read-only: another process's lock never holds it
         identity = people.get_identity(session, platform=platform, user_id=user_id)
         person = session.get(Person, identity.person_id) if identity else None
         if person is None or person.id is None or person.erased_at is not None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from bot.kernel.context import Work
 from bot.kernel.host import Host
-from storage.db import session_scope
+from storage.db import transaction
 from storage.repo import ballots
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,10 @@ def mix_after_commit(w: Work, poll_ids: Iterable[int]) -> None:
     core = w.core
 
     async def mix_then_scrub() -> None:
-        with session_scope(core.engine) as session:
+        async with transaction(core.engine) as session:
             mixed = sum(ballots.mix(session, poll_id=i) for i in ids)
         if mixed:
-            scrub(core)
+            await scrub(core)
 
     w.after_commit.append(mix_then_scrub)
 
@@ -49,20 +49,27 @@ def scrub_after_commit(w: Work) -> None:
     core = w.core
 
     async def scrub_now() -> None:
-        scrub(core)
+        await scrub(core)
 
     w.after_commit.append(scrub_now)
 
 
-def scrub(core: Host, tries: int = SCRUB_TRIES) -> None:
-    """Scrub now, or (another process is reading) again shortly, a few times."""
-    if ballots.scrub(core.engine):
+async def scrub(core: Host, tries: int = SCRUB_TRIES) -> None:
+    """Scrub now, or (another process is reading) again shortly, a few times. In a worker
+    thread: PostgreSQL's rewrite may wait for a lock, which must not hold the event loop."""
+    if await asyncio.to_thread(ballots.scrub, core.engine):
         return
     if tries <= 1:
         log.warning("the database stayed busy; mixed ballots are scrubbed at the next mix")
         return
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    loop.call_later(SCRUB_RETRY, scrub, core, tries - 1)
+
+    async def again() -> None:
+        await asyncio.sleep(SCRUB_RETRY)
+        await scrub(core, tries - 1)
+
+    task = asyncio.get_running_loop().create_task(again())
+    _retries.add(task)  # a task nobody holds may be collected before it runs
+    task.add_done_callback(_retries.discard)
+
+
+_retries: set[asyncio.Task[None]] = set()

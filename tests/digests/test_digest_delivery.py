@@ -235,7 +235,7 @@ async def test_timers_are_rebuilt_from_schedules_at_start(bot: TestingAdapter) -
         s.add(DigestSchedule(recipient_kind="project", recipient_id=project_id, cadence="daily",
                              at_time="18:00")) if repo.get_schedule(
             s, recipient_kind="project", recipient_id=project_id) is None else None
-    assert rebuild(bot.core) >= 2
+    assert await rebuild(bot.core) >= 2
     with session_scope(bot.core.engine) as s:
         keys = {t.key for t in s.exec(select(Timer))}
     assert {f"digest:person:{jane}", f"digest:project:{project_id}"} <= keys

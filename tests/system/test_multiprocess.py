@@ -121,7 +121,7 @@ async def _councillors_with_news(bot: TestingAdapter, n: int) -> None:
             s.add(RoleGrant(person_id=person.id, role="councillor", granted_at=now))
             s.add(CouncillorLink(project_id=project.id, councillor_id=person.id, status="accepted",
                                  reason="ward", proposed_at=now, decided_at=now))
-    rebuild(bot.core)  # what every process does at start: schedules and timers for all
+    await rebuild(bot.core)  # what every process does at start: schedules and timers for all
 
 
 def _ping_timers(bot: TestingAdapter, n: int, due: datetime) -> None:

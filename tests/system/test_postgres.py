@@ -212,7 +212,8 @@ async def test_processes_starting_together_arm_each_digest_once(
     def start(i: int) -> None:
         engine = create_db_engine(db_url)
         try:
-            rebuild(build_core(settings=core.settings, engine=engine, clock=core.clock, worker_id=f"p{i}"))
+            asyncio.run(rebuild(build_core(settings=core.settings, engine=engine,
+                                           clock=core.clock, worker_id=f"p{i}")))
         finally:
             engine.dispose()
 
