@@ -4,8 +4,9 @@
 /healthz on a local port; a second OS process takes the write lock and holds it. Meanwhile an
 inbound command arrives every half second (each is refused with ``DatabaseUnavailable`` after
 the core's inbound wait), the due timers run every five seconds as the scheduler would, and
-/healthz is asked five times a second. Printed: /healthz latency, the longest stall of the event
-loop, and how long each refused command took.
+/healthz is asked five times a second, and the outbox tries every second to send a message whose
+first send failed just before the lock was taken. Printed: /healthz latency, the longest stall of
+the event loop, how long each refused command took, and when the waiting message went.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from pathlib import Path
 import aiohttp
 
 from adapters.http import HttpServer
+from adapters.testing import TestingAdapter
 from bot.app import build_core
 from bot.kernel.config import load_settings
 from bot.kernel.errors import DatabaseUnavailable
 from bot.kernel.events import ChatKind, ChatRef, CommandIssued, Sender
-from bot.kernel.ports import SystemClock
+from bot.kernel.ports import RetryLater, SystemClock
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from tests.db_locker import Locker
@@ -47,6 +49,9 @@ async def run(hold: float) -> dict[str, float]:
                           engine=engine, clock=SystemClock())
         http = HttpServer(core, host="127.0.0.1", port=0)
         await http.start()
+        platform = TestingAdapter(core)
+        platform.fail_next.append(RetryLater("429", after=0.5))
+        await platform.say("rita", "/help")  # its answer waits for a retry, through the lock
         health: list[float] = []
         refused: list[float] = []
         stalls: list[float] = []
@@ -90,13 +95,30 @@ async def run(hold: float) -> dict[str, float]:
                     pass  # the scheduler logs and tries at its next tick
                 await asyncio.sleep(5)
 
-        with Locker(url):
+        flushes: list[float] = []
+
+        async def sender() -> None:
+            while not platform.sent:
+                started = time.monotonic()
+                try:
+                    await core.outbox.flush()
+                except Exception:
+                    pass  # the background sender logs and tries again
+                flushes.append(time.monotonic() - started)
+                await asyncio.sleep(1)
+
+        with Locker(url) as locker:
             async with aiohttp.ClientSession() as client:
                 tasks = [asyncio.create_task(t) for t in
                          (ticker(), probe(client), commands(), timers())]
+                sending = asyncio.create_task(sender())
                 await asyncio.sleep(hold)
                 done.set()
                 await asyncio.gather(*tasks)
+                released = time.monotonic()
+                locker.release()
+                await sending
+                went_after = time.monotonic() - released
         await http.stop()
         engine.dispose()
     return {
@@ -106,6 +128,8 @@ async def run(hold: float) -> dict[str, float]:
         "loop longest stall s": max(stalls),
         "commands refused": len(refused),
         "refused after s (median)": statistics.median(refused) if refused else 0.0,
+        "outbox tries during the lock": len(flushes),
+        "waiting message sent after release s": went_after,
     }
 
 
