@@ -107,18 +107,24 @@ class Outbox:
         await self._quiet.wait()
         async with self._looking:
             self._look_from = None  # this look finds what waits; retries set it again
-            while True:
-                batch = await self._claim_batch()
-                if not batch:
-                    return delivered
-                sent = await self._send(batch)
-                delivered += sent
-                if sent == 0:
-                    return delivered
-                if len(batch) < BATCH and sent == len(batch):
-                    # All that was due went out. Whatever was written meanwhile is sent by the
-                    # handler that wrote it (taken, or a look of its own), so skip one more look.
-                    return delivered
+            try:
+                while True:
+                    batch = await self._claim_batch()
+                    if not batch:
+                        return delivered
+                    sent = await self._send(batch)
+                    delivered += sent
+                    if sent == 0:
+                        return delivered
+                    if len(batch) < BATCH and sent == len(batch):
+                        # All that was due went out. Whatever was written meanwhile is sent by
+                        # the handler that wrote it (taken, or a look of its own): no more looks.
+                        return delivered
+            except Exception:
+                # The database could not be used (a lock held past the wait): what waits is
+                # still there, so the next flush looks again instead of trusting this one.
+                self._look_from = self._clock.now()
+                raise
 
     def take_written(self, session: Session, rows: list[OutboundMessage]) -> list[OutboundMessage]:
         """In the transaction that wrote ``rows``: claim them for this process, so that they can

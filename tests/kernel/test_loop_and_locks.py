@@ -11,6 +11,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from adapters.http import HttpServer
@@ -20,6 +21,7 @@ from bot.kernel.core import Core
 from bot.kernel.ports import FakeClock, RetryLater
 from storage.db import begin_again
 from storage.models import Timer
+from storage.repo import work
 from tests.db_locker import Locker
 from tests.helpers import healthz
 
@@ -70,3 +72,20 @@ async def test_a_unit_of_work_begun_again_waits_for_a_held_lock_off_the_loop(
         session.commit()
         keys = set(session.exec(select(Timer.key).where(col(Timer.kind) == "test")))
     assert keys == {"first", "second"}
+
+
+async def test_a_look_the_database_refused_is_made_again(
+        bot: TestingAdapter, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    bot.fail_next.append(RetryLater("429", after=30))
+    await bot.say("rita", "/help")
+    clock.advance(timedelta(seconds=31))
+
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(work, "pending_outbound", locked)
+    with pytest.raises(OperationalError):
+        await bot.core.outbox.flush()
+    monkeypatch.undo()
+    await bot.core.outbox.flush(look=False)  # what a handler's delivery does: looks only if needed
+    assert [m.text.split()[0] for m in bot.sent] == ["Commands"]
