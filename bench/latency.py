@@ -299,12 +299,14 @@ async def telegram(rng: random.Random) -> None:
             load = asyncio.create_task(offer(chatter, stop))
             await asyncio.sleep(2.0)  # the chatter under way before the first sample
             started_load, start_offset, started = load_average(), api.offset, time.monotonic()
-            usage = Usage(child)
+            usage, fetched = Usage(child), api.calls.get("getUpdates", 0)
             usage.start()
             await asyncio.gather(sample_until(kinds[0], challenge, rng), support_after_a_card(),
                                  sample_until(kinds[2], vote, rng))
+            fetches = api.calls.get("getUpdates", 0) - fetched
             taken = (api.offset - start_offset) / (time.monotonic() - started)
-            used = usage.line()
+            used = (f"{usage.line()}; {fetches / (time.monotonic() - started):.0f} getUpdates/s "
+                    f"of {(api.offset - start_offset) / max(fetches, 1):.1f} updates each")
             stop.set()
             offered = await load
         finally:
