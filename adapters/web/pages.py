@@ -22,7 +22,7 @@ from adapters.web.responses import respond
 from bot.kernel.config import Settings
 from bot.kernel.ports import Clock
 from bot.record import councillors, projects
-from storage.db import session_scope
+from storage.db import reading
 
 STATIC = Path(__file__).with_name("static")
 CODE = r"[A-Za-z0-9]{1,20}"
@@ -79,7 +79,7 @@ class RecordSite:
     async def _read(self, build: Callable[[Session, datetime], T]) -> T:
         """Run a read of the record in a worker thread: a page never holds up the webhooks."""
         def work() -> T:
-            with session_scope(self.engine) as session:
+            with reading(self.engine) as session:  # WAL: never waits for, nor takes, the write lock
                 return build(session, self.clock.now())
         return await asyncio.to_thread(work)
 

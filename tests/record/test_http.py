@@ -15,11 +15,13 @@ from sqlalchemy import event
 from adapters.testing import TestingAdapter
 from adapters.web.responses import CSP
 from tests.challenge_setup import raise_challenge
+from tests.db_locker import Locker
 from tests.helpers import make_councillor
 from tests.record.conftest import Built
 from tests.record.scene import publish_projects, web_client
 
 ROOT = Path(__file__).resolve().parents[2]
+GENEROUS = 10.0  # seconds: far less than the 30 s a page waited for the write lock
 
 
 async def test_every_response_has_the_security_headers(built: Built, scene: TestingAdapter) -> None:
@@ -156,3 +158,13 @@ async def test_ncbot_web_on_a_taken_port_is_one_line(built: Built) -> None:
         server.close()
     assert proc.returncode == 1
     assert err.decode().strip().count("\n") == 0 and "cannot serve the record" in err.decode()
+
+
+async def test_pages_are_served_while_another_process_holds_the_write_lock(
+        built: Built, scene: TestingAdapter) -> None:
+    # A page only reads: it neither waits for SQLite's write lock nor takes it from the bot.
+    async with web_client(scene) as client:
+        with Locker(str(scene.core.engine.url)):
+            for path in ("/", f"/p/{built.code}", "/councillors"):
+                response = await asyncio.wait_for(client.get(path), GENEROUS)
+                assert response.status == 200, path
