@@ -270,19 +270,10 @@ class Outbox:
             await self._retry(row, repr(exc), _backoff(row))
             return False
         now = self._clock.now()
+        assert row.id is not None
         async with transaction(self._engine) as s:
-            s.execute(
-                update(OutboundMessage)
-                .where(col(OutboundMessage.id) == row.id)
-                .values(
-                    status="sent",
-                    sent_at=now,
-                    lease_until=None,
-                    attempts=row.attempts + 1,
-                    platform_message_id=delivered.message_id,
-                    platform_poll_id=delivered.platform_poll_id,
-                )
-            )
+            work.mark_sent(s, row_id=row.id, attempts=row.attempts + 1, now=now,
+                           message_id=delivered.message_id, poll_id=delivered.platform_poll_id)
         row.platform_message_id = delivered.message_id
         row.platform_poll_id = delivered.platform_poll_id
         for callback in self.on_sent:

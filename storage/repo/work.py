@@ -255,6 +255,21 @@ def claim_outbound_rows(
     return {int(i) for (i,) in result.all()}
 
 
+_SENT = (
+    update(_OUT).where(_OUT.c.id == bindparam("row"))
+    .values(status="sent", sent_at=bindparam("now", type_=_OUT.c.sent_at.type), lease_until=None,
+            attempts=bindparam("attempts"), platform_message_id=bindparam("message_id"),
+            platform_poll_id=bindparam("poll_id"))
+)
+
+
+def mark_sent(session: Session, *, row_id: int, attempts: int, now: datetime,
+              message_id: str | None, poll_id: str | None) -> None:
+    """A message the platform took: its id there (for edits) and its poll's, if any."""
+    session.connection().execute(_SENT, {"row": row_id, "attempts": attempts, "now": now,
+                                         "message_id": message_id, "poll_id": poll_id})
+
+
 def sent_message_id(session: Session, *, ref: str, platform: str) -> tuple[str | None, str]:
     """(platform message id, status) of the latest message sent with ``ref`` on a platform."""
     row = session.exec(
