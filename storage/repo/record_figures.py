@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, and_, case, func, literal_column, or_, union_all
+from sqlalchemy import Float, and_, bindparam, case, func, literal_column, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -23,6 +24,10 @@ from storage.models import Challenge, ChallengeAnswer, ChallengeFollowup, Challe
 from storage.repo.challenges import OPEN_STATUSES
 
 PUBLIC = col(Project.public_since).is_not(None)
+# The statements are built once and run with these parameters: building them costs more CPU than
+# SQLite takes to run them on a project of 1,000 challenges.
+PEOPLE: Any = bindparam("person_ids", expanding=True)
+PROJECT: Any = bindparam("project_id")
 
 
 class seconds_between(FunctionElement[float]):  # named like the SQL functions beside it
@@ -61,39 +66,39 @@ class FigureRow:
     oldest_raised: datetime | None = None  # of the challenges still awaiting
 
 
-def _scope(query: Any, project_id: int | None) -> Any:
-    """Challenges of one project, or of every public project."""
-    if project_id is not None:
-        return query.where(col(Challenge.project_id) == project_id)
+def _scope(query: Any, on_project: bool) -> Any:
+    """Challenges of one project (PROJECT), or of every public project."""
+    if on_project:
+        return query.where(col(Challenge.project_id) == PROJECT)
     return query.join(Project, col(Project.id) == col(Challenge.project_id)).where(PUBLIC)
 
 
-def _answers_of(query: Any, person_ids: list[int], project_id: int | None) -> Any:
-    """``query`` over ChallengeAnswer joined to its challenge, of these people's answers: on one
+def _answers_of(query: Any, on_project: bool) -> Any:
+    """``query`` over ChallengeAnswer joined to its challenge, of PEOPLE's answers: on one
     project every answer is read through the project's index and the rows of others are left
     to the caller (through a councillor's index, a page would read their answers to every
     other project too)."""
     query = _scope(query.join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id)),
-                   project_id)
-    if project_id is None:
-        return query.where(col(ChallengeAnswer.councillor_id).in_(person_ids))
+                   on_project)
+    if not on_project:
+        return query.where(col(ChallengeAnswer.councillor_id).in_(PEOPLE))
     return query.where(col(ChallengeAnswer.councillor_id).is_not(None))
 
 
-def _first_answers(person_ids: list[int], project_id: int | None) -> Any:
+def _first_answers(on_project: bool) -> Any:
     """(councillor, challenge, time of their first answer to it)."""
     # On one project, ``+ 0`` keeps SQLite from answering a filter on ``pid`` (pushed down from
     # the medians) through the councillors' index instead of the project's.
     pid = col(ChallengeAnswer.councillor_id)
     return _answers_of(
-        sa_select((pid if project_id is None else pid + literal_column("0")).label("pid"),
+        sa_select((pid + literal_column("0") if on_project else pid).label("pid"),
                   col(ChallengeAnswer.challenge_id).label("cid"),
                   func.min(ChallengeAnswer.answered_at).label("first_at")),
-        person_ids, project_id,
+        on_project,
     ).group_by(col(ChallengeAnswer.councillor_id), col(ChallengeAnswer.challenge_id)).cte("first")
 
 
-def _received(person_ids: list[int], project_id: int | None) -> Any:
+def _received(on_project: bool) -> Any:
     return _scope(
         sa_select(col(ChallengeRecipient.person_id).label("pid"),
                   col(ChallengeRecipient.challenge_id).label("cid"),
@@ -105,8 +110,8 @@ def _received(person_ids: list[int], project_id: int | None) -> Any:
                   col(Challenge.acknowledged_at).label("acknowledged_at"),
                   col(Challenge.escalated_at).label("escalated_at"))
         .join(Challenge, col(Challenge.id) == col(ChallengeRecipient.challenge_id))
-        .where(col(ChallengeRecipient.person_id).in_(person_ids)),
-        project_id,
+        .where(col(ChallengeRecipient.person_id).in_(PEOPLE)),
+        on_project,
     ).cte("received")
 
 
@@ -114,8 +119,8 @@ def _count(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _median(durations: Any, person_ids: list[int]) -> Any:
-    """Median seconds per (pid, kind) of a (pid, kind, secs) selectable, for these people: the
+def _median(durations: Any) -> Any:
+    """Median seconds per (pid, kind) of a (pid, kind, secs) selectable, for PEOPLE: the
     mean of the one or two middle values, as ``statistics.median``. (The people are picked
     after the ranking, which SQLite cannot push into the answers' scan: on a project's rows it
     would read every answer these councillors gave anywhere.)"""
@@ -128,7 +133,7 @@ def _median(durations: Any, person_ids: list[int]) -> Any:
     return (
         sa_select(ranked.c.pid, ranked.c.kind, func.avg(ranked.c.secs))
         .where(ranked.c.rn.between((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2),
-               ranked.c.pid.in_(person_ids))
+               ranked.c.pid.in_(PEOPLE))
         .group_by(ranked.c.pid, ranked.c.kind)
     )
 
@@ -155,37 +160,47 @@ def figure_rows(session: Session, *, person_ids: list[int], project_id: int | No
     statements whatever the number of challenges."""
     if not person_ids:
         return {}
-    first, received = _first_answers(person_ids, project_id), _received(person_ids, project_id)
+    params: dict[str, Any] = {"person_ids": person_ids}
+    if project_id is not None:
+        params["project_id"] = project_id
+    counts, replies, medians = (session.connection().execute(statement, params).all()
+                                for statement in _figure_statements(project_id is not None))
+    return _assemble(person_ids, counts, replies, medians)
+
+
+@cache
+def _figure_statements(on_project: bool) -> tuple[Any, Any, Any]:
+    """The counts, the follow-up replies and the medians, over PEOPLE (and PROJECT)."""
+    first, received = _first_answers(on_project), _received(on_project)
     sent = received.c.reason != "escalation"
     before = and_(first.c.first_at.is_not(None),
                   or_(received.c.escalated_at.is_(None), first.c.first_at < received.c.escalated_at))
     acked = and_(received.c.acknowledged_by == received.c.pid,
                  received.c.acknowledged_at.is_not(None))
     waiting = received.c.status.in_(OPEN_STATUSES)
-    counts = session.connection().execute(
+    counts = (
         sa_select(received.c.pid, func.count(), _count(acked), _count(before),
                   _count(or_(before, received.c.escalated_at.is_not(None))), _count(waiting),
                   func.min(case((waiting, received.c.raised_at))).label("oldest"))
         .outerjoin(first, and_(first.c.pid == received.c.pid, first.c.cid == received.c.cid))
         .where(sent).group_by(received.c.pid)
-    ).all()
-    replies = session.connection().execute(
+    )
+    replies = (
         _answers_of(sa_select(col(ChallengeAnswer.councillor_id), func.count(func.distinct(
                         ChallengeAnswer.challenge_id)), func.count(col(ChallengeFollowup.reply)),
                         _count(col(ChallengeFollowup.reply) == "yes"))
                     .outerjoin(ChallengeFollowup,
                                col(ChallengeFollowup.answer_id) == col(ChallengeAnswer.id)),
-                    person_ids, project_id)
+                    on_project)
         .group_by(col(ChallengeAnswer.councillor_id))
-    ).all()
+    )
     acknowledge = (
         sa_select(received.c.pid, literal_column("'acknowledge'").label("kind"),
                   seconds_between(received.c.acknowledged_at, received.c.notified_at).label("secs"))
         .where(sent, acked)
     )
     durations = union_all(acknowledge, _answer_durations(first)).subquery()
-    medians = session.connection().execute(_median(durations, person_ids)).all()
-    return _assemble(person_ids, counts, replies, medians)
+    return counts, replies, _median(durations)
 
 
 def _assemble(person_ids: list[int], counts: Sequence[Any], replies: Sequence[Any],
@@ -215,13 +230,14 @@ def answer_time_counts(session: Session, *, person_id: int, limits: Sequence[tim
                        ) -> list[int]:
     """How many of the person's first answers (public projects) took less than each limit, the
     last count being the rest: one statement."""
-    secs = _answer_durations(_first_answers([person_id], None)).subquery().c.secs
+    secs = _answer_durations(_first_answers(False)).subquery().c.secs
     # Grouped by a column of a subquery: PostgreSQL cannot tell two copies of an expression
     # with bound parameters apart.
     buckets = sa_select(case(*((secs < limit.total_seconds(), i) for i, limit in enumerate(limits)),
                              else_=len(limits)).label("bucket")).subquery()
     counts = [0] * (len(limits) + 1)
     for index, n in session.connection().execute(
-            sa_select(buckets.c.bucket, func.count()).group_by(buckets.c.bucket)):
+            sa_select(buckets.c.bucket, func.count()).group_by(buckets.c.bucket),
+            {"person_ids": [person_id]}):
         counts[int(index)] = int(n)
     return counts
