@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, union_all
+from sqlalchemy import bindparam, case, func, literal_column, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -16,9 +17,12 @@ from storage.models import Challenge, ChallengeAnswer
 from storage.repo.record import Rows, challenges_with_support
 
 GROUPS = ("awaiting", "escalated", "answered", "withdrawn")  # in the order pages list them
+# The statements built once (their building cost more CPU than SQLite took to run them) take the
+# project as this parameter.
+PROJECT: Any = bindparam("project_id")
 
 
-def _grouped(project_id: int) -> Any:
+def _grouped(project_id: int | Any) -> Any:
     """(id, group's index in GROUPS, order within the group) of a project's challenges: answered
     and withdrawn ones the latest first, the others the longest waiting first."""
     group = case((col(Challenge.status) == "answered", 2), (col(Challenge.status) == "withdrawn", 3),
@@ -39,7 +43,7 @@ class Totals:
     last_answered: datetime | None  # the latest first answer to a challenge
 
 
-def _first_answers(project_id: int) -> Any:
+def _first_answers(project_id: int | Any) -> Any:
     return (sa_select(func.min(ChallengeAnswer.answered_at).label("at"))
             .join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id))
             .where(col(Challenge.project_id) == project_id)
@@ -48,21 +52,24 @@ def _first_answers(project_id: int) -> Any:
 
 def totals(session: Session, *, project_id: int) -> Totals:
     """One statement."""
-    grouped = _grouped(project_id)
-    firsts = _first_answers(project_id).subquery()
-    last_answered = sa_select(func.max(firsts.c.at)).scalar_subquery()
-    rows = session.connection().execute(
-        sa_select(grouped.c.g, func.count(), func.min(Challenge.raised_at),
-                  func.max(Challenge.raised_at), last_answered)
-        .join(Challenge, col(Challenge.id) == grouped.c.id)
-        .group_by(grouped.c.g)
-    ).all()
+    rows = session.connection().execute(_totals(), {"project_id": project_id}).all()
     counts = dict.fromkeys(GROUPS, 0)
     for g, n, *_ in rows:
         counts[GROUPS[g]] = int(n)
     raised = [t for _, _, first, last, _ in rows for t in (first, last)]
     return Totals(counts, min(raised, default=None), max(raised, default=None),
                   rows[0][4] if rows else None)
+
+
+@cache
+def _totals() -> Any:
+    grouped = _grouped(PROJECT)
+    firsts = _first_answers(PROJECT).subquery()
+    last_answered = sa_select(func.max(firsts.c.at)).scalar_subquery()
+    return (sa_select(grouped.c.g, func.count(), func.min(Challenge.raised_at),
+                      func.max(Challenge.raised_at), last_answered)
+            .join(Challenge, col(Challenge.id) == grouped.c.id)
+            .group_by(grouped.c.g))
 
 
 def shown(session: Session, *, project_id: int, per_group: int) -> Rows:
@@ -98,7 +105,7 @@ def _in_page_order(session: Session, project_id: int, picked: Any) -> Rows:
                   key=page_order)
 
 
-def _index(at: Any, bounds: Sequence[datetime], lo: int, hi: int) -> Any:
+def _index(at: Any, bounds: Sequence[Any], lo: int, hi: int) -> Any:
     """The ``i`` with ``bounds[i] <= at < bounds[i + 1]``, for ``at`` between ``bounds[lo]`` and
     ``bounds[hi]``: a binary search, so each row costs a few comparisons, not one per month."""
     if hi - lo == 1:
@@ -111,16 +118,24 @@ def month_counts(session: Session, *, project_id: int, bounds: Sequence[datetime
                  ) -> dict[tuple[str, int], int]:
     """Challenges raised ("raised") and first answered ("answered") between each two of
     ``bounds``, by the index of the first: one statement."""
-    firsts = _first_answers(project_id).subquery()
+    params: dict[str, Any] = {f"bound_{i}": at for i, at in enumerate(bounds)}
+    params["project_id"] = project_id
+    return {(kind, int(m)): int(n) for kind, m, n in session.connection().execute(
+        _month_counts(len(bounds)), params)}
+
+
+@cache
+def _month_counts(bounds: int) -> Any:
+    """The statement of ``month_counts`` for this many bounds (``bound_0``...)."""
+    firsts = _first_answers(PROJECT).subquery()
     times = union_all(
         sa_select(literal_column("'raised'").label("kind"), col(Challenge.raised_at).label("at"))
-        .where(col(Challenge.project_id) == project_id),
+        .where(col(Challenge.project_id) == PROJECT),
         sa_select(literal_column("'answered'"), firsts.c.at),
     ).subquery()
+    at = [bindparam(f"bound_{i}", type_=times.c.at.type) for i in range(bounds)]
     # Grouped by a subquery's column: PostgreSQL does not see two copies of an expression with
     # bound parameters as one.
-    indexed = (sa_select(times.c.kind, _index(times.c.at, bounds, 0, len(bounds) - 1).label("m"))
-               .where(times.c.at >= bounds[0], times.c.at < bounds[-1]).subquery())
-    return {(kind, int(m)): int(n) for kind, m, n in session.connection().execute(
-        sa_select(indexed.c.kind, indexed.c.m, func.count())
-        .group_by(indexed.c.kind, indexed.c.m))}
+    indexed = (sa_select(times.c.kind, _index(times.c.at, at, 0, bounds - 1).label("m"))
+               .where(times.c.at >= at[0], times.c.at < at[-1]).subquery())
+    return sa_select(indexed.c.kind, indexed.c.m, func.count()).group_by(indexed.c.kind, indexed.c.m)
