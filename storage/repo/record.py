@@ -171,6 +171,12 @@ def challenges_with_support(session: Session, *, project_id: int,
                             number: int | None = None, ids: list[int] | Any = None) -> Rows:
     """A project's challenges (the one numbered ``number``, those with these ``ids``: a list or
     a query of them), each with ``supporters``."""
+    return session.connection().execute(challenges_query(project_id, number, ids)).all()
+
+
+def challenges_query(project_id: int | Any, number: int | None = None, ids: list[int] | Any = None
+                     ) -> Any:
+    """The statement of ``challenges_with_support`` (``project_id`` may be a bound parameter)."""
     supporters = (
         sa_select(func.count())
         .where(col(ChallengeSupport.challenge_id) == col(Challenge.id))
@@ -186,7 +192,7 @@ def challenges_with_support(session: Session, *, project_id: int,
         query = query.where(col(Challenge.number) == number)
     if ids is not None:
         query = query.where(col(Challenge.id).in_(ids))
-    return session.connection().execute(query).all()
+    return query
 
 
 def answers_in(session: Session, *, project_id: int, challenge_id: int | None = None,

@@ -14,7 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from storage.models import Challenge, ChallengeAnswer
-from storage.repo.record import Rows, challenges_with_support
+from storage.repo.record import Rows, challenges_query, challenges_with_support
 
 GROUPS = ("awaiting", "escalated", "answered", "withdrawn")  # in the order pages list them
 # The statements built once (their building cost more CPU than SQLite took to run them) take the
@@ -74,11 +74,18 @@ def _totals() -> Any:
 
 def shown(session: Session, *, project_id: int, per_group: int) -> Rows:
     """The first ``per_group`` challenges of each group, in page order, with ``supporters``."""
-    grouped = _grouped(project_id)
+    rows = session.connection().execute(_shown(), {"project_id": project_id,
+                                                   "per_group": per_group}).all()
+    return sorted(rows, key=page_order)
+
+
+@cache
+def _shown() -> Any:
+    grouped = _grouped(PROJECT)
     ranked = sa_select(grouped, func.row_number().over(partition_by=grouped.c.g,
                                                        order_by=grouped.c.k).label("rn")).subquery()
-    picked = sa_select(ranked.c.id).where(ranked.c.rn <= per_group)
-    return _in_page_order(session, project_id, picked)
+    return challenges_query(PROJECT, ids=sa_select(ranked.c.id)
+                            .where(ranked.c.rn <= bindparam("per_group")))
 
 
 def page(session: Session, *, project_id: int, offset: int, limit: int) -> Rows:
