@@ -369,7 +369,7 @@ class SlackAdapter:
                 event.chat, chat_id=await self._private_channel(event.sender.user_id))
         name = self.names.known(event.sender.user_id)
         if name:
-            changes["sender"] = dataclasses.replace(event.sender, display_name=name)
+            changes["sender"] = translate.named(event.sender, name)
         return dataclasses.replace(event, **changes) if changes else event
 
     async def _private_channel(self, user_id: str) -> str:

@@ -68,7 +68,12 @@ def chat_kind(channel_id: str, channel_name: str | None = None) -> ChatKind:
 
 
 def _sender(user_id: str, name: str | None = None) -> Sender:
-    return Sender(PLATFORM, user_id, name or user_id, username=name)
+    return Sender(PLATFORM, user_id, name or user_id, username=name, name_is_provisional=True)
+
+
+def named(sender: Sender, name: str) -> Sender:
+    """``sender`` with the name Slack gave them: no longer provisional."""
+    return Sender(PLATFORM, sender.user_id, name, username=sender.username)
 
 
 def _command_of(text: str, known: Known, *, always: bool) -> tuple[str, str] | None:

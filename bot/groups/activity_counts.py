@@ -47,6 +47,7 @@ class Noted:
     username: str | None
     event_id: str | None
     at: datetime
+    provisional: bool = False  # the name is a handle or an id standing in (Sender)
 
 
 class ActivityCounter:
@@ -88,7 +89,7 @@ class ActivityCounter:
         self._pending.append(Noted(
             event.chat.platform, event.chat.chat_id, event.chat.title, event.sender.user_id,
             event.sender.display_name, event.sender.username, event.event_id,
-            self.core.clock.now(),
+            self.core.clock.now(), event.sender.name_is_provisional,
         ))
         if key is not None:
             self._pending_ids.add(key)
@@ -182,7 +183,7 @@ class ActivityCounter:
             known_one = known.get(user_id)
             if known_one is None:
                 continue
-            if (known_one.display_name, known_one.username) != (n.display_name, n.username):
+            if _renamed(known_one.display_name, known_one.username, n):
                 changed.append(n)
             else:
                 seen[known_one.id] = n.at
@@ -196,7 +197,8 @@ class ActivityCounter:
         for n in changed:
             identity, _person = people.ensure_identity(
                 w.session, platform=platform, user_id=n.user_id,
-                display_name=n.display_name, username=n.username, now=n.at)
+                display_name=n.display_name, username=n.username, now=n.at,
+                provisional=n.provisional)
             person_of[n.user_id] = identity.person_id
         return person_of
 
@@ -213,3 +215,10 @@ class ActivityCounter:
                                             kind=ChatKind.GROUP.value, title=n.title)
             project_of[chat_id] = chat.project_id
         return project_of
+
+
+def _renamed(display_name: str, username: str | None, n: Noted) -> bool:
+    """Whether ``n`` brings a name the identity does not hold (a provisional one never does)."""
+    if n.provisional:
+        return n.username is not None and n.username != username
+    return (display_name, username) != (n.display_name, n.username)

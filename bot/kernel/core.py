@@ -236,14 +236,10 @@ class Core:
     def _context(self, session: Session, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
         if isinstance(event, PollCounted):
             return self._platform_context(session, event, now, result)
+        who = event.sender
         identity, person = people.ensure_identity(
-            session,
-            platform=event.sender.platform,
-            user_id=event.sender.user_id,
-            display_name=event.sender.display_name,
-            username=event.sender.username,
-            now=now,
-        )
+            session, platform=who.platform, user_id=who.user_id, display_name=who.display_name,
+            username=who.username, now=now, provisional=who.name_is_provisional)
         if event.chat.kind == ChatKind.PRIVATE and not isinstance(event, PollVoted):
             # They wrote to us in private: that chat reaches them. (A vote on a native poll says
             # nothing about whether they still accept messages from the bot.)

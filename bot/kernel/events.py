@@ -23,6 +23,9 @@ class Sender:
     user_id: str
     display_name: str
     username: str | None = None
+    # Only a handle or an id stood in for the name (Slack's payloads): it names a newcomer until
+    # the platform's own name is asked, and never replaces a name already known.
+    name_is_provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)

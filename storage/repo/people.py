@@ -41,8 +41,10 @@ def ensure_identity(
     display_name: str,
     username: str | None,
     now: datetime,
+    provisional: bool = False,
 ) -> tuple[Identity, Person]:
-    """The identity for a platform user, creating it (and a resident person) on first sight."""
+    """The identity for a platform user, creating it (and a resident person) on first sight.
+    A ``provisional`` name (a handle or an id standing in) names a newcomer only."""
     identity = get_identity(session, platform=platform, user_id=user_id)
     if identity is None:
         # Plain inserts, then the rows as objects without reading them back: an ORM flush
@@ -62,8 +64,9 @@ def ensure_identity(
         identity = get_identity(session, platform=platform, user_id=user_id)
         if identity is None:
             raise LookupError(f"the identity of {platform} user {user_id} vanished")
-    if identity.display_name != display_name or identity.username != username:
+    if identity.display_name != display_name and not provisional:
         identity.display_name = display_name
+    if identity.username != username and (username is not None or not provisional):
         identity.username = username
     identity.last_seen_at = now
     found = session.get(Person, identity.person_id)
@@ -73,9 +76,9 @@ def ensure_identity(
 
 def complete_names(session: Session, *, platform: str,
                    names: Iterable[tuple[str, str, str]]) -> None:
-    """Put in a platform's own names, each ``(user_id, provisional, name)``, wherever the
-    provisional name first seen with their event is still the one held (a name a person gave
-    themselves is kept). Two statements for all of them."""
+    """Put in a platform's own names, each ``(user_id, provisional, name)``: always the
+    identity's; the person's wherever the provisional name first seen with their event is still
+    the one held (a name a person gave themselves is kept). Two statements for all of them."""
     rows = [{"u": u, "p": p, "n": n} for u, p, n in names if p != n]
     if not rows:
         return
@@ -85,9 +88,10 @@ def complete_names(session: Session, *, platform: str,
     conn = session.connection()  # plain statements, run once per row (not ORM bulk updates)
     conn.execute(update(Person).where(col(Person.id) == whose, col(Person.name) == bindparam("p"))
                  .values(name=bindparam("n")), rows)
+    # The platform's own name is the identity's, whatever stood in for it (a renamed account too).
     conn.execute(update(Identity).where(
         col(Identity.platform) == platform, col(Identity.user_id) == bindparam("u"),
-        col(Identity.display_name) == bindparam("p")).values(display_name=bindparam("n")), rows)
+        col(Identity.display_name) != bindparam("n")).values(display_name=bindparam("n")), rows)
 
 
 def create_person(session: Session, *, name: str, now: datetime) -> Person:

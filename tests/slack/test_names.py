@@ -60,3 +60,32 @@ async def test_many_newcomers_get_their_names(rig: Rig) -> None:
         await rig.next_processed()
     await rig.adapter.names.settled()
     assert [names_of(rig, f"U{n}") for n in range(5)] == [(f"Person {n}",) * 2 for n in range(5)]
+
+
+def known_person(rig: Rig, user_id: str, name: str) -> None:
+    """Someone an earlier process knew, with the name Slack gave it then."""
+    now = rig.core.clock.now()
+    with session_scope(rig.core.engine) as s:
+        person = Person(name=name, created_at=now)
+        s.add(person)
+        s.flush()
+        assert person.id is not None
+        s.add(Identity(person_id=person.id, platform="slack", user_id=user_id,
+                       display_name=name, username="priya", last_seen_at=now))
+
+
+async def test_a_known_person_keeps_their_name_while_slack_is_asked_again(rig: Rig) -> None:
+    known_person(rig, "U9", "Priya Shah")  # this process has not asked Slack about them yet
+    rig.api.names["U9"] = "Priya Khan"  # their Slack name changed meanwhile
+    rig.api.gates["users.info"] = asyncio.Event()
+    await rig.slack.command("help", user="U9", user_name="priya", channel="C1")
+    await rig.next_processed()
+    await rig.slack.event({"type": "message", "channel": "C1", "channel_type": "channel",
+                           "user": "U9", "text": "morning all", "ts": "5.1"})
+    await rig.next_processed()
+    # Neither the handle nor the bare id stood in for the name they are known by.
+    assert names_of(rig, "U9") == ("Priya Shah", "Priya Shah")
+    rig.api.gates["users.info"].set()
+    await rig.adapter.names.settled()
+    # Slack's new name is the identity's; the person's own name is theirs to change.
+    assert names_of(rig, "U9") == ("Priya Khan", "Priya Shah")
