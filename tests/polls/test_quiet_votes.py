@@ -38,13 +38,7 @@ async def test_otherwise_a_short_reply_that_goes_again(bot: TestingAdapter) -> N
 
 async def test_where_the_platform_can_only_the_voter_sees_it(core: Core, bot: TestingAdapter
                                                              ) -> None:
-    project_id = await garden(bot)
-    slack = Whispering(core, platform="whisper")
-    with session_scope(core.engine) as s:
-        chat = projects.ensure_chat(s, platform="whisper", platform_chat_id="C1", kind="group",
-                                    title="officers")
-        chat.project_id = project_id
-    await bot.say("fran", LINE, chat="garden")
+    slack = await poll_seen_in_a_whispering_chat(core, bot)
     await slack.say("sue", "/start")  # even one the bot can write to privately
     sent = await slack.say("sue", "/vote 1 3", chat="C1")
     [answer] = [m for m in sent if not m.message.edit_of]
@@ -55,6 +49,14 @@ async def test_where_the_platform_can_only_the_voter_sees_it(core: Core, bot: Te
 
 async def test_polls_answers_the_asker_alone_where_the_platform_can(
         core: Core, bot: TestingAdapter) -> None:
+    slack = await poll_seen_in_a_whispering_chat(core, bot)
+    [listing] = await slack.say("sue", "/polls", chat="C1")
+    assert listing.text.startswith("Polls in Fremont Community Garden")
+    assert listing.message.ephemeral_to == "sue"
+
+
+async def poll_seen_in_a_whispering_chat(core: Core, bot: TestingAdapter) -> Whispering:
+    """The garden's poll, with a group "C1" of the project on a platform that can whisper."""
     project_id = await garden(bot)
     slack = Whispering(core, platform="whisper")
     with session_scope(core.engine) as s:
@@ -62,6 +64,4 @@ async def test_polls_answers_the_asker_alone_where_the_platform_can(
                                     title="officers")
         chat.project_id = project_id
     await bot.say("fran", LINE, chat="garden")
-    [listing] = await slack.say("sue", "/polls", chat="C1")
-    assert listing.text.startswith("Polls in Fremont Community Garden")
-    assert listing.message.ephemeral_to == "sue"
+    return slack
