@@ -194,6 +194,8 @@ class Challenge(SQLModel, table=True):
     reminded_at: datetime | None = _when()
     escalated_at: datetime | None = _when()
     reopened_at: datetime | None = _when()
+    # The earliest of its answers, kept by triggers (migration 0013) for the public record.
+    first_answered_at: datetime | None = _when()
 
 
 class ChallengeRecipient(SQLModel, table=True):
@@ -204,6 +206,8 @@ class ChallengeRecipient(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
     notified_at: datetime = Field(sa_type=UTCDateTime)
     reason: str = "linked"  # linked | ward | facilitator | escalation
+    # This person's earliest answer to it, kept by triggers (migration 0013) for the record.
+    first_answered_at: datetime | None = _when()
 
 
 class ChallengeSupport(SQLModel, table=True):
