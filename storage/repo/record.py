@@ -128,24 +128,16 @@ def challenge_rows(session: Session, *, project_ids: list[int] | None = None
                    ) -> list[tuple[int, str, datetime | None, datetime, datetime | None]]:
     """(project, status, escalated_at, raised_at, first answer) of every public challenge (of
     these projects)."""
-    first = (
-        sa_select(col(ChallengeAnswer.challenge_id), func.min(ChallengeAnswer.answered_at).label("at"))
-        .group_by(col(ChallengeAnswer.challenge_id))
-    )
     query = (
         sa_select(col(Challenge.project_id), col(Challenge.status), col(Challenge.escalated_at),
-                  col(Challenge.raised_at))
+                  col(Challenge.raised_at), col(Challenge.first_answered_at))
         .join(Project, col(Project.id) == col(Challenge.project_id))
         .where(PUBLIC)
     )
     if project_ids is not None:
         query = query.where(col(Challenge.project_id).in_(project_ids))
-        first = first.join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id)).where(
-            col(Challenge.project_id).in_(project_ids))
-    sub = first.subquery()
-    rows = session.connection().execute(
-        query.add_columns(sub.c.at).outerjoin(sub, sub.c.challenge_id == col(Challenge.id)))
-    return [tuple(row) for row in rows]
+    rows = session.connection().execute(query)
+    return [(pid, status, escalated, raised, first) for pid, status, escalated, raised, first in rows]
 
 
 # ---- challenges of one project -------------------------------------------------------------

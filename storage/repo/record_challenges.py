@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, case, func, literal_column, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from storage.models import Challenge, ChallengeAnswer
+from storage.models import Challenge
 from storage.repo.record import Rows, challenges_query, challenges_with_support
 
 GROUPS = ("awaiting", "escalated", "answered", "withdrawn")  # in the order pages list them
@@ -43,13 +43,6 @@ class Totals:
     last_answered: datetime | None  # the latest first answer to a challenge
 
 
-def _first_answers(project_id: int | Any) -> Any:
-    return (sa_select(func.min(ChallengeAnswer.answered_at).label("at"))
-            .join(Challenge, col(Challenge.id) == col(ChallengeAnswer.challenge_id))
-            .where(col(Challenge.project_id) == project_id)
-            .group_by(col(ChallengeAnswer.challenge_id)))
-
-
 def totals(session: Session, *, project_id: int) -> Totals:
     """One statement."""
     rows = session.connection().execute(_totals(), {"project_id": project_id}).all()
@@ -57,17 +50,16 @@ def totals(session: Session, *, project_id: int) -> Totals:
     for g, n, *_ in rows:
         counts[GROUPS[g]] = int(n)
     raised = [t for _, _, first, last, _ in rows for t in (first, last)]
+    answered = [last for *_, last in rows if last is not None]
     return Totals(counts, min(raised, default=None), max(raised, default=None),
-                  rows[0][4] if rows else None)
+                  max(answered, default=None))
 
 
 @cache
 def _totals() -> Any:
     grouped = _grouped(PROJECT)
-    firsts = _first_answers(PROJECT).subquery()
-    last_answered = sa_select(func.max(firsts.c.at)).scalar_subquery()
     return (sa_select(grouped.c.g, func.count(), func.min(Challenge.raised_at),
-                      func.max(Challenge.raised_at), last_answered)
+                      func.max(Challenge.raised_at), func.max(Challenge.first_answered_at))
             .join(Challenge, col(Challenge.id) == grouped.c.id)
             .group_by(grouped.c.g))
 
@@ -134,11 +126,11 @@ def month_counts(session: Session, *, project_id: int, bounds: Sequence[datetime
 @cache
 def _month_counts(bounds: int) -> Any:
     """The statement of ``month_counts`` for this many bounds (``bound_0``...)."""
-    firsts = _first_answers(PROJECT).subquery()
     times = union_all(
         sa_select(literal_column("'raised'").label("kind"), col(Challenge.raised_at).label("at"))
         .where(col(Challenge.project_id) == PROJECT),
-        sa_select(literal_column("'answered'"), firsts.c.at),
+        sa_select(literal_column("'answered'"), col(Challenge.first_answered_at))
+        .where(col(Challenge.project_id) == PROJECT, col(Challenge.first_answered_at).is_not(None)),
     ).subquery()
     at = [bindparam(f"bound_{i}", type_=times.c.at.type) for i in range(bounds)]
     # Grouped by a subquery's column: PostgreSQL does not see two copies of an expression with

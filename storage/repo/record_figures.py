@@ -104,6 +104,7 @@ def _received(on_project: bool) -> Any:
                   col(ChallengeRecipient.challenge_id).label("cid"),
                   col(ChallengeRecipient.notified_at).label("notified_at"),
                   col(ChallengeRecipient.reason).label("reason"),
+                  col(ChallengeRecipient.first_answered_at).label("first_at"),  # their own
                   col(Challenge.raised_at).label("raised_at"),
                   col(Challenge.status).label("status"),
                   col(Challenge.acknowledged_by).label("acknowledged_by"),
@@ -173,8 +174,9 @@ def _figure_statements(on_project: bool) -> tuple[Any, Any, Any]:
     """The counts, the follow-up replies and the medians, over PEOPLE (and PROJECT)."""
     first, received = _first_answers(on_project), _received(on_project)
     sent = received.c.reason != "escalation"
-    before = and_(first.c.first_at.is_not(None),
-                  or_(received.c.escalated_at.is_(None), first.c.first_at < received.c.escalated_at))
+    before = and_(received.c.first_at.is_not(None),
+                  or_(received.c.escalated_at.is_(None),
+                      received.c.first_at < received.c.escalated_at))
     acked = and_(received.c.acknowledged_by == received.c.pid,
                  received.c.acknowledged_at.is_not(None))
     waiting = received.c.status.in_(OPEN_STATUSES)
@@ -182,7 +184,6 @@ def _figure_statements(on_project: bool) -> tuple[Any, Any, Any]:
         sa_select(received.c.pid, func.count(), _count(acked), _count(before),
                   _count(or_(before, received.c.escalated_at.is_not(None))), _count(waiting),
                   func.min(case((waiting, received.c.raised_at))).label("oldest"))
-        .outerjoin(first, and_(first.c.pid == received.c.pid, first.c.cid == received.c.cid))
         .where(sent).group_by(received.c.pid)
     )
     replies = (
