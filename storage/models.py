@@ -175,7 +175,10 @@ class CouncillorLink(SQLModel, table=True):
 
 
 class Challenge(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("project_id", "number"),)
+    # The time indexes: the public record's monthly chart counts ranges of them.
+    __table_args__ = (UniqueConstraint("project_id", "number"),
+                      Index("ix_challenge_project_raised", "project_id", "raised_at"),
+                      Index("ix_challenge_project_first_answered", "project_id", "first_answered_at"))
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     number: int
