@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, func
+from sqlalchemy import and_, bindparam, case, func, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -18,19 +18,33 @@ from storage.repo.record import Rows, challenges_query, challenges_with_support
 from storage.types import UTCDateTime
 
 GROUPS = ("awaiting", "escalated", "answered", "withdrawn")  # in the order pages list them
+SETTLED = ("answered", "withdrawn")  # listed the latest first, the others the longest waiting first
 # The statements built once (their building cost more CPU than SQLite took to run them) take the
 # project as this parameter.
 PROJECT: Any = bindparam("project_id")
 
 
+def _group_index() -> Any:
+    """A challenge's group, as its index in GROUPS (as ``group_of`` decides it)."""
+    return case((col(Challenge.status) == "answered", 2), (col(Challenge.status) == "withdrawn", 3),
+                (col(Challenge.escalated_at).is_not(None), 1), else_=0)
+
+
+def _in_group(group: str) -> Any:
+    """The condition that puts a challenge in ``group`` (as ``group_of`` decides it)."""
+    if group in SETTLED:
+        return col(Challenge.status) == group
+    escalated = col(Challenge.escalated_at).is_not(None)
+    return and_(col(Challenge.status).not_in(SETTLED), escalated if group == "escalated"
+                else ~escalated)
+
+
 def _grouped(project_id: int | Any) -> Any:
     """(id, group's index in GROUPS, order within the group) of a project's challenges: answered
     and withdrawn ones the latest first, the others the longest waiting first."""
-    group = case((col(Challenge.status) == "answered", 2), (col(Challenge.status) == "withdrawn", 3),
-                 (col(Challenge.escalated_at).is_not(None), 1), else_=0)
-    order = case((col(Challenge.status).in_(("answered", "withdrawn")), -col(Challenge.number)),
+    order = case((col(Challenge.status).in_(SETTLED), -col(Challenge.number)),
                  else_=col(Challenge.number))
-    return (sa_select(col(Challenge.id).label("id"), group.label("g"), order.label("k"))
+    return (sa_select(col(Challenge.id).label("id"), _group_index().label("g"), order.label("k"))
             .where(col(Challenge.project_id) == project_id).subquery())
 
 
@@ -58,11 +72,14 @@ def totals(session: Session, *, project_id: int) -> Totals:
 
 @cache
 def _totals() -> Any:
-    grouped = _grouped(PROJECT)
-    return (sa_select(grouped.c.g, func.count(), func.min(Challenge.raised_at),
-                      func.max(Challenge.raised_at), func.max(Challenge.first_answered_at))
-            .join(Challenge, col(Challenge.id) == grouped.c.id)
-            .group_by(grouped.c.g))
+    # Grouped by a column of a subquery: PostgreSQL does not see two copies of an expression
+    # with bound parameters as one.
+    times = (sa_select(_group_index().label("g"), col(Challenge.raised_at).label("raised"),
+                       col(Challenge.first_answered_at).label("answered"))
+             .where(col(Challenge.project_id) == PROJECT).subquery())
+    return (sa_select(times.c.g, func.count(), func.min(times.c.raised), func.max(times.c.raised),
+                      func.max(times.c.answered))
+            .group_by(times.c.g))
 
 
 def shown(session: Session, *, project_id: int, per_group: int) -> Rows:
@@ -74,11 +91,14 @@ def shown(session: Session, *, project_id: int, per_group: int) -> Rows:
 
 @cache
 def _shown() -> Any:
-    grouped = _grouped(PROJECT)
-    ranked = sa_select(grouped, func.row_number().over(partition_by=grouped.c.g,
-                                                       order_by=grouped.c.k).label("rn")).subquery()
-    return challenges_query(PROJECT, ids=sa_select(ranked.c.id)
-                            .where(ranked.c.rn <= bindparam("per_group")))
+    """Each group's first ``per_group`` challenges, read in the order of their numbers through
+    the project's index and stopped there (no ranking of all the project's challenges)."""
+    number = col(Challenge.number)
+    firsts = [sa_select(challenges_query(PROJECT).where(_in_group(group)).order_by(None)
+                        .order_by(number.desc() if group in SETTLED else number)
+                        .limit(bindparam("per_group")).subquery())
+              for group in GROUPS]
+    return union_all(*firsts)
 
 
 def page(session: Session, *, project_id: int, offset: int, limit: int) -> Rows:
@@ -89,8 +109,8 @@ def page(session: Session, *, project_id: int, offset: int, limit: int) -> Rows:
 
 
 def group_of(status: str, escalated_at: datetime | None) -> str:
-    """The group a challenge is listed in (as ``_grouped`` decides it in SQL)."""
-    if status in ("answered", "withdrawn"):
+    """The group a challenge is listed in (as ``_group_index`` and ``_in_group`` decide it in SQL)."""
+    if status in SETTLED:
         return status
     return "escalated" if escalated_at is not None else "awaiting"
 
