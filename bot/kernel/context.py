@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,6 +29,16 @@ from storage.models import Chat, Identity, OutboundMessage, Person, Project
 from storage.repo import people, privacy, projects, work
 
 Buttons = Sequence[Sequence[Button]]
+log = logging.getLogger(__name__)
+
+
+async def run_after_commit(steps: list[Callable[[], Awaitable[None]]]) -> None:
+    """What a unit of work left for after its commit; a failure is logged, the rest still run."""
+    for step in steps:
+        try:
+            await step()
+        except Exception:
+            log.exception("work after a commit failed")
 
 
 def _rich(text: Rich | str, values: dict[str, Any]) -> Rich:

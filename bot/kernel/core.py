@@ -8,28 +8,22 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from bot.kernel import texts as T
 from bot.kernel.config import Settings
-from bot.kernel.context import Ctx, Work, chat_address
+from bot.kernel.context import Work, run_after_commit
 from bot.kernel.database_health import DatabaseHealth
 from bot.kernel.dispatch import dispatch
 from bot.kernel.errors import DatabaseUnavailable, Refusal, UsageError
 from bot.kernel.events import (
-    ButtonPressed,
-    ChatKind,
     CommandIssued,
-    FormSubmitted,
     HandleResult,
     Inbound,
-    PollCounted,
-    PollVoted,
 )
 from bot.kernel.inbound_journal import InboundJournal
 from bot.kernel.outbox import LEASE as OUTBOX_LEASE
@@ -37,9 +31,9 @@ from bot.kernel.outbox import Outbox
 from bot.kernel.ports import Clock, Intake, PlatformAdapter, Service
 from bot.kernel.rich import Rich, render
 from bot.kernel.routing import Routes
+from bot.kernel.together import Together, context_of, write_refusal
 from storage.db import cause_of, locked, reading, transaction, unavailable
-from storage.models import Chat, Identity, Person, Project
-from storage.repo import people, projects, work
+from storage.repo import work
 
 log = logging.getLogger(__name__)
 S = TypeVar("S")
@@ -52,15 +46,6 @@ CLAIM_BATCH = 10
 # Seconds an inbound event waits for a database held by another process before the adapter is
 # told (``DatabaseUnavailable``): well inside a platform's patience (Slack's is 3 s).
 INBOUND_WAIT = 2.0
-
-
-async def run_after_commit(steps: list[Callable[[], Awaitable[None]]]) -> None:
-    """What a unit of work left for after its commit; a failure is logged, the rest still run."""
-    for step in steps:
-        try:
-            await step()
-        except Exception:
-            log.exception("work after a commit failed")
 
 
 class Core:
@@ -101,6 +86,7 @@ class Core:
             self.intake = routes.intake(self)
             self.services[type(self.intake)] = self.intake
         self.deliver_in_background = False  # see ``deliver``
+        self.together: Together | None = None  # events arriving together share a transaction
         self._deliveries: set[asyncio.Task[None]] = set()
         # Called with the earliest new due time after a commit (the scheduler's wake-up).
         self.on_due: list[Callable[[datetime], None]] = []
@@ -111,6 +97,7 @@ class Core:
         for service in self.services.values():
             service.window = RUNNING_WINDOW
         self.deliver_in_background = True
+        self.together = Together(self)
 
     def service(self, kind: type[S]) -> S:
         """The core's one instance of a feature's service."""
@@ -150,6 +137,16 @@ class Core:
                 # Commands never read activity, so they need not wait for a batch; a button
                 # press may erase its presser (/forgetme), so what they said is written first.
                 await intake.flush()
+        if self.together is not None:
+            result = await self.together.handle(event)
+        else:
+            result = await self.handle_alone(event)
+        if deliver:
+            await self.deliver()
+        return result
+
+    async def handle_alone(self, event: Inbound) -> HandleResult:
+        """``handle``'s work for one event in a transaction of its own."""
         now = self.clock.now()
         deadline = time.monotonic() + self.inbound_wait
         while True:
@@ -169,8 +166,6 @@ class Core:
                 raise DatabaseUnavailable(cause_of(exc)) from exc
         self.database.worked()
         self.announce_due(due)
-        if deliver:
-            await self.deliver()
         return result
 
     async def _apply(self, event: Inbound, now: datetime, result: HandleResult, deadline: float
@@ -187,11 +182,11 @@ class Core:
                 ):
                     result.duplicate = True
                     return due, None
-                ctx = self._context(session, event, now, result)
+                ctx = context_of(self, session, event, now, result)
                 try:
                     await dispatch(ctx, self.routes)
                 except UsageError as exc:
-                    refusal = self._usage(event, exc)
+                    refusal = self.usage(event, exc)
                     raise
                 due = ctx.due_at
                 later = ctx.after_commit
@@ -233,51 +228,7 @@ class Core:
         while self._deliveries:
             await asyncio.gather(*list(self._deliveries), return_exceptions=True)
 
-    def _context(self, session: Session, event: Inbound, now: datetime, result: HandleResult) -> Ctx:
-        if isinstance(event, PollCounted):
-            return self._platform_context(session, event, now, result)
-        who = event.sender
-        identity, person = people.ensure_identity(
-            session, platform=who.platform, user_id=who.user_id, display_name=who.display_name,
-            username=who.username, now=now, provisional=who.name_is_provisional)
-        if event.chat.kind == ChatKind.PRIVATE and not isinstance(event, PollVoted):
-            # They wrote to us in private: that chat reaches them. (A vote on a native poll says
-            # nothing about whether they still accept messages from the bot.)
-            identity.private_chat_id = event.chat.chat_id
-            identity.unreachable_at = None
-        chat = projects.ensure_chat(
-            session,
-            platform=event.chat.platform,
-            platform_chat_id=event.chat.chat_id,
-            kind=event.chat.kind.value,
-            title=event.chat.title,
-        )
-        project = None if chat.project_id is None else session.get(Project, chat.project_id)
-        assert person.id is not None
-        return Ctx(
-            core=self,
-            session=session,
-            now=now,
-            event=event,
-            identity=identity,
-            person=person,
-            chat=chat,
-            project=project,
-            roles=people.roles_of(session, person_id=person.id),
-            result=result,
-        )
-
-    def _platform_context(
-        self, session: Session, event: PollCounted, now: datetime, result: HandleResult
-    ) -> Ctx:
-        """Counts reported by the platform itself: nobody acted, so no person or chat is recorded."""
-        sender = Identity(person_id=0, platform=event.sender.platform, user_id=event.sender.user_id)
-        chat = Chat(platform=event.chat.platform, platform_chat_id=event.chat.chat_id,
-                    kind=event.chat.kind.value)
-        return Ctx(core=self, session=session, now=now, event=event, identity=sender,
-                   person=Person(id=0, name=None, created_at=now), chat=chat, result=result)
-
-    def _usage(self, event: Inbound, exc: UsageError) -> Rich:
+    def usage(self, event: Inbound, exc: UsageError) -> Rich:
         name = event.name if isinstance(event, CommandIssued) else ""
         cmd = self.routes.command(name)
         detail = exc.detail if isinstance(exc.detail, Rich) or not exc.detail else render(exc.detail)
@@ -288,31 +239,15 @@ class Core:
 
     async def _answer_refusal(self, event: Inbound, message: Rich, result: HandleResult,
                               now: datetime) -> None:
-        """Tell the person why nothing happened (in a group, for their eyes only where the
-        platform can), in a transaction of its own."""
-        if isinstance(event, ButtonPressed):
-            result.notice = message.text
-            return
-        if isinstance(event, FormSubmitted):
-            result.field_errors = result.field_errors or {"_": message.text}
-            return
+        """Tell the person why nothing happened, in a transaction of its own."""
         try:
             async with transaction(self.engine, wait=self.inbound_wait) as session:
                 if event.event_id:
                     work.record_event(
                         session, platform=event.chat.platform, event_id=event.event_id, now=now
                     )
-                chat = projects.ensure_chat(
-                    session,
-                    platform=event.chat.platform,
-                    platform_chat_id=event.chat.chat_id,
-                    kind=event.chat.kind.value,
-                    title=event.chat.title,
-                )
-                w = Work(self, session, now)
-                w.send(chat_address(chat), message, ephemeral_to=None
-                       if event.chat.kind == ChatKind.PRIVATE else event.sender.user_id)
-                taken = self.outbox.take_written(session, w.written)
+                taken = self.outbox.take_written(
+                    session, write_refusal(self, session, event, message, result, now))
             self.outbox.committed(taken)
         except Exception as exc:
             if unavailable(exc):

@@ -1,0 +1,165 @@
+"""Events that arrive together share a transaction, and each still has the effect it has alone."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from sqlalchemy import event, update
+from sqlalchemy.exc import OperationalError
+
+from adapters.testing import TestingAdapter
+from bot.kernel import together
+from bot.kernel.context import Ctx
+from bot.kernel.core import Core
+from bot.kernel.errors import DatabaseUnavailable, Refusal, UsageError
+from bot.kernel.events import CommandIssued, HandleResult
+from bot.kernel.routing import Command, Routes
+from bot.kernel.together import Together
+from storage.models import Chat
+from tests.helpers import outbox_rows
+
+
+def _statements(core: Core) -> list[str]:
+    seen: list[str] = []
+    event.listen(core.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_a: seen.append(" ".join(statement.split())))
+    return seen
+
+
+def _with_commands(core: Core, *commands: Command) -> None:
+    r = core.routes
+    core.routes = Routes((*r.commands, *commands), r.buttons, r.forms, r.conversations, r.timers)
+
+
+def _command(bot: TestingAdapter, user: str, line: str, n: int) -> CommandIssued:
+    name, _, args = line[1:].partition(" ")
+    return CommandIssued(chat=bot.group("garden"), sender=bot.sender(user), name=name, args=args,
+                         event_id=f"t{n}")
+
+
+async def _together(bot: TestingAdapter, *lines: tuple[str, str]) -> list[HandleResult]:
+    """The commands arrive in one turn of the event loop, as twenty Slack requests do."""
+    bot.core.together = Together(bot.core)
+    return list(await asyncio.gather(*(
+        bot.push(_command(bot, user, line, n)) for n, (user, line) in enumerate(lines))))
+
+
+def _answers(bot: TestingAdapter, user: str) -> list[str]:
+    return [m.text for m in bot.sent if m.message.ephemeral_to == user]
+
+
+async def test_commands_arriving_together_are_handled_in_one_transaction(
+    bot: TestingAdapter,
+) -> None:
+    await bot.say("rita", "/help", chat="garden")
+    seen = _statements(bot.core)
+    people = [f"u{i}" for i in range(20)]
+    await _together(bot, *((p, "/help") for p in people))
+    assert all(_answers(bot, p)[0].startswith("Commands") for p in people)
+    ledger = [s for s in seen if s.startswith("INSERT INTO processedevent")]
+    claims = [s for s in seen if s.startswith("UPDATE outboundmessage SET status")
+              and "'sent'" not in s and "sent_at" not in s]
+    assert len(ledger) == 1  # one statement for the twenty events, not twenty
+    assert len(claims) == 1
+    assert [r.status for r in outbox_rows(bot.core)] == ["sent"] * 21
+
+
+async def _half(ctx: Ctx, args: str) -> None:
+    ctx.reply("written before the refusal")
+    ctx.set_conversation("half", {})
+    raise Refusal("Not today.")
+
+
+async def _boom(ctx: Ctx, args: str) -> None:
+    ctx.reply("written before the failure")
+    raise RuntimeError("a bug")
+
+
+async def _usage(ctx: Ctx, args: str) -> None:
+    ctx.reply("written before the usage")
+    raise UsageError()
+
+
+async def test_a_refusal_or_a_failure_undoes_that_event_alone_and_is_answered_in_its_place(
+    bot: TestingAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
+    _with_commands(bot.core, Command("half", _half, "refuses", "/half", "/half"),
+                   Command("boom", _boom, "fails", "/boom", "/boom"),
+                   Command("usage", _usage, "misused", "/usage N", "/usage 3"))
+    with caplog.at_level(logging.ERROR):
+        results = await _together(
+            bot, ("rita", "/help"), ("sam", "/half"), ("tom", "/boom"), ("sam", "/help"),
+            ("ursula", "/usage"), ("vera", "/help"))
+    assert not any(r.duplicate for r in results)
+    texts = [m.text for m in bot.sent]
+    assert not any(t.startswith("written before") for t in texts)  # each undone
+    assert _answers(bot, "rita")[0].startswith("Commands")
+    assert _answers(bot, "vera")[0].startswith("Commands")
+    # Sam's refusal comes before the answer to his next command, as when each is handled alone.
+    assert [a.split()[0] for a in _answers(bot, "sam")] == ["Not", "Commands"]
+    assert _answers(bot, "tom")[0].startswith("Sorry, something went wrong on my side")
+    assert "/usage N" in _answers(bot, "ursula")[0]
+    assert "a bug" in caplog.text
+    with bot.core.engine.connect() as conn:  # the refused event's conversation was undone too
+        assert conn.exec_driver_sql("SELECT count(*) FROM conversation").scalar_one() == 0
+
+
+async def test_an_event_twice_in_a_batch_or_seen_before_has_one_effect(
+    bot: TestingAdapter,
+) -> None:
+    bot.core.together = Together(bot.core)
+    earlier = _command(bot, "rita", "/help", 1)
+    await bot.push(earlier)
+    again = _command(bot, "sam", "/help", 2)
+    results = await asyncio.gather(bot.push(earlier), bot.push(again), bot.push(again))
+    assert [r.duplicate for r in results] == [True, False, True]
+    assert len(_answers(bot, "rita")) == 1 and len(_answers(bot, "sam")) == 1
+
+
+async def _close(ctx: Ctx, args: str) -> None:
+    """Marks this chat gone with a plain statement, as some of the features' writes are."""
+    ctx.session.connection().execute(
+        update(Chat).where(Chat.platform_chat_id == ctx.chat.platform_chat_id)
+        .values(gone_at=ctx.now))
+
+
+async def _where(ctx: Ctx, args: str) -> None:
+    ctx.answer(f"gone: {ctx.chat.gone_at is not None}")
+
+
+async def test_the_next_event_reads_what_the_one_before_changed(bot: TestingAdapter) -> None:
+    _with_commands(bot.core, Command("close", _close, "closes", "/close", "/close"),
+                   Command("where", _where, "tells", "/where", "/where"))
+    await _together(bot, ("rita", "/where"), ("sam", "/close"), ("rita", "/where"))
+    assert _answers(bot, "rita") == ["gone: False", "gone: True"]
+
+
+async def test_a_batch_the_database_refuses_is_handled_event_by_event(
+    bot: TestingAdapter, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def locked(*_args: object, **_kwargs: object) -> set[tuple[str, str]]:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(together, "record_new_events", locked)
+    with caplog.at_level(logging.ERROR):
+        await _together(bot, *((p, "/help") for p in ("rita", "sam", "tom")))
+    assert all(_answers(bot, p)[0].startswith("Commands") for p in ("rita", "sam", "tom"))
+    assert "failed" not in caplog.text  # a lock is no bug: nothing logged as one
+
+
+async def test_when_the_database_stays_unusable_each_event_is_refused_to_the_platform(
+    bot: TestingAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(together, "record_new_events", full)
+    monkeypatch.setattr("storage.repo.work.record_new_events", full)
+    bot.core.together = Together(bot.core)
+    results = await asyncio.gather(
+        *(bot.push(_command(bot, p, "/help", n)) for n, p in enumerate(("rita", "sam"))),
+        return_exceptions=True)
+    assert all(isinstance(r, DatabaseUnavailable) for r in results)
+    assert bot.sent == [] and outbox_rows(bot.core) == []
