@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.kernel import texts as T
 from bot.kernel.context import Ctx
 from bot.kernel.dispatch import unknown_command
-from bot.kernel.rich import join, render
-from bot.kernel.routing import Routes
+from bot.kernel.events import ChatKind
+from bot.kernel.rich import Rich, join, render
+from bot.kernel.routing import Command, Routes
 
 
 async def help_command(ctx: Ctx, args: str) -> None:
@@ -25,15 +28,20 @@ async def help_command(ctx: Ctx, args: str) -> None:
                                 usage=cmd.usage, example=cmd.example))
         ctx.answer(join(parts, "\n\n"))
         return
-    kind = ctx.event.chat.kind
-    usable = [c for c in routes.commands if c.serves(ctx.roles, kind)]
+    ctx.answer(_listing(tuple(routes.commands), ctx.event.chat.kind, frozenset(ctx.roles)))
+
+
+@lru_cache(maxsize=256)
+def _listing(commands: tuple[Command, ...], kind: ChatKind, roles: frozenset[str]) -> Rich | str:
+    """The list /help shows; the same for everyone with these roles in this kind of chat, so it
+    is made once (building it was most of a /help's work)."""
+    usable = [c for c in commands if c.serves(set(roles), kind)]
     if not usable:
-        ctx.answer(T.HELP_NO_COMMANDS)
-        return
+        return T.HELP_NO_COMMANDS
     lines = [render(T.HELP_HEADER)]
     lines += [render(T.HELP_LINE, name=c.name, summary=c.summary) for c in usable]
     lines.append(render(T.HELP_FOOTER))
-    ctx.answer(join(lines))
+    return join(lines)
 
 
 async def cancel_command(ctx: Ctx, args: str) -> None:

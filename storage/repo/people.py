@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, bindparam, delete, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, select
@@ -119,8 +120,13 @@ def reachable_identity(session: Session, *, person_id: int) -> Identity | None:
     return None
 
 
+_ROLES = sa_select(col(RoleGrant.role)).where(col(RoleGrant.person_id) == bindparam("person"))
+
+
 def roles_of(session: Session, *, person_id: int) -> set[str]:
-    return set(session.exec(select(RoleGrant.role).where(RoleGrant.person_id == person_id)))
+    # A plain statement built once: every event reads its sender's roles. (Grants are flushed
+    # when made, so nothing waits in the session for it.)
+    return set(session.connection().execute(_ROLES, {"person": person_id}).scalars())
 
 
 def grant_role(session: Session, *, person_id: int, role: str, now: datetime) -> None:
