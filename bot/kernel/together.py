@@ -33,6 +33,7 @@ from bot.kernel.events import (
     PollVoted,
 )
 from bot.kernel.host import Host
+from bot.kernel.known import Known
 from bot.kernel.rich import Rich, render
 from bot.kernel.routing import Routes
 from storage.db import transaction, unavailable
@@ -65,8 +66,9 @@ class Core(Host, Protocol):
 
 
 def context_of(core: Core, session: Session, event: Inbound, now: datetime,
-               result: HandleResult) -> Ctx:
-    """The unit of work of one event: who, where, which project, their roles."""
+               result: HandleResult, known: Known | None = None) -> Ctx:
+    """The unit of work of one event: who, where, which project, their roles (with ``known``,
+    what a batch read for all its events)."""
     if isinstance(event, PollCounted):
         # Counts reported by the platform itself: nobody acted, so no person or chat is recorded.
         sender = Identity(person_id=0, platform=event.sender.platform,
@@ -76,9 +78,13 @@ def context_of(core: Core, session: Session, event: Inbound, now: datetime,
         return Ctx(core=core, session=session, now=now, event=event, identity=sender,
                    person=Person(id=0, name=None, created_at=now), chat=place, result=result)
     who = event.sender
+    identities = None if known is None else known.identities.get(who.platform)
+    new = identities is not None and who.user_id in identities and identities[who.user_id] is None
+    if known is not None:
+        known.ours = True
     identity, person = people.ensure_identity(
         session, platform=who.platform, user_id=who.user_id, display_name=who.display_name,
-        username=who.username, now=now, provisional=who.name_is_provisional)
+        username=who.username, now=now, provisional=who.name_is_provisional, known=identities)
     if event.chat.kind == ChatKind.PRIVATE and not isinstance(event, PollVoted):
         # They wrote to us in private: that chat reaches them. (A vote on a native poll says
         # nothing about whether they still accept messages from the bot.)
@@ -86,12 +92,20 @@ def context_of(core: Core, session: Session, event: Inbound, now: datetime,
         identity.unreachable_at = None
     chat = projects.ensure_chat(session, platform=event.chat.platform,
                                 platform_chat_id=event.chat.chat_id,
-                                kind=event.chat.kind.value, title=event.chat.title)
+                                kind=event.chat.kind.value, title=event.chat.title,
+                                known=None if known is None else known.chats.get(event.chat.platform))
     project = None if chat.project_id is None else session.get(Project, chat.project_id)
     assert person.id is not None
+    if known is None:
+        roles = people.roles_of(session, person_id=person.id)
+    else:
+        known.ours = False
+        if new:
+            known.roles[person.id] = set()  # a newcomer has none (a grant drops what is known)
+        held = known.roles.get(person.id)
+        roles = people.roles_of(session, person_id=person.id) if held is None else set(held)
     return Ctx(core=core, session=session, now=now, event=event, identity=identity,
-               person=person, chat=chat, project=project,
-               roles=people.roles_of(session, person_id=person.id), result=result)
+               person=person, chat=chat, project=project, roles=roles, result=result)
 
 
 def write_refusal(core: Core, session: Session, event: Inbound, message: Rich,
@@ -184,45 +198,55 @@ class Together:
         core = self._core
         due: list[datetime] = []
         later: list[Callable[[], Awaitable[None]]] = []
-        written: list[OutboundMessage] = []
         async with transaction(core.engine, wait=core.inbound_wait) as session:
             fresh = record_new_events(session, now=now, events={
                 (w.event.chat.platform, w.event.event_id) for w in batch if w.event.event_id})
-            for waiting in batch:
-                event, result = waiting.event, waiting.result
-                if event.event_id:
-                    key = (event.chat.platform, event.event_id)
-                    if key not in fresh:
-                        result.duplicate = True
-                        continue
-                    fresh.discard(key)  # the same event twice in one batch: once
-                refusal: Rich | None = None
-                try:
-                    with session.begin_nested():
-                        ctx = context_of(core, session, event, now, result)
-                        try:
-                            await dispatch(ctx, core.routes)
-                        except UsageError as exc:
-                            refusal = core.usage(event, exc)
-                            raise
-                    due += ctx.due_at
-                    later += ctx.after_commit
-                    written += ctx.written
-                except Refusal as exc:
-                    refusal = refusal or exc.message
-                except Exception as exc:
-                    if unavailable(exc):
-                        raise
-                    log.exception("handling %s failed", type(event).__name__)
-                    refusal = render(T.INTERNAL_ERROR)
-                if refusal is not None:
-                    written += write_refusal(core, session, event, refusal, result, now)
-                # The next event reads what this one changed as if in a transaction of its own
-                # (rows changed by plain statements too); the rows written are kept as they are.
-                for row in list(session.identity_map.values()):
-                    if not isinstance(row, OutboundMessage):
-                        session.expire(row)
+            known = Known(session, [w.event for w in batch])
+            try:
+                written = await self._each(session, batch, fresh, known, now, due, later)
+            finally:
+                known.close()
             taken = core.outbox.take_written(session, written)
         core.outbox.committed(taken)
         await run_after_commit(later)
         return due
+
+    async def _each(self, session: Session, batch: list[_Waiting], fresh: set[tuple[str, str]],
+                    known: Known, now: datetime, due: list[datetime],
+                    later: list[Callable[[], Awaitable[None]]]) -> list[OutboundMessage]:
+        """Each event in a savepoint; returns the rows written (answers to refusals too)."""
+        core = self._core
+        written: list[OutboundMessage] = []
+        for waiting in batch:
+            event, result = waiting.event, waiting.result
+            if event.event_id:
+                key = (event.chat.platform, event.event_id)
+                if key not in fresh:
+                    result.duplicate = True
+                    continue
+                fresh.discard(key)  # the same event twice in one batch: once
+            refusal: Rich | None = None
+            known.begin_event()
+            try:
+                with session.begin_nested():
+                    ctx = context_of(core, session, event, now, result, known)
+                    try:
+                        await dispatch(ctx, core.routes)
+                    except UsageError as exc:
+                        refusal = core.usage(event, exc)
+                        raise
+                due += ctx.due_at
+                later += ctx.after_commit
+                written += ctx.written
+            except Refusal as exc:
+                refusal = refusal or exc.message
+            except Exception as exc:
+                if unavailable(exc):
+                    raise
+                log.exception("handling %s failed", type(event).__name__)
+                refusal = render(T.INTERNAL_ERROR)
+            # The next event reads what this one changed as if in a transaction of its own.
+            known.settle(undone=refusal is not None, kept=written)
+            if refusal is not None:
+                written += write_refusal(core, session, event, refusal, result, now)
+        return written

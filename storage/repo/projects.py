@@ -24,11 +24,17 @@ from storage.models import (
 
 
 def ensure_chat(
-    session: Session, *, platform: str, platform_chat_id: str, kind: str, title: str | None
+    session: Session, *, platform: str, platform_chat_id: str, kind: str, title: str | None,
+    known: dict[str, Chat | None] | None = None,
 ) -> Chat:
-    chat = session.exec(
-        select(Chat).where(Chat.platform == platform, Chat.platform_chat_id == platform_chat_id)
-    ).first()
+    """The chat, recorded on first sight. ``known``: the platform's chats this session has read
+    already (``None``: read, and not there); one recorded here is put in."""
+    if known is not None and platform_chat_id in known:
+        chat = known[platform_chat_id]
+    else:
+        chat = session.exec(
+            select(Chat).where(Chat.platform == platform, Chat.platform_chat_id == platform_chat_id)
+        ).first()
     if chat is None:
         try:
             with session.begin_nested():
@@ -37,6 +43,8 @@ def ensure_chat(
                 )
                 session.add(chat)
                 session.flush()
+            if known is not None:
+                known[platform_chat_id] = chat
             return chat
         except IntegrityError:
             # Two events from a chat new to us reached two processes at once.
@@ -46,6 +54,20 @@ def ensure_chat(
     if title and chat.title != title:
         chat.title = title
     return chat
+
+
+def chats_with_projects(session: Session, *, platform: str,
+                        chat_ids: Iterable[str]) -> tuple[dict[str, Chat | None], list[Project]]:
+    """These chats (``None`` for one not seen before) and their projects, in two statements:
+    what ``ensure_chat`` takes as ``known``; ``session.get`` finds the projects while the caller
+    holds them."""
+    found: dict[str, Chat | None] = dict.fromkeys(sorted(set(chat_ids)))
+    for chat in session.exec(select(Chat).where(
+            Chat.platform == platform, col(Chat.platform_chat_id).in_(list(found)))):
+        found[chat.platform_chat_id] = chat
+    ids = {c.project_id for c in found.values() if c is not None and c.project_id is not None}
+    held = list(session.exec(select(Project).where(col(Project.id).in_(ids)))) if ids else []
+    return found, held
 
 
 def find_chat(session: Session, *, platform: str, platform_chat_id: str) -> Chat | None:

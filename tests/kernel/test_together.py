@@ -18,6 +18,7 @@ from bot.kernel.events import CommandIssued, HandleResult
 from bot.kernel.routing import Command, Routes
 from bot.kernel.together import Together
 from storage.models import Chat
+from storage.repo import people, privacy
 from tests.helpers import outbox_rows
 
 
@@ -39,11 +40,17 @@ def _command(bot: TestingAdapter, user: str, line: str, n: int) -> CommandIssued
                          event_id=f"t{n}")
 
 
-async def _together(bot: TestingAdapter, *lines: tuple[str, str]) -> list[HandleResult]:
-    """The commands arrive in one turn of the event loop, as twenty Slack requests do."""
+async def _together(bot: TestingAdapter, *lines: tuple[str, str],
+                    alone: bool = False) -> list[HandleResult]:
+    """The commands arrive in one turn of the event loop, as twenty Slack requests do; unless
+    ``alone``, they must have been handled in one transaction (not each alone after it failed)."""
     bot.core.together = Together(bot.core)
-    return list(await asyncio.gather(*(
+    seen = _statements(bot.core)
+    results = list(await asyncio.gather(*(
         bot.push(_command(bot, user, line, n)) for n, (user, line) in enumerate(lines))))
+    ledger = [s for s in seen if s.startswith("INSERT INTO processedevent")]
+    assert alone or len(ledger) == 1, "the batch fell back to handling each event alone"
+    return results
 
 
 def _answers(bot: TestingAdapter, user: str) -> list[str]:
@@ -144,7 +151,7 @@ async def test_a_batch_the_database_refuses_is_handled_event_by_event(
 
     monkeypatch.setattr(together, "record_new_events", locked)
     with caplog.at_level(logging.ERROR):
-        await _together(bot, *((p, "/help") for p in ("rita", "sam", "tom")))
+        await _together(bot, *((p, "/help") for p in ("rita", "sam", "tom")), alone=True)
     assert all(_answers(bot, p)[0].startswith("Commands") for p in ("rita", "sam", "tom"))
     assert "failed" not in caplog.text  # a lock is no bug: nothing logged as one
 
@@ -163,3 +170,59 @@ async def test_when_the_database_stays_unusable_each_event_is_refused_to_the_pla
         return_exceptions=True)
     assert all(isinstance(r, DatabaseUnavailable) for r in results)
     assert bot.sent == [] and outbox_rows(bot.core) == []
+
+
+async def test_the_senders_chats_and_roles_of_a_batch_are_read_once(bot: TestingAdapter) -> None:
+    await bot.say("rita", "/help", chat="garden")
+    seen = _statements(bot.core)
+    await _together(bot, *((f"u{i}", "/help") for i in range(10)), ("rita", "/help"))
+    reads = [s for s in seen if s.startswith("SELECT")]
+    assert len([s for s in reads if "FROM identity" in s]) == 1
+    assert len([s for s in reads if "FROM chat" in s]) == 1
+    assert len([s for s in reads if "FROM rolegrant" in s]) == 1
+
+
+async def _grant(ctx: Ctx, args: str) -> None:
+    whose = people.get_identity(ctx.session, platform=ctx.identity.platform, user_id=args)
+    assert whose is not None
+    people.grant_role(ctx.session, person_id=whose.person_id, role="councillor", now=ctx.now)
+
+
+async def _roles(ctx: Ctx, args: str) -> None:
+    ctx.answer(f"roles: {sorted(ctx.roles)}")
+
+
+async def test_a_role_granted_in_a_batch_is_seen_by_the_events_after_it(
+    bot: TestingAdapter,
+) -> None:
+    _with_commands(bot.core, Command("grant", _grant, "grants", "/grant U", "/grant u"),
+                   Command("roles", _roles, "tells", "/roles", "/roles"))
+    await bot.say("sam", "/help")
+    await _together(bot, ("sam", "/roles"), ("rita", "/grant sam"), ("sam", "/roles"))
+    assert _answers(bot, "sam")[-2:] == ["roles: []", "roles: ['councillor']"]
+
+
+async def _erase(ctx: Ctx, args: str) -> None:
+    whose = people.get_identity(ctx.session, platform=ctx.identity.platform, user_id=args)
+    assert whose is not None
+    privacy.erase_person(ctx.session, person_id=whose.person_id, now=ctx.now)
+
+
+async def test_a_person_erased_in_a_batch_is_a_newcomer_to_the_events_after_it(
+    bot: TestingAdapter,
+) -> None:
+    _with_commands(bot.core, Command("erase", _erase, "erases", "/erase U", "/erase u"))
+    await bot.say("rita", "/help", chat="garden")
+    await _together(bot, ("rita", "/help"), ("sam", "/erase rita"), ("rita", "/help"))
+    assert [a.split()[0] for a in _answers(bot, "rita")] == ["Commands"] * 3
+    with bot.core.engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM identity WHERE user_id = 'rita'").scalar_one() == 1
+
+
+async def test_a_newcomer_whose_first_event_is_refused_is_made_again_by_the_next(
+    bot: TestingAdapter,
+) -> None:
+    _with_commands(bot.core, Command("half", _half, "refuses", "/half", "/half"))
+    await _together(bot, ("zed", "/half"), ("zed", "/help"), ("zed", "/help"))
+    assert [a.split()[0] for a in _answers(bot, "zed")] == ["Not", "Commands", "Commands"]

@@ -1,0 +1,107 @@
+"""What the events handled together read once: their senders, their chats, the senders' roles.
+
+Read in a few statements for the whole batch instead of three or four for every event, and kept
+only while it cannot be wrong. The statements of the batch are watched: a row of these tables
+deleted, an identity or a chat added other than by the batch's own look-ups, or a change to
+anyone's roles drops what is known (the events after it read for themselves, as alone); a plain
+UPDATE or DELETE (not an ORM flush, which keeps the rows held in step) has the rows held read
+again before the next event uses them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlmodel import Session
+
+from bot.kernel.events import Inbound, PollCounted
+from storage.models import Chat, Identity, OutboundMessage
+from storage.repo import people, projects
+
+HELD = frozenset({"identity", "person", "chat", "project"})
+
+
+class Known:
+    def __init__(self, session: Session, events: list[Inbound]) -> None:
+        self._session = session
+        self.identities: dict[str, dict[str, Identity | None]] = {}
+        self.chats: dict[str, dict[str, Chat | None]] = {}
+        self.roles: dict[int, set[str]] = {}
+        self._held: list[Any] = []  # the session's identity map holds unchanged rows weakly
+        self.ours = False  # inside the batch's own look-ups, which keep the dictionaries
+        self.changed = False
+        self._flushing = False
+        self._before: set[Any] = set()
+        users: dict[str, set[str]] = {}
+        chats: dict[str, set[str]] = {}
+        for e in events:
+            if not isinstance(e, PollCounted):
+                users.setdefault(e.sender.platform, set()).add(e.sender.user_id)
+                chats.setdefault(e.chat.platform, set()).add(e.chat.chat_id)
+        for platform, user_ids in users.items():
+            found, held = people.identities_of_users(session, platform=platform, user_ids=user_ids)
+            self.identities[platform] = found
+            self._held += held
+        for platform, chat_ids in chats.items():
+            places, projects_held = projects.chats_with_projects(session, platform=platform,
+                                                                 chat_ids=chat_ids)
+            self.chats[platform] = places
+            self._held += projects_held
+        person_ids = {i.person_id for found in self.identities.values()
+                      for i in found.values() if i is not None}
+        self.roles = people.roles_of_people(session, person_ids=person_ids)
+        self._connection = session.connection()
+        event.listen(self._connection, "before_cursor_execute", self._saw)
+        event.listen(session, "before_flush", self._flush_begins)
+        event.listen(session, "after_flush_postexec", self._flush_ends)
+
+    def close(self) -> None:
+        event.remove(self._connection, "before_cursor_execute", self._saw)
+        event.remove(self._session, "before_flush", self._flush_begins)
+        event.remove(self._session, "after_flush_postexec", self._flush_ends)
+
+    def forget(self) -> None:
+        """Every event after this one reads for itself."""
+        self.identities, self.chats, self.roles, self._held = {}, {}, {}, []
+
+    def begin_event(self) -> None:
+        self._before = set(self._session.identity_map.keys())
+
+    def settle(self, *, undone: bool, kept: list[OutboundMessage]) -> None:
+        """After an event: what it changed with plain statements is read again when next used.
+        An event undone (its savepoint rolled back) may have taken back rows known here, and
+        the rows it added are gone from the database: they leave the session (a row added next
+        may take the same id)."""
+        if undone:
+            self.forget()
+        if undone or self.changed:
+            sending = {id(row) for row in kept}
+            for row in list(self._session.identity_map.values()):
+                key = inspect(row).identity_key
+                if (undone and key not in self._before) or (
+                        isinstance(row, OutboundMessage) and id(row) not in sending):
+                    self._session.expunge(row)
+                elif not isinstance(row, OutboundMessage):
+                    self._session.expire(row)
+        self.changed = self.ours = self._flushing = False
+
+    def _flush_begins(self, *_args: Any) -> None:
+        self._flushing = True
+
+    def _flush_ends(self, *_args: Any) -> None:
+        self._flushing = False
+
+    def _saw(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        words = statement.split(None, 3)
+        verb = words[0].upper() if words else ""
+        if verb not in ("INSERT", "UPDATE", "DELETE") or len(words) < 3:
+            return
+        table = (words[1] if verb == "UPDATE" else words[2]).strip('"').lower()
+        if table == "rolegrant":
+            self.roles = {}
+        if (verb == "DELETE" and table in HELD) or (
+                verb == "INSERT" and table in ("identity", "chat") and not self.ours):
+            self.forget()
+        if verb != "INSERT" and not self._flushing:
+            self.changed = True
