@@ -1,7 +1,9 @@
 """What the events handled together read once: their senders, their chats, the senders' roles.
 
-Read in a few statements for the whole batch instead of three or four for every event, and kept
-only while it cannot be wrong. The statements of the batch are watched: a row of these tables
+Read in a few statements for the whole batch instead of three or four for every event (senders
+seen for the first time are made here too, three statements for all of them: one whose event is
+then refused stays known, as after any other event of theirs), and kept only while it cannot be
+wrong. The statements of the batch are watched: a row of these tables
 deleted, an identity or a chat added other than by the batch's own look-ups, or a change to
 anyone's roles drops what is known (the events after it read for themselves, as alone); a plain
 UPDATE or DELETE (not an ORM flush, which keeps the rows held in step) has the rows held read
@@ -10,20 +12,22 @@ again before the next event uses them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlmodel import Session
 
-from bot.kernel.events import Inbound, PollCounted
+from bot.kernel.events import Inbound, PollCounted, Sender
 from storage.models import Chat, Identity, OutboundMessage
 from storage.repo import people, projects
+from storage.repo.activity import Newcomer
 
 HELD = frozenset({"identity", "person", "chat", "project"})
 
 
 class Known:
-    def __init__(self, session: Session, events: list[Inbound]) -> None:
+    def __init__(self, session: Session, events: list[Inbound], now: datetime) -> None:
         self._session = session
         self.identities: dict[str, dict[str, Identity | None]] = {}
         self.chats: dict[str, dict[str, Chat | None]] = {}
@@ -33,14 +37,27 @@ class Known:
         self.changed = False
         self._flushing = False
         self._before: set[Any] = set()
-        users: dict[str, set[str]] = {}
+        users: dict[str, dict[str, Sender]] = {}  # the first event of each sender
         chats: dict[str, set[str]] = {}
         for e in events:
             if not isinstance(e, PollCounted):
-                users.setdefault(e.sender.platform, set()).add(e.sender.user_id)
+                users.setdefault(e.sender.platform, {}).setdefault(e.sender.user_id, e.sender)
                 chats.setdefault(e.chat.platform, set()).add(e.chat.chat_id)
-        for platform, user_ids in users.items():
-            found, held = people.identities_of_users(session, platform=platform, user_ids=user_ids)
+        newcomers: set[int] = set()
+        for platform, senders in users.items():
+            found, held = people.identities_of_users(session, platform=platform, user_ids=senders)
+            # Newcomers in three statements for all of them, not three each.
+            made = people.add_identities(session, platform=platform, newcomers=[
+                Newcomer(u, senders[u].display_name, senders[u].username, now)
+                for u, identity in found.items() if identity is None])
+            for user_id, identity in list(found.items()):
+                if identity is None:
+                    if user_id in made:
+                        found[user_id], person = made[user_id]
+                        held.append(person)
+                        newcomers.add(person.id or 0)
+                    else:
+                        del found[user_id]  # made by another process meanwhile: read when used
             self.identities[platform] = found
             self._held += held
         for platform, chat_ids in chats.items():
@@ -50,7 +67,8 @@ class Known:
             self._held += projects_held
         person_ids = {i.person_id for found in self.identities.values()
                       for i in found.values() if i is not None}
-        self.roles = people.roles_of_people(session, person_ids=person_ids)
+        self.roles = people.roles_of_people(session, person_ids=person_ids - newcomers)
+        self.roles.update((p, set()) for p in newcomers)
         self._connection = session.connection()
         event.listen(self._connection, "before_cursor_execute", self._saw)
         event.listen(session, "before_flush", self._flush_begins)

@@ -79,7 +79,6 @@ def context_of(core: Core, session: Session, event: Inbound, now: datetime,
                    person=Person(id=0, name=None, created_at=now), chat=place, result=result)
     who = event.sender
     identities = None if known is None else known.identities.get(who.platform)
-    new = identities is not None and who.user_id in identities and identities[who.user_id] is None
     if known is not None:
         known.ours = True
     identity, person = people.ensure_identity(
@@ -100,8 +99,6 @@ def context_of(core: Core, session: Session, event: Inbound, now: datetime,
         roles = people.roles_of(session, person_id=person.id)
     else:
         known.ours = False
-        if new:
-            known.roles[person.id] = set()  # a newcomer has none (a grant drops what is known)
         held = known.roles.get(person.id)
         roles = people.roles_of(session, person_id=person.id) if held is None else set(held)
     return Ctx(core=core, session=session, now=now, event=event, identity=identity,
@@ -201,7 +198,7 @@ class Together:
         async with transaction(core.engine, wait=core.inbound_wait) as session:
             fresh = record_new_events(session, now=now, events={
                 (w.event.chat.platform, w.event.event_id) for w in batch if w.event.event_id})
-            known = Known(session, [w.event for w in batch])
+            known = Known(session, [w.event for w in batch], now)
             try:
                 written = await self._each(session, batch, fresh, known, now, due, later)
             finally:

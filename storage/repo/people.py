@@ -54,21 +54,12 @@ def ensure_identity(
     else:
         identity = get_identity(session, platform=platform, user_id=user_id)
     if identity is None:
-        # Plain inserts, then the rows as objects without reading them back: an ORM flush
-        # with a savepoint cost a fifth of a Slack command's work.
-        made = activity.add_newcomers(session, platform=platform, newcomers=[
+        made = add_identities(session, platform=platform, newcomers=[
             activity.Newcomer(user_id, display_name, username, now)]).get(user_id)
         if made is not None:
-            person = Person(id=made.person_id, name=display_name or None, created_at=now)
-            identity = Identity(id=made.identity_id, person_id=made.person_id, platform=platform,
-                                user_id=user_id, display_name=display_name, username=username,
-                                last_seen_at=now)
-            for row in (person, identity):
-                make_transient_to_detached(row)  # as if just read: nothing to insert
-                session.add(row)
             if known is not None:
-                known[user_id] = identity
-            return identity, person
+                known[user_id] = made[0]
+            return made
         # Their first two events reached two processes at once; the other one created them.
         identity = get_identity(session, platform=platform, user_id=user_id)
         if identity is None:
@@ -106,6 +97,29 @@ def roles_of_people(session: Session, *, person_ids: Iterable[int]) -> dict[int,
                                                              {"people": sorted(roles)}):
             roles[person_id].add(role)
     return roles
+
+
+def add_identities(session: Session, *, platform: str, newcomers: list[activity.Newcomer]
+                   ) -> dict[str, tuple[Identity, Person]]:
+    """A resident person and an identity for each newcomer, by user id; one that another
+    process made meanwhile is left out (the caller reads it)."""
+    made: dict[str, tuple[Identity, Person]] = {}
+    # Plain inserts, then the rows as objects without reading them back: an ORM flush with a
+    # savepoint cost a fifth of a Slack command's work.
+    added = activity.add_newcomers(session, platform=platform, newcomers=newcomers)
+    for n in newcomers:
+        ids = added.get(n.user_id)
+        if ids is None or n.user_id in made:
+            continue
+        person = Person(id=ids.person_id, name=n.display_name or None, created_at=n.at)
+        identity = Identity(id=ids.identity_id, person_id=ids.person_id, platform=platform,
+                            user_id=n.user_id, display_name=n.display_name, username=n.username,
+                            last_seen_at=n.at)
+        for row in (person, identity):
+            make_transient_to_detached(row)  # as if just read: nothing to insert
+            session.add(row)
+        made[n.user_id] = (identity, person)
+    return made
 
 
 def complete_names(session: Session, *, platform: str,

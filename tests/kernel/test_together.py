@@ -8,17 +8,19 @@ import logging
 import pytest
 from sqlalchemy import event, update
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from adapters.testing import TestingAdapter
-from bot.kernel import together
+from bot.kernel import known, together
 from bot.kernel.context import Ctx
 from bot.kernel.core import Core
 from bot.kernel.errors import DatabaseUnavailable, Refusal, UsageError
 from bot.kernel.events import CommandIssued, HandleResult
 from bot.kernel.routing import Command, Routes
 from bot.kernel.together import Together
-from storage.models import Chat
+from storage.models import Chat, Identity, Person
 from storage.repo import people, privacy
+from storage.repo.activity import Newcomer
 from tests.helpers import outbox_rows
 
 
@@ -180,6 +182,11 @@ async def test_the_senders_chats_and_roles_of_a_batch_are_read_once(bot: Testing
     assert len([s for s in reads if "FROM identity" in s]) == 1
     assert len([s for s in reads if "FROM chat" in s]) == 1
     assert len([s for s in reads if "FROM rolegrant" in s]) == 1
+    # The ten newcomers' identities are inserted with one statement (their people with one
+    # executemany, which SQLite runs row by row to return the ids in order).
+    assert len([s for s in seen if s.startswith("INSERT INTO identity")]) == 1
+    with bot.core.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM identity").scalar_one() == 11
 
 
 async def _grant(ctx: Ctx, args: str) -> None:
@@ -226,3 +233,22 @@ async def test_a_newcomer_whose_first_event_is_refused_is_made_again_by_the_next
     _with_commands(bot.core, Command("half", _half, "refuses", "/half", "/half"))
     await _together(bot, ("zed", "/half"), ("zed", "/help"), ("zed", "/help"))
     assert [a.split()[0] for a in _answers(bot, "zed")] == ["Not", "Commands", "Commands"]
+
+
+async def test_a_newcomer_another_process_made_meanwhile_is_read_by_their_event(
+    bot: TestingAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = people.add_identities
+    calls: list[int] = []
+
+    def lost_one(session: Session, *, platform: str, newcomers: list[Newcomer]
+                 ) -> dict[str, tuple[Identity, Person]]:
+        # The batch's insert finds u1 made (by another process) between its read and its insert.
+        calls.append(len(newcomers))
+        return made(session, platform=platform, newcomers=[
+            n for n in newcomers if n.user_id != "u1" or len(calls) > 1])
+
+    monkeypatch.setattr(known.people, "add_identities", lost_one)
+    await _together(bot, *((f"u{i}", "/help") for i in range(3)))
+    assert all(_answers(bot, f"u{i}")[0].startswith("Commands") for i in range(3))
+    assert calls == [3, 1]  # u1 read, found missing, and made by their own event
