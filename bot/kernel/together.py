@@ -148,6 +148,7 @@ class Together:
         return await waiting.future
 
     async def _run(self) -> None:
+        batch: list[_Waiting] = []
         try:
             while self._waiting:
                 await asyncio.sleep(0)  # what arrives in this turn of the loop comes along
@@ -157,6 +158,18 @@ class Together:
                     await self._alone(batch[0])
                 elif batch:
                     await self._together(batch)
+        except BaseException as exc:
+            # A bug here or a stop: nobody may wait for ever on an event that is not handled.
+            for waiting in batch + self._waiting:
+                if not waiting.future.done():
+                    if isinstance(exc, Exception):
+                        waiting.future.set_exception(exc)
+                    else:
+                        waiting.future.cancel()
+            self._waiting.clear()
+            if not isinstance(exc, Exception):
+                raise  # cancelled: the task ends so
+            # Otherwise each caller has the exception; the next event starts a new task.
         finally:
             self._running = None
 

@@ -252,3 +252,19 @@ async def test_a_newcomer_another_process_made_meanwhile_is_read_by_their_event(
     await _together(bot, *((f"u{i}", "/help") for i in range(3)))
     assert all(_answers(bot, f"u{i}")[0].startswith("Commands") for i in range(3))
     assert calls == [3, 1]  # u1 read, found missing, and made by their own event
+
+
+async def test_nobody_waits_for_ever_when_handling_together_breaks(
+    bot: TestingAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_due: list[object]) -> None:
+        raise RuntimeError("a bug after the commit")
+
+    monkeypatch.setattr(bot.core, "announce_due", broken)
+    bot.core.together = Together(bot.core)
+    results = await asyncio.wait_for(asyncio.gather(
+        *(bot.push(_command(bot, p, "/help", n)) for n, p in enumerate(("rita", "sam"))),
+        return_exceptions=True), timeout=10)
+    assert [type(r) for r in results] == [RuntimeError, RuntimeError]
+    monkeypatch.undo()
+    assert await bot.push(_command(bot, "tom", "/help", 3)) is not None  # and it goes on
