@@ -18,8 +18,7 @@ from bot.kernel import texts as T
 from bot.kernel.config import Settings
 from bot.kernel.context import Work, run_after_commit
 from bot.kernel.database_health import DatabaseHealth
-from bot.kernel.dispatch import dispatch
-from bot.kernel.errors import DatabaseUnavailable, Refusal, UsageError
+from bot.kernel.errors import DatabaseUnavailable, UsageError
 from bot.kernel.events import (
     CommandIssued,
     HandleResult,
@@ -31,7 +30,7 @@ from bot.kernel.outbox import Outbox
 from bot.kernel.ports import Clock, Intake, PlatformAdapter, Service
 from bot.kernel.rich import Rich, render
 from bot.kernel.routing import Routes
-from bot.kernel.together import Together, context_of, write_refusal
+from bot.kernel.together import Together, context_of, refusals, run_handler, write_refusal
 from storage.db import cause_of, locked, reading, transaction, unavailable
 from storage.repo import work
 
@@ -173,8 +172,7 @@ class Core:
         """The event's effect in one transaction; returns the new due times and a refusal to
         answer. Database faults propagate; everything else becomes a refusal."""
         due: list[datetime] = []
-        refusal: Rich | None = None
-        try:
+        with refusals(event) as outcome:
             async with transaction(self.engine, wait=max(0.0, deadline - time.monotonic())
                                    ) as session:
                 if event.event_id and not work.record_event(
@@ -183,24 +181,13 @@ class Core:
                     result.duplicate = True
                     return due, None
                 ctx = context_of(self, session, event, now, result)
-                try:
-                    await dispatch(ctx, self.routes)
-                except UsageError as exc:
-                    refusal = self.usage(event, exc)
-                    raise
+                await run_handler(self, ctx, outcome)
                 due = ctx.due_at
                 later = ctx.after_commit
                 taken = self.outbox.take_written(session, ctx.written)
             self.outbox.committed(taken)
             await run_after_commit(later)
-        except Refusal as exc:
-            refusal = refusal or exc.message
-        except Exception as exc:
-            if unavailable(exc):
-                raise
-            log.exception("handling %s failed", type(event).__name__)
-            refusal = render(T.INTERNAL_ERROR)
-        return due, refusal
+        return due, outcome.refusal
 
     async def deliver(self, *, look: bool = False) -> None:
         """Send what was written: usually what the last events took at commit; a look for other

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -125,6 +126,38 @@ def write_refusal(core: Core, session: Session, event: Inbound, message: Rich,
 
 
 @dataclass
+class Outcome:
+    """What became of an event's handler: a refusal to answer, or none."""
+
+    refusal: Rich | None = None
+
+
+@contextmanager
+def refusals(event: Inbound) -> Iterator[Outcome]:
+    """The error boundary around a handler: a ``Refusal`` or a bug becomes a refusal (the bug
+    logged with its traceback); a database fault propagates."""
+    outcome = Outcome()
+    try:
+        yield outcome
+    except Refusal as exc:
+        outcome.refusal = outcome.refusal or exc.message
+    except Exception as exc:
+        if unavailable(exc):
+            raise
+        log.exception("handling %s failed", type(event).__name__)
+        outcome.refusal = render(T.INTERNAL_ERROR)
+
+
+async def run_handler(core: Core, ctx: Ctx, outcome: Outcome) -> None:
+    """The event's handler; a usage error is answered with the command's usage."""
+    try:
+        await dispatch(ctx, core.routes)
+    except UsageError as exc:
+        outcome.refusal = core.usage(ctx.event, exc)
+        raise
+
+
+@dataclass
 class _Waiting:
     event: Inbound
     future: asyncio.Future[HandleResult]
@@ -235,28 +268,16 @@ class Together:
                     result.duplicate = True
                     continue
                 fresh.discard(key)  # the same event twice in one batch: once
-            refusal: Rich | None = None
             known.begin_event()
-            try:
+            with refusals(event) as outcome:
                 with session.begin_nested():
                     ctx = context_of(core, session, event, now, result, known)
-                    try:
-                        await dispatch(ctx, core.routes)
-                    except UsageError as exc:
-                        refusal = core.usage(event, exc)
-                        raise
+                    await run_handler(core, ctx, outcome)
                 due += ctx.due_at
                 later += ctx.after_commit
                 written += ctx.written
-            except Refusal as exc:
-                refusal = refusal or exc.message
-            except Exception as exc:
-                if unavailable(exc):
-                    raise
-                log.exception("handling %s failed", type(event).__name__)
-                refusal = render(T.INTERNAL_ERROR)
             # The next event reads what this one changed as if in a transaction of its own.
-            known.settle(undone=refusal is not None, kept=written)
-            if refusal is not None:
-                written += write_refusal(core, session, event, refusal, result, now)
+            known.settle(undone=outcome.refusal is not None, kept=written)
+            if outcome.refusal is not None:
+                written += write_refusal(core, session, event, outcome.refusal, result, now)
         return written
