@@ -28,7 +28,7 @@ from bot.kernel.ports import (
     Unreachable,
     Unsupported,
 )
-from storage.db import transaction
+from storage.db import transaction, writing
 from storage.models import Chat, Identity, OutboundMessage
 from storage.repo import work
 
@@ -271,8 +271,8 @@ class Outbox:
             return False
         now = self._clock.now()
         assert row.id is not None
-        async with transaction(self._engine) as s:
-            work.mark_sent(s, row_id=row.id, attempts=row.attempts + 1, now=now,
+        async with writing(self._engine) as conn:
+            work.mark_sent(conn, row_id=row.id, attempts=row.attempts + 1, now=now,
                            message_id=delivered.message_id, poll_id=delivered.platform_poll_id)
         row.platform_message_id = delivered.message_id
         row.platform_poll_id = delivered.platform_poll_id

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
@@ -263,11 +264,11 @@ _SENT = (
 )
 
 
-def mark_sent(session: Session, *, row_id: int, attempts: int, now: datetime,
+def mark_sent(conn: Connection, *, row_id: int, attempts: int, now: datetime,
               message_id: str | None, poll_id: str | None) -> None:
     """A message the platform took: its id there (for edits) and its poll's, if any."""
-    session.connection().execute(_SENT, {"row": row_id, "attempts": attempts, "now": now,
-                                         "message_id": message_id, "poll_id": poll_id})
+    conn.execute(_SENT, {"row": row_id, "attempts": attempts, "now": now,
+                         "message_id": message_id, "poll_id": poll_id})
 
 
 def sent_message_id(session: Session, *, ref: str, platform: str) -> tuple[str | None, str]:

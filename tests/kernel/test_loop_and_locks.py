@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -19,7 +20,7 @@ from adapters.testing import TestingAdapter
 from bot.kernel.config import Settings
 from bot.kernel.core import Core
 from bot.kernel.ports import FakeClock, RetryLater
-from storage.db import begin_again
+from storage.db import begin_again, writing
 from storage.models import Timer
 from storage.repo import work
 from tests.db_locker import Locker
@@ -72,6 +73,29 @@ async def test_a_unit_of_work_begun_again_waits_for_a_held_lock_off_the_loop(
         session.commit()
         keys = set(session.exec(select(Timer.key).where(col(Timer.kind) == "test")))
     assert keys == {"first", "second"}
+
+
+async def test_a_plain_write_waits_for_a_held_lock_off_the_loop(
+        core: Core, clock: FakeClock, settings: Settings) -> None:
+    """``writing`` (an answer marked sent) waits as ``transaction`` does, then commits."""
+    if core.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock; on PostgreSQL it is a session's transaction")
+    timers: Any = Timer.__table__
+
+    async def write() -> None:
+        async with writing(core.engine) as conn:
+            conn.execute(timers.insert().values(kind="test", key="plain", due_at=clock.now(),
+                                                payload="{}"))
+
+    with Locker(settings.storage.url) as locker:
+        task = asyncio.create_task(write())
+        for _ in range(20):  # the loop runs other work while the write waits for the lock
+            await asyncio.sleep(0)
+        assert not task.done()
+        locker.release()
+        await asyncio.wait_for(task, GENEROUS)
+    with Session(core.engine) as session:
+        assert list(session.exec(select(Timer.key).where(col(Timer.kind) == "test"))) == ["plain"]
 
 
 async def test_a_look_the_database_refused_is_made_again(
