@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot.kernel.events import Inbound, PollCounted, Sender
 from storage.models import Chat, Identity, OutboundMessage
-from storage.repo import people, projects
+from storage.repo import activity, people, projects
 from storage.repo.activity import Newcomer
 
 HELD = frozenset({"identity", "person", "chat", "project"})
@@ -37,6 +37,10 @@ class Known:
         self.changed = False
         self._flushing = False
         self._before: set[Any] = set()
+        # When each sender was seen, written for all of them after the batch (one statement, not
+        # a flush of every identity in every savepoint).
+        self.seen: dict[int, datetime] = {}
+        self._seen_before: dict[int, datetime] = {}
         users: dict[str, dict[str, Sender]] = {}  # the first event of each sender
         chats: dict[str, set[str]] = {}
         for e in events:
@@ -85,6 +89,11 @@ class Known:
 
     def begin_event(self) -> None:
         self._before = set(self._session.identity_map.keys())
+        self._seen_before = dict(self.seen)
+
+    def write_seen(self) -> None:
+        """After the batch's events (and ``close``): when each sender was seen."""
+        activity.mark_seen(self._session, seen=self.seen)
 
     def settle(self, *, undone: bool, kept: list[OutboundMessage]) -> None:
         """After an event: what it changed with plain statements is read again when next used.
@@ -93,6 +102,7 @@ class Known:
         may take the same id)."""
         if undone:
             self.forget()
+            self.seen = self._seen_before  # an event undone was not seen, as when alone
         if undone or self.changed:
             sending = {id(row) for row in kept}
             for row in list(self._session.identity_map.values()):

@@ -84,7 +84,8 @@ def context_of(core: Core, session: Session, event: Inbound, now: datetime,
         known.ours = True
     identity, person = people.ensure_identity(
         session, platform=who.platform, user_id=who.user_id, display_name=who.display_name,
-        username=who.username, now=now, provisional=who.name_is_provisional, known=identities)
+        username=who.username, now=now, provisional=who.name_is_provisional, known=identities,
+        seen=None if known is None else known.seen)
     if event.chat.kind == ChatKind.PRIVATE and not isinstance(event, PollVoted):
         # They wrote to us in private: that chat reaches them. (A vote on a native poll says
         # nothing about whether they still accept messages from the bot.)
@@ -249,6 +250,7 @@ class Together:
                 written = await self._each(session, batch, fresh, known, now, due, later)
             finally:
                 known.close()
+            known.write_seen()
             taken = core.outbox.take_written(session, written)
         core.outbox.committed(taken)
         await run_after_commit(later)

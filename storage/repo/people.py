@@ -44,11 +44,13 @@ def ensure_identity(
     now: datetime,
     provisional: bool = False,
     known: dict[str, Identity | None] | None = None,
+    seen: dict[int, datetime] | None = None,
 ) -> tuple[Identity, Person]:
     """The identity for a platform user, creating it (and a resident person) on first sight.
     A ``provisional`` name (a handle or an id standing in) names a newcomer only. ``known``: the
     platform's identities this session has read already (``None``: read, and not there); one
-    made here is put in."""
+    made here is put in. ``seen``: where to note the time it was seen, for the caller to write
+    for many at once, instead of on the identity."""
     if known is not None and user_id in known:
         identity = known[user_id]
     else:
@@ -68,7 +70,11 @@ def ensure_identity(
         identity.display_name = display_name
     if identity.username != username and (username is not None or not provisional):
         identity.username = username
-    identity.last_seen_at = now
+    if seen is None:
+        identity.last_seen_at = now
+    else:
+        assert identity.id is not None
+        seen[identity.id] = now
     found = session.get(Person, identity.person_id)
     assert found is not None
     return identity, found

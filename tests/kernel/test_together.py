@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, update
@@ -16,8 +17,10 @@ from bot.kernel.context import Ctx
 from bot.kernel.core import Core
 from bot.kernel.errors import DatabaseUnavailable, Refusal, UsageError
 from bot.kernel.events import CommandIssued, HandleResult
+from bot.kernel.ports import FakeClock
 from bot.kernel.routing import Command, Routes
 from bot.kernel.together import Together
+from storage.db import session_scope
 from storage.models import Chat, Identity, Person
 from storage.repo import people, privacy
 from storage.repo.activity import Newcomer
@@ -268,3 +271,21 @@ async def test_nobody_waits_for_ever_when_handling_together_breaks(
     assert [type(r) for r in results] == [RuntimeError, RuntimeError]
     monkeypatch.undo()
     assert await bot.push(_command(bot, "tom", "/help", 3)) is not None  # and it goes on
+
+
+async def test_when_each_sender_was_seen_is_written_once_for_the_batch(
+    bot: TestingAdapter, clock: FakeClock
+) -> None:
+    _with_commands(bot.core, Command("half", _half, "refuses", "/half", "/half"))
+    await bot.say("rita", "/help")
+    await bot.say("sam", "/help")
+    before = clock.now()
+    clock.advance(timedelta(hours=1))
+    seen = _statements(bot.core)
+    await _together(bot, ("rita", "/help"), ("sam", "/half"), ("tom", "/help"))
+    with session_scope(bot.core.engine) as session:
+        last = {u: people.get_identity(session, platform=bot.platform, user_id=u)
+                for u in ("rita", "sam", "tom")}
+        times = {u: i.last_seen_at for u, i in last.items() if i is not None}
+    assert times == {"rita": clock.now(), "sam": before, "tom": clock.now()}  # Sam's was undone
+    assert len([s for s in seen if s.startswith("UPDATE identity SET last_seen_at")]) == 1
