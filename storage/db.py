@@ -109,12 +109,23 @@ def take_turn(conn: Connection | Session, name: str) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+    with _committed(Session(engine, expire_on_commit=False)) as session:
+        yield session
+
+
+U = TypeVar("U", Session, Connection)
+
+
+@contextmanager
+def _committed(unit: U) -> Iterator[U]:
+    """``unit`` (a session or a connection) committed on success, rolled back on any error,
+    closed either way."""
+    with unit:
         try:
-            yield session
-            session.commit()
+            yield unit
+            unit.commit()
         except BaseException:
-            session.rollback()
+            unit.rollback()
             raise
 
 
@@ -168,13 +179,8 @@ async def transaction(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterat
     """
     session = await _begun(engine, wait, lambda: Session(engine, expire_on_commit=False),
                            lambda s: s.connection())
-    with session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with _committed(session):
+        yield session
 
 
 @asynccontextmanager
@@ -187,20 +193,12 @@ async def writing(engine: Engine, *, wait: float = LOCK_WAIT) -> AsyncIterator[C
             yield session.connection()
         return
     conn = await _begun(engine, wait, engine.connect, lambda c: c.begin())
-    with conn:
-        try:
-            yield conn
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
+    with _committed(conn):
+        yield conn
 
 
-T = TypeVar("T", Session, Connection)
-
-
-async def _begun(engine: Engine, wait: float, make: Callable[[], T],
-                 begin: Callable[[T], object]) -> T:
+async def _begun(engine: Engine, wait: float, make: Callable[[], U],
+                 begin: Callable[[U], object]) -> U:
     """``make()`` with its transaction begun, as ``transaction`` describes."""
     deadline = time.monotonic() + wait
     delay = 0.005
@@ -263,7 +261,7 @@ def _idle_connections(engine: Engine) -> int:
     return int(checkedin()) if callable(checkedin) else 0
 
 
-async def _begin_in_thread(held: T, begin: Callable[[T], object]) -> None:
+async def _begin_in_thread(held: U, begin: Callable[[U], object]) -> None:
     """Begin ``held``'s transaction in a worker thread. If the caller is cancelled meanwhile
     (a stop), it is closed only once the thread is done with it: closing it under the thread's
     feet leaves SQLAlchemy in an illegal state and the connection out of the pool."""
