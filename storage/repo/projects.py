@@ -21,6 +21,7 @@ from storage.models import (
     ProjectWard,
     Ward,
 )
+from storage.repo import activity
 
 
 def ensure_chat(
@@ -62,9 +63,7 @@ def chats_with_projects(session: Session, *, platform: str,
     what ``ensure_chat`` takes as ``known``; ``session.get`` finds the projects while the caller
     holds them."""
     found: dict[str, Chat | None] = dict.fromkeys(sorted(set(chat_ids)))
-    for chat in session.exec(select(Chat).where(
-            Chat.platform == platform, col(Chat.platform_chat_id).in_(list(found)))):
-        found[chat.platform_chat_id] = chat
+    found.update(activity.chats_by_platform_id(session, platform=platform, chat_ids=list(found)))
     ids = {c.project_id for c in found.values() if c is not None and c.project_id is not None}
     held = list(session.exec(select(Project).where(col(Project.id).in_(ids)))) if ids else []
     return found, held
