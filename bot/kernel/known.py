@@ -7,7 +7,8 @@ wrong. The statements of the batch are watched: a row of these tables
 deleted, an identity or a chat added other than by the batch's own look-ups, or a change to
 anyone's roles drops what is known (the events after it read for themselves, as alone); a plain
 UPDATE or DELETE (not an ORM flush, which keeps the rows held in step) has the rows held read
-again before the next event uses them.
+again before the next event uses them; a write of any other shape (``WITH ... UPDATE``,
+``TRUNCATE``) does both.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from storage.repo import activity, people, projects
 from storage.repo.activity import Newcomer
 
 HELD = frozenset({"identity", "person", "chat", "project"})
+# Statements that change no row; every other one is read as a write.
+READS = frozenset({"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "PRAGMA", "SET"})
 
 
 class Known:
@@ -123,7 +126,12 @@ class Known:
     def _saw(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         words = statement.split(None, 3)
         verb = words[0].upper() if words else ""
+        if verb in READS:
+            return
         if verb not in ("INSERT", "UPDATE", "DELETE") or len(words) < 3:
+            # A write whose table this does not read (WITH ... UPDATE, TRUNCATE): the worst.
+            self.forget()
+            self.changed = True
             return
         table = (words[1] if verb == "UPDATE" else words[2]).strip('"').lower()
         if table == "rolegrant":

@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, text, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -143,6 +143,21 @@ async def _where(ctx: Ctx, args: str) -> None:
 
 async def test_the_next_event_reads_what_the_one_before_changed(bot: TestingAdapter) -> None:
     _with_commands(bot.core, Command("close", _close, "closes", "/close", "/close"),
+                   Command("where", _where, "tells", "/where", "/where"))
+    await _together(bot, ("rita", "/where"), ("sam", "/close"), ("rita", "/where"))
+    assert _answers(bot, "rita") == ["gone: False", "gone: True"]
+
+
+async def _close_with_cte(ctx: Ctx, args: str) -> None:
+    """The same change in a statement that does not start with its verb."""
+    ctx.session.connection().execute(
+        text("WITH here AS (SELECT :chat AS id) UPDATE chat SET gone_at = :now "
+             "WHERE platform_chat_id IN (SELECT id FROM here)"),
+        {"chat": ctx.chat.platform_chat_id, "now": ctx.now})
+
+
+async def test_a_change_in_a_statement_of_another_shape_is_read_too(bot: TestingAdapter) -> None:
+    _with_commands(bot.core, Command("close", _close_with_cte, "closes", "/close", "/close"),
                    Command("where", _where, "tells", "/where", "/where"))
     await _together(bot, ("rita", "/where"), ("sam", "/close"), ("rita", "/where"))
     assert _answers(bot, "rita") == ["gone: False", "gone: True"]
