@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 LIMIT = 50
 
 
-class Core(Host, Protocol):
+class EventCore(Host, Protocol):
     """What handling events needs of the core (``bot.kernel.core.Core``)."""
 
     @property
@@ -66,7 +66,7 @@ class Core(Host, Protocol):
     async def handle_alone(self, event: Inbound) -> HandleResult: ...
 
 
-def context_of(core: Core, session: Session, event: Inbound, now: datetime,
+def context_of(core: EventCore, session: Session, event: Inbound, now: datetime,
                result: HandleResult, known: Known | None = None) -> Ctx:
     """The unit of work of one event: who, where, which project, their roles (with ``known``,
     what a batch read for all its events)."""
@@ -107,7 +107,7 @@ def context_of(core: Core, session: Session, event: Inbound, now: datetime,
                person=person, chat=chat, project=project, roles=roles, result=result)
 
 
-def write_refusal(core: Core, session: Session, event: Inbound, message: Rich,
+def write_refusal(core: EventCore, session: Session, event: Inbound, message: Rich,
                   result: HandleResult, now: datetime) -> list[OutboundMessage]:
     """Why nothing happened, for the person who asked (in a group, for their eyes only where the
     platform can); a press or a form carries it in ``result`` instead. Returns the rows written."""
@@ -149,7 +149,7 @@ def refusals(event: Inbound) -> Iterator[Outcome]:
         outcome.refusal = render(T.INTERNAL_ERROR)
 
 
-async def run_handler(core: Core, ctx: Ctx, outcome: Outcome) -> None:
+async def run_handler(core: EventCore, ctx: Ctx, outcome: Outcome) -> None:
     """The event's handler; a usage error is answered with the command's usage."""
     try:
         await dispatch(ctx, core.routes)
@@ -168,7 +168,7 @@ class _Waiting:
 class Together:
     """Gathers the events that arrive while a transaction runs, for the next one."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: EventCore) -> None:
         self._core = core
         self._waiting: list[_Waiting] = []
         self._running: asyncio.Task[None] | None = None
