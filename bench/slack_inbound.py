@@ -33,7 +33,7 @@ from tests.slack.signed import signature
 
 SECRET = "bench-signing-secret-0123456789abcdef"
 TOKEN = "xoxb-bench-1"
-COMMANDS = 1_000
+COMMANDS = int(os.environ.get("NCBOT_BENCH_COMMANDS", "1000"))
 AT_ONCE = 20
 ROUNDS = int(os.environ.get("NCBOT_BENCH_ROUNDS", "3"))
 ANSWERS = ("chat.postMessage", "chat.postEphemeral", "response_url")
