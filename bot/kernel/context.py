@@ -60,6 +60,9 @@ class Work:
     due_at: list[datetime] = field(default_factory=list)
     # Outbox rows written in this transaction, in order: the core may send them right after commit.
     written: list[OutboundMessage] = field(default_factory=list)
+    # Messages sent but kept back for ``write_held`` (events handled together write an event's
+    # messages after its savepoint, so that answering alone opens none); None writes at once.
+    held: list[tuple[OutboundMessage, set[int]]] | None = None
     # Work that must not share this transaction (mixing anonymous ballots): run after it commits.
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -107,8 +110,7 @@ class Work:
             # Seen by one person alone: it queues behind their own messages in the chat, not
             # behind everyone's (each address reads in order).
             user_id = ephemeral_to
-        row = work.enqueue_outbound(
-            self.session,
+        row = work.outbound_row(
             platform=to.platform,
             chat_id=to.chat_id,
             user_id=user_id,
@@ -116,11 +118,25 @@ class Work:
             ref=ref,
             now=self.now,
         )
-        if message.text.people:
-            assert row.id is not None
-            privacy.record_mentions(self.session, outbound_id=row.id,
-                                    person_ids=message.text.people)
-        self.written.append(row)
+        if self.held is not None:
+            self.held.append((row, message.text.people))
+            return
+        work.write_outbound(self.session, [row])
+        self._written([(row, message.text.people)])
+
+    def write_held(self) -> list[OutboundMessage]:
+        """Write the messages kept back, in the order they were sent; returns ``written``."""
+        held, self.held = self.held or [], None
+        work.write_outbound(self.session, [row for row, _ in held])
+        self._written(held)
+        return self.written
+
+    def _written(self, rows: list[tuple[OutboundMessage, set[int]]]) -> None:
+        for row, mentioned in rows:
+            if mentioned:
+                assert row.id is not None
+                privacy.record_mentions(self.session, outbound_id=row.id, person_ids=mentioned)
+            self.written.append(row)
 
     def address_of_person(self, person_id: int) -> Address | None:
         identity = people.reachable_identity(self.session, person_id=person_id)

@@ -274,10 +274,14 @@ class Together:
             with refusals(event) as outcome:
                 with session.begin_nested():
                     ctx = context_of(core, session, event, now, result, known)
+                    # Its messages are written after the savepoint: an event that only
+                    # answers (most do) then opens none.
+                    ctx.held = []
                     await run_handler(core, ctx, outcome)
+            if outcome.refusal is None:
                 due += ctx.due_at
                 later += ctx.after_commit
-                written += ctx.written
+                written += ctx.write_held()
             # The next event reads what this one changed as if in a transaction of its own.
             known.settle(undone=outcome.refusal is not None, kept=written)
             if outcome.refusal is not None:

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from storage.models import Conversation, OutboundMessage, ProcessedEvent, Timer
@@ -132,6 +131,45 @@ def prune_events(session: Session, *, before: datetime) -> int:
 # ---- the outbox -----------------------------------------------------------------------------
 
 
+def outbound_row(
+    *,
+    platform: str,
+    chat_id: str | None,
+    user_id: str | None,
+    payload: dict[str, Any],
+    ref: str | None,
+    now: datetime,
+) -> OutboundMessage:
+    """A message for the outbox, not yet written (``write_outbound``)."""
+    return OutboundMessage(
+        platform=platform,
+        chat_id=chat_id,
+        user_id=user_id,
+        payload=json.dumps(payload, ensure_ascii=False),
+        ref=ref,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def write_outbound(session: Session, rows: list[OutboundMessage]) -> None:
+    """Write ``rows`` to the outbox in their order, each then holding its id.
+
+    A plain insert, not an ORM flush (which cost more than the rest of writing a message); the
+    rows are not taken into the session.
+    """
+    if not rows:
+        return
+    values = [row.model_dump(exclude={"id"}) for row in rows]
+    connection = session.connection()
+    if len(rows) == 1:
+        rows[0].id = connection.execute(_ENQUEUE, values[0]).scalar_one()
+        return
+    ids = connection.execute(_ENQUEUE, values).scalars().all()
+    for row, row_id in zip(rows, ids, strict=True):
+        row.id = row_id
+
+
 def enqueue_outbound(
     session: Session,
     *,
@@ -142,21 +180,9 @@ def enqueue_outbound(
     ref: str | None,
     now: datetime,
 ) -> OutboundMessage:
-    row = OutboundMessage(
-        platform=platform,
-        chat_id=chat_id,
-        user_id=user_id,
-        payload=json.dumps(payload, ensure_ascii=False),
-        ref=ref,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    # A plain insert, the row then taken into the session as if read: an ORM flush per message
-    # cost more than the rest of writing it.
-    values = row.model_dump(exclude={"id"})
-    row.id = session.connection().execute(_ENQUEUE, values).scalar_one()
-    make_transient_to_detached(row)
-    session.add(row)
+    row = outbound_row(platform=platform, chat_id=chat_id, user_id=user_id, payload=payload,
+                       ref=ref, now=now)
+    write_outbound(session, [row])
     return row
 
 
@@ -215,7 +241,7 @@ def waiting_heads(
 _OUT: Table = OutboundMessage.__table__  # type: ignore[attr-defined]
 # Built once: these run for every message written, and building and caching an ORM statement
 # each time cost more than running it.
-_ENQUEUE = insert(_OUT).returning(_OUT.c.id)
+_ENQUEUE = insert(_OUT).returning(_OUT.c.id, sort_by_parameter_order=True)
 _UNSENT_BEFORE = (
     sa_select(_OUT.c.platform, _OUT.c.chat_id, _OUT.c.user_id)
     .where(_OUT.c.status.in_(("pending", "sending")), _OUT.c.id < bindparam("first"),
