@@ -16,13 +16,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.engine import Connection, Engine
 
 from bot.kernel.database_health import DatabaseHealth
 from bot.kernel.errors import DatabaseUnavailable
 from bot.kernel.ports import Clock
-from storage.db import cause_of, transaction, unavailable
+from storage.db import cause_of, unavailable, writing
 from storage.repo import inbound
 
 log = logging.getLogger(__name__)
@@ -74,17 +73,17 @@ class InboundJournal:
     async def waiting(self, *, platform: str, limit: int = 50) -> list[JournalEntry]:
         """Entries left unhandled (oldest first); one tried too often is dropped."""
         gone, self._gone = self._gone, []
-        async with self._writing(self.wait()) as session:
+        async with self._writing(self.wait()) as conn:
             if gone:
-                inbound.handled(session, entry_ids=gone)
-            rows = inbound.waiting(session, platform=platform, limit=limit)
+                inbound.handled(conn, entry_ids=gone)
+            rows = inbound.waiting(conn, platform=platform, limit=limit)
             found = []
             for row in rows:
                 assert row.id is not None
                 if row.tries >= MOST_TRIES:
                     log.error("a %s %s request failed %d times and is dropped (entry %d)",
                               platform, row.kind, row.tries, row.id)
-                    inbound.handled(session, entry_ids=[row.id])
+                    inbound.handled(conn, entry_ids=[row.id])
                     continue
                 found.append(JournalEntry(row.id, row.kind, json.loads(row.body), row.tries))
         return found
@@ -99,10 +98,10 @@ class InboundJournal:
             keeping, self._keeping = self._keeping, []
             gone, self._gone = self._gone, []
             try:
-                async with self._writing(KEEP_WAIT if keeping else self.wait()) as session:
+                async with self._writing(KEEP_WAIT if keeping else self.wait()) as conn:
                     if gone:
-                        inbound.handled(session, entry_ids=gone)
-                    ids = inbound.keep(session, requests=[r for r, _ in keeping],
+                        inbound.handled(conn, entry_ids=gone)
+                    ids = inbound.keep(conn, requests=[r for r, _ in keeping],
                                        now=self.clock.now())
             except Exception as exc:
                 for _, stored in keeping:
@@ -115,10 +114,10 @@ class InboundJournal:
                     stored.set_result(entry)
 
     @asynccontextmanager
-    async def _writing(self, wait: float) -> AsyncIterator[Session]:
+    async def _writing(self, wait: float) -> AsyncIterator[Connection]:
         try:
-            async with transaction(self.engine, wait=wait) as session:
-                yield session
+            async with writing(self.engine, wait=wait) as conn:
+                yield conn
         except Exception as exc:
             if not unavailable(exc):
                 raise

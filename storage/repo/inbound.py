@@ -6,34 +6,41 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Row, Table, bindparam, delete, insert, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 
 from storage.models import InboundEntry
 
+_ENTRY: Table = InboundEntry.__table__  # type: ignore[attr-defined]
+# Built once: they run for every request Slack sends.
+_KEEP = insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=True)
+_HANDLED = delete(_ENTRY).where(_ENTRY.c.id.in_(bindparam("ids", expanding=True)))
 
-def keep(session: Session, *, requests: list[tuple[str, str, dict[str, Any]]],
+
+def keep(conn: Connection, *, requests: list[tuple[str, str, dict[str, Any]]],
          now: datetime) -> list[int]:
     """Store ``(platform, kind, body)`` requests in one statement; their ids, in order."""
     if not requests:
         return []
-    ids = session.scalars(
-        insert(InboundEntry).returning(col(InboundEntry.id), sort_by_parameter_order=True),
-        [{"platform": platform, "kind": kind, "body": json.dumps(body), "received_at": now,
-          "tries": 0} for platform, kind, body in requests])
-    return [i for i in ids if i is not None]  # a primary key: never None
+    values = [{"platform": platform, "kind": kind, "body": json.dumps(body), "received_at": now,
+               "tries": 0} for platform, kind, body in requests]
+    if len(values) == 1:
+        return [conn.execute(_KEEP, values[0]).scalar_one()]
+    return list(conn.execute(_KEEP, values).scalars())
 
 
-def handled(session: Session, *, entry_ids: list[int]) -> None:
-    session.execute(delete(InboundEntry).where(col(InboundEntry.id).in_(entry_ids)))
+def handled(conn: Connection, *, entry_ids: list[int]) -> None:
+    conn.execute(_HANDLED, {"ids": entry_ids})
 
 
-def waiting(session: Session, *, platform: str, limit: int) -> list[InboundEntry]:
-    """The oldest entries still to handle, each counted as tried once more."""
-    rows = list(session.exec(select(InboundEntry).where(InboundEntry.platform == platform)
-                             .order_by(col(InboundEntry.id)).limit(limit)))
+def waiting(conn: Connection, *, platform: str, limit: int) -> list[Row[Any, Any, Any, Any]]:
+    """The oldest entries still to handle (id, kind, body, tries), each counted as tried once
+    more."""
+    rows = list(conn.execute(
+        sa_select(_ENTRY.c.id, _ENTRY.c.kind, _ENTRY.c.body, _ENTRY.c.tries)
+        .where(_ENTRY.c.platform == platform).order_by(_ENTRY.c.id).limit(limit)))
     if rows:
-        session.execute(update(InboundEntry)
-                        .where(col(InboundEntry.id).in_([r.id for r in rows]))
-                        .values(tries=InboundEntry.tries + 1))
+        conn.execute(update(_ENTRY).where(_ENTRY.c.id.in_([r.id for r in rows]))
+                     .values(tries=_ENTRY.c.tries + 1))
     return rows
