@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 from bot.kernel.events import Button, NativePoll, Outbound
-from bot.kernel.rich import Rich, Span, Style
+from bot.kernel.rich import Rich, Style
 
 ZWSP = "\u200b"
 MAX_BLOCKS = 50
@@ -36,9 +37,12 @@ def escape(text: str) -> str:
     return _MARKER.sub(rf"{ZWSP}\1{ZWSP}", text)
 
 
-def _styled(span: Span) -> str:
-    mark = _WRAP.get(span.style)
-    body = escape(span.text)
+@lru_cache(maxsize=2048)
+def _styled(text: str, style: Style) -> str:
+    """A span in mrkdwn; kept, since the catalogue's pieces (headings, command names, labels)
+    come again in message after message."""
+    mark = _WRAP.get(style)
+    body = escape(text)
     if mark is None:
         return body
     # A marker works only on one line, hugging non-space text.
@@ -59,7 +63,7 @@ _SLASH = re.compile(r"(?<![\w/])/([a-z]+)\b")
 
 def mrkdwn(text: Rich, commands: Collection[str] = ()) -> str:
     """Render Rich as mrkdwn; ``/name`` of a known command reads ``/ncbot name`` on Slack."""
-    out = "".join(_styled(s) for s in text.spans)
+    out = "".join(_styled(s.text, s.style) for s in text.spans)
     if commands:
         out = _SLASH.sub(lambda m: f"/ncbot {m.group(1)}" if m.group(1) in commands else m.group(0), out)
     return out
