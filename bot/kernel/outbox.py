@@ -28,7 +28,8 @@ from bot.kernel.ports import (
     Unreachable,
     Unsupported,
 )
-from storage.db import transaction, writing
+from bot.kernel.sent_marks import SentMarks
+from storage.db import transaction
 from storage.models import Chat, Identity, OutboundMessage
 from storage.repo import work
 
@@ -75,6 +76,7 @@ class Outbox:
         # Called with the time a message put back for a retry falls due (the scheduler's wake-up).
         self.on_retry: list[Callable[[datetime], None]] = []
         self.on_sent: list[Callable[[OutboundMessage], None]] = []
+        self._marks = SentMarks(engine)
 
     def whispers(self, platform: str) -> bool:
         """Whether ``platform`` can show a message in a group to one person alone (its adapter's
@@ -235,7 +237,8 @@ class Outbox:
                     await self._finish(row, parked=f"the message to edit was not delivered ({status})")
                 return False
         try:
-            delivered = await adapter.send(message, edit_message_id=edit_id)
+            with self._marks.sending():
+                delivered = await adapter.send(message, edit_message_id=edit_id)
         except RetryLater as exc:
             await self._retry(row, str(exc), exc.after)
             return False
@@ -269,11 +272,10 @@ class Outbox:
                 return True
             await self._retry(row, repr(exc), _backoff(row))
             return False
-        now = self._clock.now()
         assert row.id is not None
-        async with writing(self._engine) as conn:
-            work.mark_sent(conn, row_id=row.id, attempts=row.attempts + 1, now=now,
-                           message_id=delivered.message_id, poll_id=delivered.platform_poll_id)
+        await self._marks.mark(row_id=row.id, attempts=row.attempts + 1, now=self._clock.now(),
+                               message_id=delivered.message_id,
+                               poll_id=delivered.platform_poll_id)
         row.platform_message_id = delivered.message_id
         row.platform_poll_id = delivered.platform_poll_id
         for callback in self.on_sent:

@@ -290,11 +290,11 @@ _SENT = (
 )
 
 
-def mark_sent(conn: Connection, *, row_id: int, attempts: int, now: datetime,
-              message_id: str | None, poll_id: str | None) -> None:
-    """A message the platform took: its id there (for edits) and its poll's, if any."""
-    conn.execute(_SENT, {"row": row_id, "attempts": attempts, "now": now,
-                         "message_id": message_id, "poll_id": poll_id})
+def mark_sent(conn: Connection, marks: list[dict[str, Any]]) -> None:
+    """Messages the platform took, each ``{row, attempts, now, message_id, poll_id}``: its id
+    there (for edits) and its poll's, if any."""
+    if marks:
+        conn.execute(_SENT, marks[0] if len(marks) == 1 else marks)
 
 
 def sent_message_id(session: Session, *, ref: str, platform: str) -> tuple[str | None, str]:
