@@ -140,12 +140,13 @@ def _inserted_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) ->
 def chats_by_platform_id(
     session: Session, *, platform: str, chat_ids: Collection[str]
 ) -> dict[str, Chat]:
-    return {
-        chat.platform_chat_id: chat
-        for chat in session.exec(
-            select(Chat).where(Chat.platform == platform, col(Chat.platform_chat_id).in_(chat_ids))
-        )
-    }
+    return {chat.platform_chat_id: chat for chat in session.exec(
+        _CHATS, params={"platform": platform, "chats": list(chat_ids)})}
+
+
+# Built once: each batch of events runs it (building an ORM statement cost as much).
+_CHATS = select(Chat).where(col(Chat.platform) == bindparam("platform"),
+                            col(Chat.platform_chat_id).in_(bindparam("chats", expanding=True)))
 
 
 def mark_seen(session: Session, *, seen: Mapping[int, datetime]) -> None:

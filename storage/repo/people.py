@@ -88,12 +88,20 @@ def identities_of_users(session: Session, *, platform: str,
     people while the caller holds them (its identity map holds unchanged rows weakly)."""
     wanted = sorted(set(user_ids))
     found: dict[str, Identity | None] = dict.fromkeys(wanted)
-    for identity in session.exec(select(Identity).where(
-            Identity.platform == platform, col(Identity.user_id).in_(wanted))):
+    for identity in session.exec(_IDENTITIES_OF_USERS,
+                                 params={"platform": platform, "users": wanted}):
         found[identity.user_id] = identity
-    ids = {i.person_id for i in found.values() if i is not None}
-    people = list(session.exec(select(Person).where(col(Person.id).in_(ids)))) if ids else []
+    ids = sorted({i.person_id for i in found.values() if i is not None})
+    people = list(session.exec(_PEOPLE, params={"ids": ids})) if ids else []
     return found, people
+
+
+# Built once, as the statements below: each batch of events runs them, and building an ORM
+# statement (and its cache key) cost as much as running it.
+_IDENTITIES_OF_USERS = select(Identity).where(
+    col(Identity.platform) == bindparam("platform"),
+    col(Identity.user_id).in_(bindparam("users", expanding=True)))
+_PEOPLE = select(Person).where(col(Person.id).in_(bindparam("ids", expanding=True)))
 
 
 def roles_of_people(session: Session, *, person_ids: Iterable[int]) -> dict[int, set[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -65,8 +65,12 @@ def chats_with_projects(session: Session, *, platform: str,
     found: dict[str, Chat | None] = dict.fromkeys(sorted(set(chat_ids)))
     found.update(activity.chats_by_platform_id(session, platform=platform, chat_ids=list(found)))
     ids = {c.project_id for c in found.values() if c is not None and c.project_id is not None}
-    held = list(session.exec(select(Project).where(col(Project.id).in_(ids)))) if ids else []
+    held = list(session.exec(_PROJECTS, params={"ids": sorted(ids)})) if ids else []
     return found, held
+
+
+# Built once: each batch of events runs it (building an ORM statement cost as much).
+_PROJECTS = select(Project).where(col(Project.id).in_(bindparam("ids", expanding=True)))
 
 
 def find_chat(session: Session, *, platform: str, platform_chat_id: str) -> Chat | None:
