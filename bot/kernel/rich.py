@@ -25,6 +25,9 @@ class Style(StrEnum):
     CODE = "code"
 
 
+_STYLES = {style.value: style for style in Style}
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     text: str
@@ -77,7 +80,9 @@ class Rich:
 
     @classmethod
     def from_json(cls, data: list[list[Any]]) -> Rich:
-        return cls(tuple(Span(str(d[0]), Style(d[1]), d[2] if len(d) > 2 else None) for d in data))
+        # Every message sent is read back so: a dictionary, not Style(...), finds the style.
+        return cls(tuple([Span(str(d[0]), _STYLES[d[1]]) if len(d) == 2 else
+                          Span(str(d[0]), _STYLES[d[1]], d[2]) for d in data]))
 
 
 def plain(text: str) -> Rich:
