@@ -26,6 +26,7 @@ from storage.models import (
     Ward,
 )
 from storage.repo import activity, voices
+from storage.rows import as_read
 
 
 def get_identity(session: Session, *, platform: str, user_id: str) -> Identity | None:
@@ -125,10 +126,10 @@ def add_identities(session: Session, *, platform: str, newcomers: list[activity.
         ids = added.get(n.user_id)
         if ids is None or n.user_id in made:
             continue
-        person = Person(id=ids.person_id, name=n.display_name or None, created_at=n.at)
-        identity = Identity(id=ids.identity_id, person_id=ids.person_id, platform=platform,
-                            user_id=n.user_id, display_name=n.display_name, username=n.username,
-                            last_seen_at=n.at)
+        person = as_read(Person, id=ids.person_id, name=n.display_name or None, created_at=n.at)
+        identity = as_read(Identity, id=ids.identity_id, person_id=ids.person_id,
+                           platform=platform, user_id=n.user_id, display_name=n.display_name,
+                           username=n.username, last_seen_at=n.at)
         for row in (person, identity):
             make_transient_to_detached(row)  # as if just read: nothing to insert
             session.add(row)

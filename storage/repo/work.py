@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Conversation, OutboundMessage, ProcessedEvent, Timer
 from storage.repo.activity import record_new_events
+from storage.rows import as_read
 
 # ---- timers ---------------------------------------------------------------------------------
 
@@ -141,7 +142,8 @@ def outbound_row(
     now: datetime,
 ) -> OutboundMessage:
     """A message for the outbox, not yet written (``write_outbound``)."""
-    return OutboundMessage(
+    return as_read(
+        OutboundMessage,
         platform=platform,
         chat_id=chat_id,
         user_id=user_id,

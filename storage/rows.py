@@ -1,0 +1,41 @@
+"""Row objects made as the ORM makes the rows it reads: the hot paths' alternative to a model's
+constructor, which validates and records every attribute one by one (25 to 35 µs a row against
+a few)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import configure_mappers, instrumentation
+from sqlmodel import SQLModel
+
+M = TypeVar("M", bound=SQLModel)
+
+
+@cache
+def _defaults(model: type[SQLModel]) -> dict[str, Any]:
+    """Every field's default (None for one without): a row made here holds every column."""
+    found = {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            raise TypeError(f"{model.__name__}.{name}: a default made per row is not supported")
+        found[name] = None if info.is_required() else info.default
+    return found
+
+
+def as_read(model: type[M], **values: Any) -> M:
+    """A ``model`` holding ``values`` (and the defaults of the other fields) as if read from the
+    database: nothing pending to insert or update, no validation. For values the caller has just
+    written, or is about to write with a plain statement; changed later, it is an ordinary row."""
+    unknown = values.keys() - _defaults(model).keys()
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    manager = instrumentation.manager_of_class(model)
+    assert manager is not None, f"{model.__name__} is not a table"
+    if not manager.mapper.configured:
+        configure_mappers()  # as the ORM does before the first row it makes
+    row: M = manager.new_instance()
+    row.__dict__.update(_defaults(model), **values)
+    row.__pydantic_fields_set__.update(values)  # as the constructor records them
+    return row
