@@ -282,10 +282,10 @@ async def burst_scenario(api: ServerProcess, database: Any, burst: int) -> None:
                           worker_id="bench")
         now = datetime.now(UTC)
         with session_scope(engine) as s:
-            for n in range(burst):
-                message = Outbound(Address("telegram", chat_id=BURST_GROUP), plain(f"Answer {n}"))
-                work.enqueue_outbound(s, platform="telegram", chat_id=BURST_GROUP, user_id=None,
-                                      payload=message.to_json(), ref=None, now=now)
+            work.write_outbound(s, [work.outbound_row(
+                platform="telegram", chat_id=BURST_GROUP, user_id=None, ref=None, now=now,
+                payload=Outbound(Address("telegram", chat_id=BURST_GROUP),
+                                 plain(f"Answer {n}")).to_json()) for n in range(burst)])
         floor = floor_of(burst, groups={BURST_GROUP: burst})
         f = await deliver_once(core, api.port, api)
         print(f"  a burst of {burst} answers in one group: {f['delivered']} delivered, first to "

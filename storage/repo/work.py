@@ -172,22 +172,6 @@ def write_outbound(session: Session, rows: list[OutboundMessage]) -> None:
         row.id = row_id
 
 
-def enqueue_outbound(
-    session: Session,
-    *,
-    platform: str,
-    chat_id: str | None,
-    user_id: str | None,
-    payload: dict[str, Any],
-    ref: str | None,
-    now: datetime,
-) -> OutboundMessage:
-    row = outbound_row(platform=platform, chat_id=chat_id, user_id=user_id, payload=payload,
-                       ref=ref, now=now)
-    write_outbound(session, [row])
-    return row
-
-
 def pending_outbound(
     session: Session, *, now: datetime, platforms: list[str], limit: int = 500
 ) -> list[OutboundMessage]:

@@ -260,10 +260,10 @@ async def test_a_burst_to_a_group_through_the_bot_api_gets_no_429(
     tg, time = limited
     now = tg.core.clock.now()
     with session_scope(tg.core.engine) as s:
-        for n in range(burst):
-            message = Outbound(Address("telegram", chat_id=str(GROUP_ID)), plain(f"Answer {n}"))
-            work.enqueue_outbound(s, platform="telegram", chat_id=str(GROUP_ID), user_id=None,
-                                  payload=message.to_json(), ref=None, now=now)
+        work.write_outbound(s, [work.outbound_row(
+            platform="telegram", chat_id=str(GROUP_ID), user_id=None, ref=None, now=now,
+            payload=Outbound(Address("telegram", chat_id=str(GROUP_ID)),
+                             plain(f"Answer {n}")).to_json()) for n in range(burst)])
     start = time.now
     assert await tg.core.outbox.flush() == burst
     calls = tg.api.sent(chat_id=GROUP_ID, ok=None)
