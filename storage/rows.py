@@ -1,12 +1,14 @@
-"""Row objects made as the ORM makes the rows it reads: the hot paths' alternative to a model's
-constructor, which validates and records every attribute one by one (25 to 35 µs a row against
-a few)."""
+"""Rows on the hot paths: objects made as the ORM makes the rows it reads (a model's constructor
+validates and records every attribute one by one: 25 to 35 µs a row against a few), and many
+rows inserted with their ids in one statement."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any, TypeVar
 
+from sqlalchemy import Insert, Table
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import configure_mappers, instrumentation
 from sqlmodel import SQLModel
 
@@ -39,3 +41,26 @@ def as_read(model: type[M], **values: Any) -> M:
     row.__dict__.update(_defaults(model), **values)
     row.__pydantic_fields_set__.update(values)  # as the constructor records them
     return row
+
+
+def inserted_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows``; the id of each, in their order.
+
+    SQLAlchemy can order what RETURNING gives on SQLite only by inserting one row at a time.
+    One statement for all of them gives each row the next id in turn (one more than the
+    largest, while this transaction holds the write lock), so the ids sorted are the rows'
+    order: taken so when they are as many consecutive numbers, else the rows go one by one.
+    """
+    if conn.dialect.name == "sqlite" and len(rows) > 1:
+        ids = sorted(conn.execute(_insert(table, ordered=False), rows).scalars())
+        if len(ids) == len(rows) and ids[-1] - ids[0] == len(ids) - 1:
+            return ids
+        conn.execute(table.delete().where(table.c.id.in_(ids)))
+    return list(conn.execute(_insert(table, ordered=True), rows).scalars())
+
+
+@cache
+def _insert(table: Table, *, ordered: bool) -> Insert:
+    """Built once per table: building a statement (and its cache key) costs about as much as
+    running it."""
+    return table.insert().returning(table.c.id, sort_by_parameter_order=ordered)

@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import Table, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -21,6 +20,7 @@ from storage.models import (
     ProcessedEvent,
     Project,
 )
+from storage.rows import inserted_ids
 from storage.types import UTCDateTime
 
 CHUNK = 300  # ids per IN (...): well inside SQLite's limit on bound parameters
@@ -104,7 +104,7 @@ def add_newcomers(
         return {}
     people, identities = _table(Person), _table(Identity)
     conn = session.connection()
-    person_ids = _inserted_ids(conn, people, [{"name": n.display_name or None,
+    person_ids = inserted_ids(conn, people, [{"name": n.display_name or None,
                                                "created_at": n.at} for n in newcomers])
     person_of = {n.user_id: pid for pid, n in zip(person_ids, newcomers, strict=True)}
     stmt = (_insert(session, Identity).on_conflict_do_nothing()
@@ -118,23 +118,6 @@ def add_newcomers(
         conn.execute(people.delete().where(people.c.id.in_(taken)))
     return {user_id: Added(pid, added[user_id]) for user_id, pid in person_of.items()
             if user_id in added}
-
-
-def _inserted_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows``; the id of each, in their order.
-
-    SQLAlchemy can order what RETURNING gives on SQLite only by inserting one row at a time.
-    One statement for all of them gives each row the next id in turn (one more than the
-    largest, while this transaction holds the write lock), so the ids sorted are the rows'
-    order: taken so when they are as many consecutive numbers, else the rows go one by one.
-    """
-    if conn.dialect.name == "sqlite" and len(rows) > 1:
-        ids = sorted(conn.execute(table.insert().returning(table.c.id), rows).scalars())
-        if len(ids) == len(rows) and ids[-1] - ids[0] == len(ids) - 1:
-            return ids
-        conn.execute(table.delete().where(table.c.id.in_(ids)))
-    return list(conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True),
-                             rows).scalars())
 
 
 def chats_by_platform_id(

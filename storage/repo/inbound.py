@@ -11,10 +11,11 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
 from storage.models import InboundEntry
+from storage.rows import inserted_ids
 
 _ENTRY: Table = InboundEntry.__table__  # type: ignore[attr-defined]
 # Built once: they run for every request Slack sends.
-_KEEP = insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=True)
+_KEEP = insert(_ENTRY).returning(_ENTRY.c.id)
 _HANDLED = delete(_ENTRY).where(_ENTRY.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -27,7 +28,7 @@ def keep(conn: Connection, *, requests: list[tuple[str, str, dict[str, Any]]],
                "tries": 0} for platform, kind, body in requests]
     if len(values) == 1:
         return [conn.execute(_KEEP, values[0]).scalar_one()]
-    return list(conn.execute(_KEEP, values).scalars())
+    return inserted_ids(conn, _ENTRY, values)
 
 
 def handled(conn: Connection, *, entry_ids: list[int]) -> None:

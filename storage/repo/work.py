@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Conversation, OutboundMessage, ProcessedEvent, Timer
 from storage.repo.activity import record_new_events
-from storage.rows import as_read
+from storage.rows import as_read, inserted_ids
 
 # ---- timers ---------------------------------------------------------------------------------
 
@@ -167,7 +167,7 @@ def write_outbound(session: Session, rows: list[OutboundMessage]) -> None:
     if len(rows) == 1:
         rows[0].id = connection.execute(_ENQUEUE, values[0]).scalar_one()
         return
-    ids = connection.execute(_ENQUEUE, values).scalars().all()
+    ids = inserted_ids(connection, _OUT, values)
     for row, row_id in zip(rows, ids, strict=True):
         row.id = row_id
 
@@ -227,7 +227,7 @@ def waiting_heads(
 _OUT: Table = OutboundMessage.__table__  # type: ignore[attr-defined]
 # Built once: these run for every message written, and building and caching an ORM statement
 # each time cost more than running it.
-_ENQUEUE = insert(_OUT).returning(_OUT.c.id, sort_by_parameter_order=True)
+_ENQUEUE = insert(_OUT).returning(_OUT.c.id)
 _UNSENT_BEFORE = (
     sa_select(_OUT.c.platform, _OUT.c.chat_id, _OUT.c.user_id)
     .where(_OUT.c.status.in_(("pending", "sending")), _OUT.c.id < bindparam("first"),
