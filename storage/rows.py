@@ -51,7 +51,9 @@ def inserted_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     largest, while this transaction holds the write lock), so the ids sorted are the rows'
     order: taken so when they are as many consecutive numbers, else the rows go one by one.
     """
-    if conn.dialect.name == "sqlite" and len(rows) > 1:
+    if len(rows) <= 1:  # a plain execute, not an executemany
+        return [conn.execute(_insert(table, ordered=False), row).scalar_one() for row in rows]
+    if conn.dialect.name == "sqlite":
         ids = sorted(conn.execute(_insert(table, ordered=False), rows).scalars())
         if len(ids) == len(rows) and ids[-1] - ids[0] == len(ids) - 1:
             return ids

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
@@ -162,12 +162,8 @@ def write_outbound(session: Session, rows: list[OutboundMessage]) -> None:
     """
     if not rows:
         return
-    values = [row.model_dump(exclude={"id"}) for row in rows]
-    connection = session.connection()
-    if len(rows) == 1:
-        rows[0].id = connection.execute(_ENQUEUE, values[0]).scalar_one()
-        return
-    ids = inserted_ids(connection, _OUT, values)
+    ids = inserted_ids(session.connection(), _OUT,
+                       [row.model_dump(exclude={"id"}) for row in rows])
     for row, row_id in zip(rows, ids, strict=True):
         row.id = row_id
 
@@ -227,7 +223,6 @@ def waiting_heads(
 _OUT: Table = OutboundMessage.__table__  # type: ignore[attr-defined]
 # Built once: these run for every message written, and building and caching an ORM statement
 # each time cost more than running it.
-_ENQUEUE = insert(_OUT).returning(_OUT.c.id)
 _UNSENT_BEFORE = (
     sa_select(_OUT.c.platform, _OUT.c.chat_id, _OUT.c.user_id)
     .where(_OUT.c.status.in_(("pending", "sending")), _OUT.c.id < bindparam("first"),
