@@ -16,29 +16,34 @@ M = TypeVar("M", bound=SQLModel)
 
 
 @cache
-def _defaults(model: type[SQLModel]) -> dict[str, Any]:
-    """Every field's default (None for one without): a row made here holds every column."""
-    found = {}
+def _fields(model: type[SQLModel]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Every field's default (None for one without), and the fields without one: a row made
+    here holds every column, and a required one must be given."""
+    defaults, required = {}, set()
     for name, info in model.model_fields.items():
         if info.default_factory is not None:
             raise TypeError(f"{model.__name__}.{name}: a default made per row is not supported")
-        found[name] = None if info.is_required() else info.default
-    return found
+        defaults[name] = None if info.is_required() else info.default
+        if info.is_required():
+            required.add(name)
+    return defaults, frozenset(required)
 
 
 def as_read(model: type[M], **values: Any) -> M:
     """A ``model`` holding ``values`` (and the defaults of the other fields) as if read from the
     database: nothing pending to insert or update, no validation. For values the caller has just
     written, or is about to write with a plain statement; changed later, it is an ordinary row."""
-    unknown = values.keys() - _defaults(model).keys()
-    if unknown:
-        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    defaults, required = _fields(model)
+    unknown, missing = values.keys() - defaults.keys(), required - values.keys()
+    if unknown or missing:
+        raise TypeError(f"{model.__name__}: no field {', '.join(sorted(unknown)) or '-'}; "
+                        f"{', '.join(sorted(missing)) or 'nothing'} not given")
     manager = instrumentation.manager_of_class(model)
     assert manager is not None, f"{model.__name__} is not a table"
     if not manager.mapper.configured:
         configure_mappers()  # as the ORM does before the first row it makes
     row: M = manager.new_instance()
-    row.__dict__.update(_defaults(model), **values)
+    row.__dict__.update(defaults, **values)
     row.__pydantic_fields_set__.update(values)  # as the constructor records them
     return row
 

@@ -31,6 +31,11 @@ def test_a_field_the_model_does_not_have_is_refused() -> None:
         as_read(Person, name="Rita", created_at=NOW, colour="red")
 
 
+def test_a_field_without_a_default_must_be_given() -> None:
+    with pytest.raises(TypeError, match="created_at not given"):
+        as_read(Person, name="Rita")
+
+
 def test_a_row_as_read_then_changed_is_updated_on_flush(core: Core) -> None:
     with Session(core.engine) as s:
         s.add(Person(id=3, name="Rita", created_at=NOW))
