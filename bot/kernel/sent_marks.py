@@ -85,6 +85,9 @@ class SentMarks:
                 if not written.done():
                     written.set_result(None)
         finally:
+            for _, written in marks:  # the write itself cancelled (a stop): so are its waiters
+                if not written.done():
+                    written.cancel()
             self._writes -= 1
             if not self._writes:
                 self._idle.set()

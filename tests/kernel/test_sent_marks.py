@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+import pytest
 from sqlalchemy import event
 
 from adapters.testing import TestingAdapter
@@ -89,3 +90,32 @@ async def test_a_message_sent_alone_is_recorded_before_the_next_send(core: Core)
             w.send(Address("test", chat_id=f"dm-{n}"), f"message {n}")
     assert await core.outbox.flush() == CHATS
     assert bot.unrecorded == [0] * CHATS
+
+
+async def test_a_mark_whose_write_is_stopped_leaves_no_send_waiting(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop that cancels the write of some marks: the sends waiting on them end too."""
+    bot = HeldAdapter(core)
+    with session_scope(core.engine) as s:
+        w = Work(core, s, core.clock.now())
+        for n in range(CHATS):
+            w.send(Address("test", chat_id=f"dm-{n}"), f"message {n}")
+    writing_began = asyncio.Event()
+
+    def stuck(_conn: object, _marks: object) -> None:
+        writing_began.set()
+        raise asyncio.CancelledError  # as a stop cancels the task writing
+
+    monkeypatch.setattr("bot.kernel.sent_marks.work.mark_sent", stuck)
+    sending = asyncio.ensure_future(core.outbox.flush())
+    await bot.all_asked.wait()
+    sends = [t for t in asyncio.all_tasks()
+             if t.get_coro().__qualname__.endswith("_send.<locals>.run")]  # type: ignore[union-attr]
+    assert len(sends) == CHATS
+    bot.answer.set()
+    await writing_began.wait()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(sending, 5)
+    _, waiting = await asyncio.wait(sends, timeout=5)
+    assert not waiting
