@@ -37,10 +37,8 @@ def escape(text: str) -> str:
     return _MARKER.sub(rf"{ZWSP}\1{ZWSP}", text)
 
 
-@lru_cache(maxsize=2048)
 def _styled(text: str, style: Style) -> str:
-    """A span in mrkdwn; kept, since the catalogue's pieces (headings, command names, labels)
-    come again in message after message."""
+    """A span in mrkdwn."""
     mark = _WRAP.get(style)
     body = escape(text)
     if mark is None:
@@ -58,12 +56,18 @@ def _styled(text: str, style: Style) -> str:
     return "\n".join(out)
 
 
+# The catalogue's short pieces (headings, command names, labels) come again in message after
+# message, so their mrkdwn is kept; what people wrote is longer and rarely comes twice.
+KEPT_SPAN = 200
+_kept = lru_cache(maxsize=2048)(_styled)
+
 _SLASH = re.compile(r"(?<![\w/])/([a-z]+)\b")
 
 
 def mrkdwn(text: Rich, commands: Collection[str] = ()) -> str:
     """Render Rich as mrkdwn; ``/name`` of a known command reads ``/ncbot name`` on Slack."""
-    out = "".join(_styled(s.text, s.style) for s in text.spans)
+    out = "".join((_kept if len(s.text) <= KEPT_SPAN else _styled)(s.text, s.style)
+                  for s in text.spans)
     if commands:
         out = _SLASH.sub(lambda m: f"/ncbot {m.group(1)}" if m.group(1) in commands else m.group(0), out)
     return out
