@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlmodel import select
 
+from adapters.slack import names
 from storage.db import session_scope
 from storage.models import Identity, Person
 from tests.slack.conftest import Rig
@@ -89,3 +91,21 @@ async def test_a_known_person_keeps_their_name_while_slack_is_asked_again(rig: R
     await rig.adapter.names.settled()
     # Slack's new name is the identity's; the person's own name is theirs to change.
     assert names_of(rig, "U9") == ("Priya Khan", "Priya Shah")
+
+
+async def test_names_are_asked_once_newcomers_stop_coming(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a burst of first requests, everyone is answered before Slack is asked their names."""
+    monkeypatch.setattr(names, "QUIET", 60.0)  # the burst goes on, as far as the bot can tell
+    monkeypatch.setattr(names, "PATIENCE", 60.0)
+    for n in range(3):
+        rig.api.names[f"U{n}"] = f"Person {n}"
+        await rig.slack.command("help", user=f"U{n}", user_name=f"p{n}", channel="C1")
+        await rig.next_processed()
+    await rig.api.wait_for("chat.postEphemeral", 3)
+    assert rig.api.called("users.info") == []
+    assert [names_of(rig, f"U{n}") for n in range(3)] == [(f"p{n}",) * 2 for n in range(3)]
+    await rig.adapter.names.settled()  # waited for: asked now
+    assert len(rig.api.called("users.info")) == 3
+    assert [names_of(rig, f"U{n}") for n in range(3)] == [(f"Person {n}",) * 2 for n in range(3)]
